@@ -1,0 +1,2 @@
+// The preload: exposes window.parley through contextBridge. Filled in by the bridge work (issue 4).
+export {}
