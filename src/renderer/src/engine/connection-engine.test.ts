@@ -1,0 +1,269 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { systemClock } from './clock'
+import { ConnectionEngine, type EngineOptions } from './connection-engine'
+import type { CloseRow, EngineEvent } from './engine-events'
+import { FakeSocket } from './fake-socket.test-helper'
+
+const alice = { id: 'u1', nick: 'alice' }
+const bob = { id: 'u2', nick: 'bob' }
+const welcome = (resumed = false) => ({
+  type: 'welcome',
+  user: alice,
+  session: 'sess-1',
+  resumed,
+  server: { name: 'test', version: '1', limits: {} },
+  rooms: [{ name: 'general', members: 1 }]
+})
+const chat = (id: number, text: string, from = bob, cid?: string) => ({
+  type: 'message',
+  room: 'general',
+  id,
+  from,
+  text,
+  ts: 1000 + id,
+  ...(cid ? { cid } : {})
+})
+
+let engine: ConnectionEngine
+let events: EngineEvent[]
+
+function start(options: Partial<EngineOptions> = {}): FakeSocket {
+  engine = new ConnectionEngine({
+    url: 'ws://127.0.0.1:1/ws',
+    nick: 'alice',
+    WebSocket: FakeSocket,
+    clock: systemClock,
+    reconnect: { random: () => 0.5 },
+    cidPrefix: 'c',
+    ...options
+  })
+  events = []
+  engine.subscribe((event) => events.push(event))
+  engine.connect()
+  return FakeSocket.latest()
+}
+
+/** Opens the socket, answers hello with welcome and the replay barrier ping with its pong. */
+function admit(socket: FakeSocket, resumed = false, joined: object[] = []): void {
+  socket.serverOpens()
+  socket.serverSends(welcome(resumed))
+  for (const frame of joined) socket.serverSends(frame)
+  const barrier = socket.sentMessages().find((m) => m.type === 'ping')
+  socket.serverSends({ type: 'pong', t: barrier?.t, serverTime: 0 })
+}
+
+const closes = () => events.flatMap((e) => (e.type === 'close' ? [e.row] : []))
+const states = () => events.flatMap((e) => (e.type === 'state' ? [e.entry.state] : []))
+const lastOutbox = () => events.filter((e) => e.type === 'outbox').at(-1)
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeSocket.instances = []
+})
+afterEach(() => {
+  engine.dispose()
+  vi.useRealTimers()
+})
+
+describe('ConnectionEngine', () => {
+  it('says hello with the subprotocol, then is open after welcome', () => {
+    const socket = start({ password: 'pw' })
+    expect(socket.protocols).toBe('parley.v1')
+    socket.serverOpens()
+    expect(socket.sentMessages()[0]).toEqual({ type: 'hello', nick: 'alice', password: 'pw' })
+    expect(engine.state).toBe('authenticating')
+    socket.serverSends(welcome())
+    expect(engine.state).toBe('open')
+    expect(states()).toEqual(['connecting', 'authenticating', 'open'])
+    expect(events.find((e) => e.type === 'handshake')).toMatchObject({ facts: { protocol: 'parley.v1' } })
+  })
+
+  it('reconnects after 1006 with the backoff delay and resumes the session from the last ids seen', () => {
+    const first = start()
+    admit(first, false, [
+      { type: 'joined', room: 'general', members: [alice, bob], history: [chat(4, 'hi')] }
+    ])
+    first.serverSends(chat(7, 'later'))
+    first.serverSends({ type: 'dm', id: 3, from: bob, to: alice, text: 'psst', ts: 1 })
+    first.serverCloses(1006)
+
+    expect(closes()).toMatchObject([{ code: 1006, by: 'network', name: 'Abnormal Closure', wasClean: false }])
+    expect(engine.state).toBe('reconnecting')
+    const attempt = events.find((e) => e.type === 'reconnect')
+    expect(attempt).toMatchObject({ attempt: { attempt: 1, delayMs: 500, afterCode: 1006 } })
+
+    vi.advanceTimersByTime(499)
+    expect(FakeSocket.instances).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    const second = FakeSocket.latest()
+    expect(second).not.toBe(first)
+    second.serverOpens()
+    expect(second.sentMessages()[0]).toEqual({
+      type: 'hello',
+      nick: 'alice',
+      session: 'sess-1',
+      resume: { general: 7, '@dm': 3 }
+    })
+  })
+
+  it('does not retry after 4401 or 4409 and reports why', () => {
+    for (const code of [4401, 4409]) {
+      const socket = start()
+      admit(socket)
+      socket.serverCloses(code, 'no')
+      expect(engine.state).toBe('closed')
+      expect(events.at(-1)).toMatchObject({
+        type: 'stopped',
+        info: { reason: 'ask', close: { code, by: 'server' } }
+      })
+      vi.advanceTimersByTime(120_000)
+      expect(FakeSocket.instances.filter((s) => s !== socket && s.readyState === 0)).toHaveLength(0)
+      engine.dispose()
+      FakeSocket.instances = []
+    }
+  })
+
+  it('stops instead of retrying when the very first connection fails (wrong password, unreachable)', () => {
+    const socket = start()
+    socket.serverOpens()
+    socket.serverCloses(4401, 'bad password')
+    expect(events.at(-1)).toMatchObject({
+      type: 'stopped',
+      info: { reason: 'first-connect', close: { code: 4401 } }
+    })
+    vi.advanceTimersByTime(60_000)
+    expect(FakeSocket.instances).toHaveLength(1)
+  })
+
+  it('holds queued messages until the resume replay is in, and does not resend what the replay shows arrived', () => {
+    const first = start()
+    admit(first, false, [{ type: 'joined', room: 'general', members: [alice], history: [] }])
+    const delivered = engine.post({ kind: 'room', room: 'general' }, 'made it')
+    const lost = engine.post({ kind: 'room', room: 'general' }, 'lost')
+    expect(first.sentMessages().filter((m) => m.type === 'send')).toHaveLength(2)
+    first.serverCloses(1006)
+    const queued = engine.post({ kind: 'room', room: 'general' }, 'typed offline')
+    expect(lastOutbox()).toMatchObject({
+      items: [{ text: 'made it' }, { text: 'lost' }, { text: 'typed offline' }]
+    })
+
+    vi.advanceTimersByTime(1000)
+    const second = FakeSocket.latest()
+    second.serverOpens()
+    second.serverSends(welcome(true))
+    second.serverSends({
+      type: 'joined',
+      room: 'general',
+      members: [alice],
+      history: [chat(10, 'made it', alice, delivered.cid)]
+    })
+    expect(second.sentMessages().filter((m) => m.type === 'send')).toHaveLength(0)
+    const barrier = second.sentMessages().find((m) => m.type === 'ping')
+    second.serverSends({ type: 'pong', t: barrier?.t, serverTime: 0 })
+    expect(second.sentMessages().filter((m) => m.type === 'send')).toEqual([
+      { type: 'send', room: 'general', text: 'lost', cid: lost.cid },
+      { type: 'send', room: 'general', text: 'typed offline', cid: queued.cid }
+    ])
+  })
+
+  it('marks a message pending, then delivered on its cid echo, and failed after 30 s without one', () => {
+    // Heartbeat slowed so the silent fake server is not declared dead while the ack times out.
+    const socket = start({ pingIntervalMs: 60_000, deadAfterMs: 120_000 })
+    admit(socket)
+    const ok = engine.post({ kind: 'room', room: 'general' }, 'one')
+    const never = engine.post({ kind: 'dm', to: 'u2', toNick: 'bob' }, 'two')
+    expect(lastOutbox()).toMatchObject({
+      items: [
+        { cid: ok.cid, status: 'pending' },
+        { cid: never.cid, status: 'pending' }
+      ]
+    })
+    socket.serverSends(chat(1, 'one', alice, ok.cid))
+    expect(lastOutbox()).toMatchObject({ items: [{ cid: never.cid, status: 'pending' }] })
+    vi.advanceTimersByTime(29_999)
+    expect(lastOutbox()).toMatchObject({ items: [{ status: 'pending' }] })
+    vi.advanceTimersByTime(1)
+    expect(lastOutbox()).toMatchObject({ items: [{ cid: never.cid, status: 'failed' }] })
+
+    engine.retry(never.cid)
+    expect(lastOutbox()).toMatchObject({ items: [{ cid: never.cid, status: 'pending' }] })
+    expect(socket.sentMessages().filter((m) => m.cid === never.cid)).toHaveLength(2)
+    socket.serverSends({ type: 'dm', id: 1, from: alice, to: bob, text: 'two', ts: 1, cid: never.cid })
+    expect(lastOutbox()).toMatchObject({ items: [] })
+  })
+
+  it('pings every 10 s, records the round trip, and gives up on a silent server within 25 s', () => {
+    const socket = start()
+    admit(socket)
+    const pings = () => socket.sentMessages().filter((m) => m.type === 'ping')
+    const barrierPings = pings().length
+    vi.advanceTimersByTime(10_000)
+    expect(pings()).toHaveLength(barrierPings + 1)
+    vi.advanceTimersByTime(40)
+    socket.serverSends({ type: 'pong', t: pings().at(-1)?.t, serverTime: 0 })
+    expect(events.filter((e) => e.type === 'rtt').at(-1)).toMatchObject({ sample: { ms: 40 } })
+
+    // From here the server says nothing at all, and TCP does not report the loss either.
+    const silentSince = Date.now()
+    vi.advanceTimersByTime(24_999)
+    expect(closes()).toHaveLength(0)
+    vi.advanceTimersByTime(1)
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(25_000)
+    expect(closes()).toMatchObject([
+      { code: 1006, by: 'network', reason: expect.stringContaining('No frame') }
+    ])
+    expect(socket.closedWith?.code).toBe(4000)
+    expect(engine.state).toBe('reconnecting')
+  })
+
+  it('keeps the frame log at its cap', () => {
+    const socket = start({ frameCapacity: 100 })
+    admit(socket)
+    for (let id = 1; id <= 250; id++) socket.serverSends(chat(id, `m${id}`))
+    const frames = engine.frames.toArray()
+    expect(frames).toHaveLength(100)
+    expect(frames.at(-1)).toMatchObject({
+      dir: 'in',
+      type: 'message',
+      data: expect.stringContaining('"m250"')
+    })
+  })
+
+  it('explains a close the browser would refuse, and closes on a valid code without retrying', () => {
+    const socket = start()
+    admit(socket)
+    expect(engine.closeWithCode(1006, '')).toMatch(/1000 or a code from 3000 to 4999/)
+    expect(engine.closeWithCode(4000, 'x'.repeat(124))).toMatch(/124 bytes/)
+    expect(engine.closeWithCode(4321, 'testing')).toBeNull()
+    expect(socket.closedWith).toEqual({ code: 4321, reason: 'testing' })
+    socket.serverCloses(4321, 'testing')
+    const row: CloseRow | undefined = closes()[0]
+    expect(row).toMatchObject({ code: 4321, by: 'client' })
+    expect(engine.state).toBe('idle')
+    vi.advanceTimersByTime(60_000)
+    expect(FakeSocket.instances).toHaveLength(1)
+  })
+
+  it('waits while offline and reconnects as soon as the network returns', () => {
+    let online = true
+    let notify: (online: boolean) => void = () => undefined
+    const socket = start({
+      network: {
+        online: () => online,
+        subscribe: (listener) => {
+          notify = listener
+          return () => undefined
+        }
+      }
+    })
+    admit(socket)
+    online = false
+    socket.serverCloses(1006)
+    expect(engine.state).toBe('offline')
+    vi.advanceTimersByTime(60_000)
+    expect(FakeSocket.instances).toHaveLength(1)
+    online = true
+    notify(true)
+    expect(FakeSocket.instances).toHaveLength(2)
+  })
+})
