@@ -1,0 +1,42 @@
+/**
+ * The handler for every invoke channel of the contract, composed from the services. Electron's
+ * bootstrap (index.ts) and the e2e bridge harness register this very object.
+ */
+import type { InvokeHandlers } from './ipc-router'
+import type { HostService } from './host-service'
+import type { SettingsStore } from './settings-store'
+import type { Notifier } from './notifier'
+
+export interface AppInfo {
+  version: string
+  platform: string
+  electron?: string
+}
+
+export interface HandlerServices {
+  host: HostService
+  settings: SettingsStore
+  notifier: Notifier
+  appInfo: AppInfo
+}
+
+export function createInvokeHandlers(services: HandlerServices): InvokeHandlers {
+  const { host, settings, notifier } = services
+  return {
+    'host:start': async (options) => {
+      const status = await host.start(options)
+      // Remember the choices for next time, but never the password.
+      const { password: _password, ...lastHost } = options
+      settings.update({ lastHost })
+      return status
+    },
+    'host:stop': () => host.stop(),
+    'host:status': () => host.status(),
+    'host:list-connections': () => host.connections(),
+    'settings:get': () => ({ settings: settings.get(), problem: settings.problem }),
+    'settings:set': (patch) => settings.update(patch),
+    'app:notify': (request) => notifier.notify(request),
+    'app:set-badge': ({ count }) => notifier.setBadge(count),
+    'app:info': () => services.appInfo
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The one contract between Electron main and the renderer (through the preload's `window.parley`).
+ *
+ * Every invoke channel maps to the schema of its single argument and of its result; every event
+ * channel maps to the schema of its payload. Main's handlers (src/main/ipc-router.ts) and the
+ * preload's methods (src/preload/api.ts) derive their types from these maps, so a channel cannot
+ * drift between the two sides. Channel names are `domain:action`; the preload turns
+ * `host:start` into `parley.host.start()` and the event `host:status-changed` into
+ * `parley.host.onStatusChanged(listener)`. No Electron import here: this file also runs in the
+ * renderer and in Node tests.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------------------------------------
+// Errors that cross the bridge
+
+/** Machine codes for errors a handler can return; the message is the sentence a person reads. */
+export const IPC_ERROR_CODES = [
+  /** The sender is not the app's own window on the app's own URL. */
+  'untrusted_sender',
+  /** The argument did not match the channel's schema. */
+  'invalid_payload',
+  'unknown_channel',
+  /** Every port tried was taken. */
+  'port_in_use',
+  /** The OS refused the port (below 1024 without privileges). */
+  'port_denied',
+  'already_hosting',
+  'not_hosting',
+  'host_failed',
+  'settings_write_failed',
+  'internal'
+] as const
+export type IpcErrorCode = (typeof IPC_ERROR_CODES)[number]
+
+export const ipcErrorPayloadSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  code: z.string()
+})
+export type IpcErrorPayload = z.infer<typeof ipcErrorPayloadSchema>
+
+/** What every handler returns over the wire: never a thrown error, so Electron's wrapper text never reaches the UI. */
+export type IpcResponse<T> = { result: T } | { error: IpcErrorPayload }
+
+/** An error with a machine code; thrown by main's services and rethrown by the preload. */
+export class IpcError extends Error {
+  override readonly name = 'IpcError'
+  constructor(
+    readonly code: IpcErrorCode | (string & {}),
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hosting
+
+export const hostScopeSchema = z.enum(['local', 'lan'])
+/** `local` = this computer only (127.0.0.1); `lan` = every interface (0.0.0.0). */
+export type HostScope = z.infer<typeof hostScopeSchema>
+
+export const hostOptionsSchema = z.object({
+  /** 0 picks a free port; taken ports move on to the next free one (see `portFallback`). */
+  port: z.number().int().min(0).max(65535),
+  name: z.string().trim().min(1, 'The server needs a name.').max(64),
+  /** Empty or absent: no password. */
+  password: z.string().max(1024).optional(),
+  scope: hostScopeSchema,
+  /** When the port is taken, try the next ones (up to 20) instead of failing. */
+  portFallback: z.boolean().default(true)
+})
+export type HostOptions = z.input<typeof hostOptionsSchema>
+
+export const DEFAULT_HOST_OPTIONS = {
+  port: 8080,
+  name: 'Parley',
+  scope: 'local',
+  portFallback: true
+} as const satisfies HostOptions
+
+export const hostStatusSchema = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('stopped'),
+    /** Why the last start failed or the server stopped unexpectedly, for the panel to show. */
+    lastError: ipcErrorPayloadSchema.optional()
+  }),
+  z.object({ state: z.literal('starting'), port: z.number() }),
+  z.object({
+    state: z.literal('running'),
+    name: z.string(),
+    scope: hostScopeSchema,
+    /** The port the server listens on; differs from `requestedPort` when that one was taken. */
+    port: z.number(),
+    requestedPort: z.number(),
+    /** ws:// URLs the server can be reached at: loopback first, then every LAN interface. */
+    urls: z.array(z.string()),
+    /** The URL the host's own window joins with (loopback). */
+    selfUrl: z.string(),
+    passwordProtected: z.boolean(),
+    startedAt: z.number()
+  }),
+  z.object({ state: z.literal('stopping') })
+])
+export type HostStatus = z.infer<typeof hostStatusSchema>
+
+/** One connection as the host sees it (mirrors the server's ConnectionInfo). */
+export const hostConnectionSchema = z.object({
+  id: z.string(),
+  remoteAddress: z.string(),
+  nick: z.string().optional(),
+  userId: z.string().optional(),
+  openedAt: z.number(),
+  state: z.enum(['open', 'closed']),
+  messagesIn: z.number(),
+  messagesOut: z.number(),
+  bufferedAmount: z.number(),
+  closedAt: z.number().optional(),
+  code: z.number().optional(),
+  reason: z.string().optional(),
+  wasClean: z.boolean().optional(),
+  durationMs: z.number().optional()
+})
+export type HostConnection = z.infer<typeof hostConnectionSchema>
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+export const themeSchema = z.enum(['system', 'light', 'dark'])
+
+export const recentServerSchema = z.object({
+  url: z.string().max(2048),
+  nick: z.string().max(64),
+  lastUsedAt: z.number(),
+  /** What is needed to resume: the session token and the last message id seen per room (and `@dm`). */
+  lastSession: z
+    .object({
+      token: z.string().max(256),
+      resume: z.record(z.string().max(40), z.number().int().nonnegative())
+    })
+    .optional()
+})
+export type RecentServer = z.infer<typeof recentServerSchema>
+
+export const windowBoundsSchema = z.object({
+  x: z.number().int().optional(),
+  y: z.number().int().optional(),
+  width: z.number().int().min(200).max(20000),
+  height: z.number().int().min(200).max(20000),
+  maximized: z.boolean().default(false)
+})
+export type WindowBounds = z.infer<typeof windowBoundsSchema>
+
+export const MAX_RECENT_SERVERS = 10
+
+/** The settings file; every field has a default so an old or partial file still loads. */
+export const settingsSchema = z.object({
+  version: z.literal(1).default(1),
+  nickname: z.string().max(64).default(''),
+  recentServers: z.array(recentServerSchema).max(MAX_RECENT_SERVERS).default([]),
+  theme: themeSchema.default('system'),
+  notifications: z.boolean().default(true),
+  lastHost: hostOptionsSchema.omit({ password: true }).optional(),
+  windowBounds: windowBoundsSchema.optional()
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+/** What the renderer may change; window bounds belong to main alone. */
+export const settingsPatchSchema = settingsSchema
+  .omit({ version: true, windowBounds: true })
+  .partial()
+  .strict()
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>
+
+/** A problem met while loading the settings file: reported once, never a crash. */
+export const settingsProblemSchema = z.object({
+  code: z.enum(['settings_corrupt', 'settings_invalid', 'settings_unreadable']),
+  message: z.string(),
+  /** Where the bad file was copied before being replaced with defaults. */
+  backupPath: z.string().optional()
+})
+export type SettingsProblem = z.infer<typeof settingsProblemSchema>
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+export const notifyRequestSchema = z.object({
+  kind: z.enum(['dm', 'mention']),
+  title: z.string().min(1).max(200),
+  body: z.string().max(1000),
+  /** Where a click on the notification should take the person: a room name or a DM peer id. */
+  target: z.object({ room: z.string().max(64) }).or(z.object({ dmUserId: z.string().max(64) }))
+})
+export type NotifyRequest = z.infer<typeof notifyRequestSchema>
+
+export const notifyResultSchema = z.object({
+  shown: z.boolean(),
+  /** Why it was not shown: the window had focus, notifications are off, or the OS cannot show them. */
+  skipped: z.enum(['focused', 'disabled', 'unsupported']).optional()
+})
+
+// ---------------------------------------------------------------------------------------------
+// The channel maps
+
+const none = z.undefined()
+
+export const invokeChannels = {
+  'host:start': { request: hostOptionsSchema, response: hostStatusSchema },
+  'host:stop': { request: none, response: hostStatusSchema },
+  'host:status': { request: none, response: hostStatusSchema },
+  'host:list-connections': { request: none, response: z.array(hostConnectionSchema) },
+  'settings:get': {
+    request: none,
+    response: z.object({ settings: settingsSchema, problem: settingsProblemSchema.optional() })
+  },
+  'settings:set': { request: settingsPatchSchema, response: settingsSchema },
+  'app:notify': { request: notifyRequestSchema, response: notifyResultSchema },
+  'app:set-badge': {
+    request: z.object({ count: z.number().int().min(0).max(1_000_000) }),
+    response: z.object({ applied: z.boolean() })
+  },
+  'app:info': {
+    request: none,
+    response: z.object({ version: z.string(), platform: z.string(), electron: z.string().optional() })
+  }
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
+
+export const eventChannels = {
+  'host:status-changed': hostStatusSchema,
+  /** A full snapshot, coalesced: open connections first, then the most recently closed. */
+  'host:connections': z.array(hostConnectionSchema),
+  /** A notification was clicked: the renderer opens its target. */
+  'app:notification-clicked': notifyRequestSchema.shape.target
+} as const satisfies Record<string, z.ZodType>
+
+export type InvokeChannel = keyof typeof invokeChannels
+export type EventChannel = keyof typeof eventChannels
+/** What the renderer passes (defaults not yet applied). */
+export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['request']>
+/** What main's handler receives (validated, defaults applied). */
+export type InvokeParsedRequest<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['request']>
+export type InvokeResponse<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['response']>
+export type EventPayload<C extends EventChannel> = z.output<(typeof eventChannels)[C]>
+
+export const INVOKE_CHANNELS = Object.keys(invokeChannels) as InvokeChannel[]
+export const EVENT_CHANNELS = Object.keys(eventChannels) as EventChannel[]
+
+export function isInvokeChannel(channel: string): channel is InvokeChannel {
+  return Object.hasOwn(invokeChannels, channel)
+}
+export function isEventChannel(channel: string): channel is EventChannel {
+  return Object.hasOwn(eventChannels, channel)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shape of window.parley, derived from the maps
+
+type KebabToCamel<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<KebabToCamel<Tail>>}`
+  : S
+type DomainOf<C extends string> = C extends `${infer D}:${string}` ? D : never
+type ActionOf<C extends string> = C extends `${string}:${infer A}` ? A : never
+
+type InvokeMethod<C extends InvokeChannel> =
+  undefined extends InvokeRequest<C>
+    ? () => Promise<InvokeResponse<C>>
+    : (request: InvokeRequest<C>) => Promise<InvokeResponse<C>>
+type EventMethod<C extends EventChannel> = (listener: (payload: EventPayload<C>) => void) => () => void
+
+type Domains = DomainOf<InvokeChannel> | DomainOf<EventChannel>
+
+/** `window.parley`: one method per invoke channel, one `onX` per event channel, grouped by domain. */
+export type ParleyApi = {
+  readonly [D in Domains]: {
+    readonly [C in Extract<InvokeChannel, `${D}:${string}`> as KebabToCamel<ActionOf<C>>]: InvokeMethod<C>
+  } & {
+    readonly [
+      C in Extract<EventChannel, `${D}:${string}`> as `on${Capitalize<KebabToCamel<ActionOf<C>>>}`
+    ]: EventMethod<C>
+  }
+}
+
+/** `host:list-connections` → ['host', 'listConnections']; `host:status-changed` (event) → ['host', 'onStatusChanged']. */
+export function methodPath(channel: string, kind: 'invoke' | 'event'): [string, string] {
+  const [domain = '', action = ''] = channel.split(':')
+  const camel = action.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+  return [domain, kind === 'invoke' ? camel : `on${camel.charAt(0).toUpperCase()}${camel.slice(1)}`]
+}
