@@ -154,23 +154,32 @@ export type WindowBounds = z.infer<typeof windowBoundsSchema>
 
 export const MAX_RECENT_SERVERS = 10
 
+const settingsFields = {
+  nickname: z.string().max(64),
+  recentServers: z.array(recentServerSchema).max(MAX_RECENT_SERVERS),
+  theme: themeSchema,
+  notifications: z.boolean(),
+  lastHost: hostOptionsSchema.omit({ password: true })
+}
+
 /** The settings file; every field has a default so an old or partial file still loads. */
 export const settingsSchema = z.object({
   version: z.literal(1).default(1),
-  nickname: z.string().max(64).default(''),
-  recentServers: z.array(recentServerSchema).max(MAX_RECENT_SERVERS).default([]),
-  theme: themeSchema.default('system'),
-  notifications: z.boolean().default(true),
-  lastHost: hostOptionsSchema.omit({ password: true }).optional(),
+  nickname: settingsFields.nickname.default(''),
+  recentServers: settingsFields.recentServers.default([]),
+  theme: settingsFields.theme.default('system'),
+  notifications: settingsFields.notifications.default(true),
+  lastHost: settingsFields.lastHost.optional(),
   windowBounds: windowBoundsSchema.optional()
 })
 export type Settings = z.infer<typeof settingsSchema>
 
-/** What the renderer may change; window bounds belong to main alone. */
-export const settingsPatchSchema = settingsSchema
-  .omit({ version: true, windowBounds: true })
-  .partial()
-  .strict()
+/**
+ * What the renderer may change; window bounds belong to main alone. Built from the fields
+ * without their defaults: a partial of defaulted fields would fill absent keys with defaults
+ * and so reset them.
+ */
+export const settingsPatchSchema = z.object(settingsFields).partial().strict()
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>
 
 /** A problem met while loading the settings file: reported once, never a crash. */
