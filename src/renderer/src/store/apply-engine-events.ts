@@ -1,0 +1,199 @@
+import { DEFAULT_ROOM, type ServerMessage, type User } from '../../../shared/protocol'
+import type { EngineEvent } from '../engine/engine-events'
+import {
+  dmKey,
+  emptyLog,
+  mergeEntries,
+  messageEntry,
+  systemEntry,
+  type ChannelKey,
+  type ChannelLog,
+  type LogEntry
+} from './channel-log'
+import { explainStop } from './connect-problem'
+import type { StoreState, TypingEntry } from './store-types'
+
+/** Inspector series are bounded like the frame log: a week-long session must not grow without end. */
+const TIMELINE_MAX = 500
+const SERIES_MAX = 200
+const TYPING_SHOWN_MS = 4000
+
+type Draft = Partial<StoreState>
+
+/**
+ * Folds a batch of engine events into one state update. Socket events arrive one per task; at a
+ * thousand messages a second, one store update (and one render) per batch instead of per frame is
+ * what keeps typing responsive. Channel logs are copied once per batch, then appended in place.
+ */
+export function applyEngineEvents(state: StoreState, events: readonly EngineEvent[], now: number): Draft {
+  const draft: Draft = {}
+  const copiedLogs = new Set<ChannelKey>()
+  const view = <K extends keyof StoreState>(key: K): StoreState[K] =>
+    (key in draft ? draft[key] : state[key]) as StoreState[K]
+
+  const log = (key: ChannelKey): ChannelLog => {
+    if (!draft.logs) draft.logs = { ...state.logs }
+    const logs = draft.logs
+    if (!copiedLogs.has(key)) {
+      const current = logs[key] ?? emptyLog()
+      logs[key] = { ...current, entries: current.entries.slice() }
+      copiedLogs.add(key)
+    }
+    return logs[key] as ChannelLog
+  }
+  const addEntries = (key: ChannelKey, entries: LogEntry[]) => {
+    const target = log(key)
+    const { prepended } = mergeEntries(target.entries, entries)
+    target.prepended += prepended
+  }
+  const bumpUnread = (key: ChannelKey, from: User) => {
+    if (key === view('current') || from.id === view('me')?.id) return
+    const unread = { ...view('unread') }
+    unread[key] = (unread[key] ?? 0) + 1
+    draft.unread = unread
+  }
+  const push = <T>(list: T[], item: T, max: number): T[] => {
+    const next = list.length >= max ? list.slice(list.length - max + 1) : list.slice()
+    next.push(item)
+    return next
+  }
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'state':
+        draft.status = event.entry.state
+        draft.timeline = push(view('timeline'), event.entry, TIMELINE_MAX)
+        if (event.entry.state !== 'reconnecting') draft.nextAttemptAt = null
+        if (event.entry.state === 'open') draft.problem = null
+        break
+      case 'handshake':
+        draft.handshake = event.facts
+        break
+      case 'welcome':
+        draft.me = event.user
+        draft.admitted = true
+        draft.problem = null
+        break
+      case 'close':
+        draft.closes = push(view('closes'), event.row, SERIES_MAX)
+        break
+      case 'reconnect':
+        draft.reconnects = push(view('reconnects'), event.attempt, SERIES_MAX)
+        draft.nextAttemptAt = event.attempt.dueAt
+        break
+      case 'rtt':
+        draft.rtt = push(view('rtt'), event.sample, SERIES_MAX)
+        break
+      case 'buffered':
+        draft.bufferedAmount = event.bytes
+        break
+      case 'frames':
+        draft.framesVersion = view('framesVersion') + 1
+        break
+      case 'outbox':
+        draft.outbox = event.items
+        break
+      case 'protocol-error':
+        draft.protocolErrors = push(view('protocolErrors'), event.message, SERIES_MAX)
+        break
+      case 'stopped':
+        draft.problem = explainStop(event.info, view('url') ?? '', view('nick') ?? '')
+        break
+      case 'server':
+        applyServerMessage(event.message)
+        break
+    }
+  }
+  return draft
+
+  function applyServerMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        draft.server = { name: message.server.name, version: message.server.version }
+        draft.serverRooms = message.rooms
+        if (!view('current')) draft.current = DEFAULT_ROOM
+        break
+      case 'rooms':
+        draft.serverRooms = message.rooms
+        break
+      case 'joined': {
+        const fresh = !(
+          state.logs[message.room]?.entries.length || draft.logs?.[message.room]?.entries.length
+        )
+        addEntries(message.room, message.history.map(messageEntry))
+        if (fresh) log(message.room).hasMore = message.hasMore === true
+        draft.members = { ...view('members'), [message.room]: message.members }
+        const joined = view('joinedRooms')
+        if (!joined.includes(message.room)) draft.joinedRooms = [...joined, message.room]
+        break
+      }
+      case 'left': {
+        draft.joinedRooms = view('joinedRooms').filter((room) => room !== message.room)
+        const members = { ...view('members') }
+        delete members[message.room]
+        draft.members = members
+        if (view('current') === message.room) draft.current = draft.joinedRooms[0] ?? null
+        break
+      }
+      case 'history': {
+        addEntries(message.room, message.messages.map(messageEntry))
+        const target = log(message.room)
+        target.loadingOlder = false
+        target.hasMore = message.hasMore === true
+        break
+      }
+      case 'message':
+        addEntries(message.room, [messageEntry(message)])
+        bumpUnread(message.room, message.from)
+        clearTyping(message.room, message.from.id)
+        break
+      case 'dm': {
+        const me = view('me')
+        const peer = message.from.id === me?.id ? message.to : message.from
+        const key = dmKey(peer.id)
+        addEntries(key, [messageEntry(message)])
+        const dms = view('dms')
+        if (!dms.some((d) => d.id === peer.id)) draft.dms = [...dms, { id: peer.id, nick: peer.nick }]
+        bumpUnread(key, message.from)
+        break
+      }
+      case 'presence': {
+        const current = view('members')[message.room] ?? []
+        const others = current.filter((u) => u.id !== message.user.id)
+        draft.members = {
+          ...view('members'),
+          [message.room]: message.event === 'join' ? [...others, message.user] : others
+        }
+        const target = log(message.room)
+        const verb = message.event === 'join' ? 'joined' : 'left'
+        target.entries.push(systemEntry(target.entries, `${message.user.nick} ${verb} #${message.room}`, now))
+        if (message.event === 'leave') clearTyping(message.room, message.user.id)
+        break
+      }
+      case 'typing': {
+        if (message.user.id === view('me')?.id) break
+        const others = (view('typing')[message.room] ?? []).filter(
+          (t) => t.userId !== message.user.id && t.until > now
+        )
+        const entry: TypingEntry = {
+          userId: message.user.id,
+          nick: message.user.nick,
+          until: now + TYPING_SHOWN_MS
+        }
+        draft.typing = { ...view('typing'), [message.room]: [...others, entry] }
+        break
+      }
+      case 'error':
+        draft.notice = { code: message.code, message: message.message, at: now }
+        break
+      case 'pong':
+        break
+    }
+  }
+
+  function clearTyping(room: string, userId: string): void {
+    const list = view('typing')[room]
+    if (!list?.some((t) => t.userId === userId)) return
+    draft.typing = { ...view('typing'), [room]: list.filter((t) => t.userId !== userId) }
+  }
+}

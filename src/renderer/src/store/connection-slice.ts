@@ -1,0 +1,100 @@
+import { ConnectionEngine, type EngineOptions } from '../engine/connection-engine'
+import type { EngineEvent } from '../engine/engine-events'
+import { applyEngineEvents } from './apply-engine-events'
+import { browserNetwork } from './browser-network'
+import { createEventBatcher, frameScheduler, type Scheduler } from './event-batcher'
+import { rememberServer } from './recent-servers'
+import type { ConnectionSlice, SliceCreator, StoreState } from './store-types'
+
+export interface StoreDeps {
+  createEngine(options: EngineOptions): ConnectionEngine
+  schedule: Scheduler
+  now(): number
+}
+
+export const browserDeps: StoreDeps = {
+  createEngine: (options) => new ConnectionEngine({ ...options, network: browserNetwork() }),
+  schedule: frameScheduler,
+  now: () => Date.now()
+}
+
+/** Everything a connection leaves behind in the store, cleared when a new one starts. */
+export const connectionScopedState = (): Partial<StoreState> => ({
+  engine: null,
+  status: 'idle',
+  nextAttemptAt: null,
+  me: null,
+  admitted: false,
+  problem: null,
+  server: null,
+  joinedRooms: [],
+  serverRooms: [],
+  dms: [],
+  current: null,
+  unread: {},
+  logs: {},
+  outbox: [],
+  typing: {},
+  notice: null,
+  members: {},
+  timeline: [],
+  handshake: null,
+  closes: [],
+  reconnects: [],
+  rtt: [],
+  bufferedAmount: 0,
+  framesVersion: 0,
+  protocolErrors: []
+})
+
+export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionSlice> {
+  let teardown: (() => void) | null = null
+
+  return (set, get) => ({
+    engine: null,
+    status: 'idle',
+    nextAttemptAt: null,
+    url: null,
+    nick: null,
+    me: null,
+    admitted: false,
+    problem: null,
+    server: null,
+
+    connect({ url, nick, password }) {
+      teardown?.()
+      const engine = deps.createEngine({ url, nick, ...(password ? { password } : {}) })
+      const batcher = createEventBatcher<EngineEvent>(
+        (batch) => set((state) => applyEngineEvents(state, batch, deps.now())),
+        deps.schedule
+      )
+      const unsubscribe = engine.subscribe((event) => {
+        if (event.type === 'welcome') rememberServer(url, nick)
+        batcher.push(event)
+      })
+      teardown = () => {
+        unsubscribe()
+        batcher.dispose()
+        engine.dispose()
+        teardown = null
+      }
+      set({ ...connectionScopedState(), engine, url, nick })
+      engine.connect()
+    },
+
+    disconnect() {
+      const engine = get().engine
+      if (!engine) return
+      engine.disconnect()
+      teardown?.()
+      set({ ...connectionScopedState() })
+    },
+
+    reconnectNow() {
+      const { engine } = get()
+      if (!engine) return
+      set({ problem: null })
+      engine.connect()
+    }
+  })
+}

@@ -1,0 +1,117 @@
+import type { StateCreator } from 'zustand'
+import type { RoomSummary, User } from '../../../shared/protocol'
+import type { ConnectionEngine } from '../engine/connection-engine'
+import type {
+  CloseRow,
+  EngineState,
+  HandshakeFacts,
+  ReconnectAttempt,
+  RttSample,
+  TimelineEntry
+} from '../engine/engine-events'
+import type { OutboxItem } from '../engine/outbox'
+import type { ChannelKey, ChannelLog } from './channel-log'
+import type { ConnectProblem } from './connect-problem'
+
+export interface ConnectOptions {
+  url: string
+  nick: string
+  password?: string
+}
+
+export interface ConnectionSlice {
+  engine: ConnectionEngine | null
+  status: EngineState
+  /** When the scheduled reconnect starts, while `status` is reconnecting. */
+  nextAttemptAt: number | null
+  url: string | null
+  nick: string | null
+  me: User | null
+  /** Welcomed at least once on this engine: the chat screen is shown from then on. */
+  admitted: boolean
+  /** Why the engine stopped trying by itself (wrong password, nickname taken, replaced…). */
+  problem: ConnectProblem | null
+  server: { name: string; version: string } | null
+  connect(options: ConnectOptions): void
+  disconnect(): void
+  /** Tries again now after a stop or during a backoff wait. */
+  reconnectNow(): void
+}
+
+export interface DmPeer {
+  id: string
+  nick: string
+}
+
+export interface RoomsSlice {
+  joinedRooms: string[]
+  serverRooms: RoomSummary[]
+  dms: DmPeer[]
+  current: ChannelKey | null
+  unread: Record<ChannelKey, number>
+  joinRoom(name: string): string | null
+  leaveRoom(name: string): void
+  selectChannel(key: ChannelKey): void
+  openDm(user: User): void
+  refreshRooms(): void
+}
+
+export interface TypingEntry {
+  userId: string
+  nick: string
+  until: number
+}
+
+export interface MessagesSlice {
+  logs: Record<ChannelKey, ChannelLog>
+  outbox: OutboxItem[]
+  typing: Record<string, TypingEntry[]>
+  /** The last error the server sent about something this person did. */
+  notice: { code: string; message: string; at: number } | null
+  sendMessage(text: string): void
+  retryMessage(cid: string): void
+  discardMessage(cid: string): void
+  loadOlder(key: ChannelKey): void
+  notifyTyping(): void
+  dismissNotice(): void
+}
+
+export interface MembersSlice {
+  members: Record<string, User[]>
+}
+
+export interface InspectorSlice {
+  timeline: TimelineEntry[]
+  handshake: HandshakeFacts | null
+  closes: CloseRow[]
+  reconnects: ReconnectAttempt[]
+  rtt: RttSample[]
+  bufferedAmount: number
+  /** Bumped when frames arrive; the frames themselves live in the engine's ring buffer. */
+  framesVersion: number
+  protocolErrors: string[]
+  sendRaw(text: string): boolean
+  closeWithCode(code: number, reason: string): string | null
+  /** The session (timeline, closes, reconnects, RTT, frames) as a JSON document. */
+  exportSession(): string
+}
+
+export type InspectorTab = 'overview' | 'frames' | 'tools' | 'server'
+
+export interface UiSlice {
+  inspectorOpen: boolean
+  inspectorTab: InspectorTab
+  toggleInspector(open?: boolean): void
+  setInspectorTab(tab: InspectorTab): void
+  /** Escape: closes the topmost panel. */
+  closePanels(): void
+}
+
+export type StoreState = ConnectionSlice &
+  RoomsSlice &
+  MessagesSlice &
+  MembersSlice &
+  InspectorSlice &
+  UiSlice
+
+export type SliceCreator<T> = StateCreator<StoreState, [], [], T>

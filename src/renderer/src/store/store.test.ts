@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConnectionEngine } from '../engine/connection-engine'
+import { FakeSocket } from '../engine/fake-socket.test-helper'
+import { immediateScheduler } from './event-batcher'
+import { createAppStore, type AppStore } from './index'
+
+const alice = { id: 'u1', nick: 'alice' }
+const bob = { id: 'u2', nick: 'bob' }
+const chat = (id: number, text: string, from = bob, room = 'general', cid?: string) => ({
+  type: 'message',
+  room,
+  id,
+  from,
+  text,
+  ts: id,
+  ...(cid ? { cid } : {})
+})
+
+let store: AppStore
+let socket: FakeSocket
+
+function connect(): void {
+  store.getState().connect({ url: 'ws://127.0.0.1:1/ws', nick: 'alice' })
+  socket = FakeSocket.latest()
+}
+
+function admit(): void {
+  socket.serverOpens()
+  socket.serverSends({
+    type: 'welcome',
+    user: alice,
+    session: 's',
+    server: { name: 'test', version: '1', limits: {} },
+    rooms: [{ name: 'general', members: 2 }]
+  })
+  socket.serverSends({
+    type: 'joined',
+    room: 'general',
+    members: [alice, bob],
+    history: [chat(1, 'hello')],
+    hasMore: true
+  })
+  const barrier = socket.sentMessages().find((m) => m.type === 'ping')
+  socket.serverSends({ type: 'pong', t: barrier?.t, serverTime: 0 })
+}
+
+beforeEach(() => {
+  FakeSocket.instances = []
+  // A fresh store per test is the reset: no state leaks from one test into the next.
+  store = createAppStore({
+    createEngine: (options) => new ConnectionEngine({ ...options, WebSocket: FakeSocket, cidPrefix: 'c' }),
+    schedule: immediateScheduler,
+    now: () => 1_000_000
+  })
+})
+afterEach(() => store.getState().disconnect())
+
+describe('app store', () => {
+  it('goes from connecting to the chat screen with rooms, members and history', () => {
+    connect()
+    expect(store.getState()).toMatchObject({
+      status: 'connecting',
+      admitted: false,
+      url: 'ws://127.0.0.1:1/ws'
+    })
+    admit()
+    const state = store.getState()
+    expect(state).toMatchObject({
+      status: 'open',
+      admitted: true,
+      me: alice,
+      current: 'general',
+      joinedRooms: ['general']
+    })
+    expect(state.members.general).toEqual([alice, bob])
+    expect(state.logs.general?.entries).toMatchObject([{ kind: 'message', id: 1, text: 'hello' }])
+    expect(state.logs.general?.hasMore).toBe(true)
+    expect(state.timeline.map((t) => t.state)).toEqual(['connecting', 'authenticating', 'open'])
+  })
+
+  it('counts unread messages in other rooms and clears them when the room is opened', () => {
+    connect()
+    admit()
+    socket.serverSends({ type: 'joined', room: 'random', members: [alice], history: [] })
+    store.getState().selectChannel('general')
+    socket.serverSends(chat(2, 'psst', bob, 'random'))
+    socket.serverSends(chat(3, 'again', bob, 'random'))
+    socket.serverSends(chat(4, 'here', bob, 'general'))
+    expect(store.getState().unread).toEqual({ random: 2 })
+    store.getState().selectChannel('random')
+    expect(store.getState().unread.random).toBe(0)
+  })
+
+  it('tracks presence as member changes and system lines', () => {
+    connect()
+    admit()
+    const carol = { id: 'u3', nick: 'carol' }
+    socket.serverSends({ type: 'presence', room: 'general', event: 'join', user: carol })
+    socket.serverSends({ type: 'presence', room: 'general', event: 'leave', user: bob })
+    expect(store.getState().members.general).toEqual([alice, carol])
+    expect(
+      store
+        .getState()
+        .logs.general?.entries.filter((e) => e.kind === 'system')
+        .map((e) => e.text)
+    ).toEqual(['carol joined #general', 'bob left #general'])
+  })
+
+  it('files direct messages under the other person, both directions', () => {
+    connect()
+    admit()
+    store.getState().openDm(bob)
+    expect(store.getState().current).toBe('@u2')
+    store.getState().sendMessage('hi bob  ')
+    const sent = socket.sentMessages().find((m) => m.type === 'dm')
+    expect(sent).toMatchObject({ to: 'u2', text: 'hi bob' })
+    expect(store.getState().outbox).toMatchObject([{ status: 'pending', text: 'hi bob' }])
+    socket.serverSends({ type: 'dm', id: 9, from: alice, to: bob, text: 'hi bob', ts: 1, cid: sent?.cid })
+    socket.serverSends({ type: 'dm', id: 10, from: bob, to: alice, text: 'hey', ts: 2 })
+    const state = store.getState()
+    expect(state.outbox).toEqual([])
+    expect(state.logs['@u2']?.entries.map((e) => e.text)).toEqual(['hi bob', 'hey'])
+    expect(state.dms).toEqual([{ id: 'u2', nick: 'bob' }])
+  })
+
+  it('merges the replay after a reconnect without duplicates', () => {
+    connect()
+    admit()
+    socket.serverSends(chat(2, 'two'))
+    socket.serverCloses(1006)
+    expect(store.getState()).toMatchObject({ status: 'reconnecting', closes: [{ code: 1006 }] })
+    expect(store.getState().nextAttemptAt).toBeTypeOf('number')
+    store.getState().reconnectNow()
+    socket = FakeSocket.latest()
+    socket.serverOpens()
+    expect(socket.sentMessages()[0]).toMatchObject({ resume: { general: 2 } })
+    socket.serverSends({
+      type: 'welcome',
+      user: alice,
+      session: 's',
+      resumed: true,
+      server: { name: 'test', version: '1', limits: {} },
+      rooms: []
+    })
+    socket.serverSends({
+      type: 'joined',
+      room: 'general',
+      members: [alice],
+      history: [chat(2, 'two'), chat(3, 'three')]
+    })
+    expect(store.getState().logs.general?.entries.map((e) => e.text)).toEqual(['hello', 'two', 'three'])
+  })
+
+  it('explains a wrong password and stays on the connect screen', () => {
+    connect()
+    socket.serverOpens()
+    socket.serverCloses(4401, 'bad password')
+    expect(store.getState()).toMatchObject({
+      admitted: false,
+      status: 'closed',
+      problem: { code: 4401, title: 'Wrong password', canRetry: false }
+    })
+  })
+
+  it('validates room names before asking the server', () => {
+    connect()
+    admit()
+    expect(store.getState().joinRoom('No Spaces!')).toMatch(/a–z/)
+    expect(store.getState().joinRoom('#Random')).toBeNull()
+    expect(socket.sentMessages().at(-1)).toEqual({ type: 'join', room: 'random' })
+  })
+
+  it('forgets the whole connection on disconnect', () => {
+    connect()
+    admit()
+    store.getState().disconnect()
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'Bye' })
+    expect(store.getState()).toMatchObject({ engine: null, admitted: false, logs: {}, joinedRooms: [] })
+  })
+})
