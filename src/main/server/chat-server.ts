@@ -1,5 +1,327 @@
-import type { ChatServer, ChatServerOptions } from './index'
+/**
+ * Composes the chat server: HTTP server, handshake gate, ws sockets, heartbeat, the protocol hub
+ * and the history store, with a lifecycle (idle → listening → closing → closed) whose close()
+ * can be called any number of times.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import { hostname } from 'node:os'
+import { pino, type Logger } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { version as packageVersion } from '../../../package.json'
+import { CloseCode } from '../../shared/close-codes'
+import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
+import { createChatHub, type ChatHub, type Connection } from './chat-hub'
+import { createConnectionLog } from './connection-log'
+import { openHistoryStore, type HistoryStore } from './history-store'
+import { createHttpHandler } from './http-api'
+import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
+import { lanUrls } from './lan-urls'
+import { createOriginCheck } from './origin-policy'
+import { createSecretCheck } from './password-check'
+import { createTokenBucket } from './token-bucket'
+import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
 
-export function createChatServer(_options: ChatServerOptions): ChatServer {
-  throw new Error('not implemented yet')
+/** How long close() waits for clients to answer the 1001 before cutting them off. */
+const SHUTDOWN_GRACE_MS = 2000
+const RETRY_AFTER_FULL_SECONDS = '10'
+
+interface Socket extends Connection {
+  isAlive: boolean
+}
+
+function resolveOptions(options: ChatServerOptions) {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const resolved = {
+    dataDir: options.dataDir,
+    port: options.port ?? 8080,
+    host: options.host ?? '0.0.0.0',
+    name: options.name ?? hostname(),
+    limits,
+    maxConnections: options.maxConnections ?? 5000,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
+    pingIntervalMs: options.pingIntervalMs ?? 15_000
+  }
+  const problems: string[] = []
+  if (typeof resolved.dataDir !== 'string' || resolved.dataDir === '') problems.push('dataDir is required')
+  if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
+    problems.push('port must be an integer from 0 to 65535')
+  }
+  for (const [key, value] of Object.entries({
+    maxConnections: resolved.maxConnections,
+    maxConnectionsPerIp: resolved.maxConnectionsPerIp,
+    pingIntervalMs: resolved.pingIntervalMs,
+    ...limits
+  })) {
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      problems.push(`${key} must be a positive number`)
+    }
+  }
+  if (options.password === '') problems.push('password must not be empty (leave it out for no password)')
+  if (options.adminToken !== undefined && options.adminToken.length < 8) {
+    problems.push('adminToken must be at least 8 characters')
+  }
+  if (problems.length > 0) throw new TypeError(`Invalid chat server options: ${problems.join('; ')}.`)
+  return resolved
+}
+
+function defaultLogger(): Logger {
+  return pino({ name: 'parley-server', level: process.env.VITEST ? 'silent' : 'info' })
+}
+
+export function createChatServer(options: ChatServerOptions): ChatServer {
+  const config = resolveOptions(options)
+  const logger = options.logger ?? defaultLogger()
+  const log = createConnectionLog()
+  const sockets = new Set<Socket>()
+  const perIp = new Map<string, number>()
+  let state: ServerState = 'idle'
+  let startedAt = 0
+  let store: HistoryStore | undefined
+  let hub: ChatHub | undefined
+  let http: Server | undefined
+  let wss: WebSocketServer | undefined
+  let heartbeat: NodeJS.Timeout | undefined
+  let closing: Promise<void> | undefined
+  let nextId = 0
+  const idPrefix = randomBytes(3).toString('hex')
+
+  function stats(): ServerStats {
+    const users = hub?.userCounts() ?? { users: 0, online: 0 }
+    const counts = store?.counts() ?? { messages: 0, dms: 0 }
+    return {
+      name: config.name,
+      version: packageVersion,
+      connections: sockets.size,
+      users: users.users,
+      onlineUsers: users.online,
+      rooms: hub?.roomSummaries() ?? [],
+      messagesStored: counts.messages,
+      dmsStored: counts.dms,
+      uptimeMs: startedAt === 0 ? 0 : Date.now() - startedAt,
+      startedAt
+    }
+  }
+
+  function capacityRefusal(ip: string): GateDecision | null {
+    if (sockets.size >= config.maxConnections) {
+      return {
+        ok: false,
+        status: 503,
+        message: `The server is full (${config.maxConnections} connections).`,
+        headers: { 'Retry-After': RETRY_AFTER_FULL_SECONDS }
+      }
+    }
+    if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
+      return {
+        ok: false,
+        status: 503,
+        message: `Too many connections from ${ip} (${config.maxConnectionsPerIp}).`,
+        headers: { 'Retry-After': RETRY_AFTER_FULL_SECONDS }
+      }
+    }
+    return null
+  }
+
+  function accept(ws: WebSocket, ip: string, chatHub: ChatHub): void {
+    const info: ConnectionInfo = {
+      id: `${idPrefix}-${(++nextId).toString(36)}`,
+      remoteAddress: ip,
+      openedAt: Date.now(),
+      state: 'open',
+      messagesIn: 0,
+      messagesOut: 0,
+      bufferedAmount: 0
+    }
+    const socket: Socket = {
+      ws,
+      info,
+      bucket: createTokenBucket(config.limits.rateBurst, config.limits.ratePerSecond),
+      session: undefined,
+      closing: false,
+      helloTimer: undefined,
+      isAlive: true,
+      bufferedAmount: () => ws.bufferedAmount
+    }
+    sockets.add(socket)
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    logger.info({ conn: info.id, ip, protocol: ws.protocol || undefined }, 'connection opened')
+    log.add(socket)
+
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        chatHub.close(socket, CloseCode.UnsupportedData, 'Parley v1 accepts text frames only.')
+        return
+      }
+      chatHub.received(socket, (data as Buffer).toString('utf8'))
+    })
+    ws.on('pong', () => {
+      socket.isAlive = true
+    })
+    ws.on('error', (error) => {
+      // ws closes the socket itself (1009 too big, 1007 bad UTF-8, 1002 bad framing) right after this.
+      logger.debug({ conn: info.id, err: error.message }, 'socket error')
+    })
+    ws.on('close', (code, reasonBuffer) => {
+      chatHub.detach(socket)
+      sockets.delete(socket)
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left === 0) perIp.delete(ip)
+      else perIp.set(ip, left)
+      const internal = ws as WebSocket & { _closeFrameReceived?: boolean; _closeFrameSent?: boolean }
+      info.state = 'closed'
+      info.closedAt = Date.now()
+      info.durationMs = info.closedAt - info.openedAt
+      info.code = code
+      info.reason = reasonBuffer.toString('utf8')
+      info.wasClean = Boolean(internal._closeFrameReceived && internal._closeFrameSent)
+      logger.info(
+        { conn: info.id, ip, nick: info.nick, code, reason: info.reason, durationMs: info.durationMs },
+        'connection closed'
+      )
+      log.closed(socket)
+    })
+    chatHub.opened(socket)
+  }
+
+  function beat(): void {
+    for (const socket of sockets) {
+      if (!socket.isAlive) {
+        logger.info({ conn: socket.info.id, nick: socket.info.nick }, 'peer missed a pong: terminating')
+        socket.ws.terminate()
+        continue
+      }
+      socket.isAlive = false
+      socket.ws.ping()
+    }
+  }
+
+  async function listen(): Promise<{ port: number; host: string; urls: string[] }> {
+    if (state !== 'idle') throw new Error(`listen() needs an idle server; this one is ${state}.`)
+    state = 'listening'
+    const historyStore = openHistoryStore(config.dataDir)
+    store = historyStore
+    const chatHub = createChatHub({
+      store: historyStore,
+      limits: config.limits,
+      log,
+      logger,
+      serverName: config.name,
+      serverVersion: packageVersion,
+      checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
+    })
+    hub = chatHub
+    const socketServer = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: config.limits.maxPayloadBytes,
+      // Compression costs CPU per member per message and breaks frame-once fan-out; chat text is small.
+      perMessageDeflate: false,
+      handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false)
+    })
+    wss = socketServer
+    const gate = createUpgradeGate({
+      checkOrigin: createOriginCheck(options.allowOrigins),
+      capacityRefusal,
+      acceptingConnections: () => state === 'listening'
+    })
+    const server = createServer(
+      createHttpHandler({
+        hub: chatHub,
+        stats,
+        checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
+        staticDir: options.staticDir,
+        maxBodyBytes: config.limits.maxPayloadBytes
+      })
+    )
+    http = server
+    server.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => socket.destroy())
+      const decision = gate(req)
+      if (!decision.ok) {
+        logger.info({ ip: req.socket.remoteAddress, status: decision.status, url: req.url }, decision.message)
+        refuseHandshake(socket, decision)
+        return
+      }
+      socketServer.handleUpgrade(req, socket, head, (ws) =>
+        accept(ws, req.socket.remoteAddress ?? 'unknown', chatHub)
+      )
+    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+    } catch (error) {
+      state = 'closed'
+      chatHub.dispose()
+      historyStore.close()
+      throw error
+    }
+    startedAt = Date.now()
+    heartbeat = setInterval(beat, config.pingIntervalMs)
+    heartbeat.unref()
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const urls = lanUrls(port, config.host)
+    logger.info({ port, host: config.host, urls, serverName: config.name }, 'listening')
+    return { port, host: config.host, urls }
+  }
+
+  async function shutdown(): Promise<void> {
+    state = 'closing'
+    if (heartbeat !== undefined) clearInterval(heartbeat)
+    // Commit and acknowledge what is queued before saying goodbye, so no sender is left guessing.
+    store?.flush()
+    const open = [...sockets]
+    for (const socket of open) socket.closing = true
+    const allClosed = Promise.all(
+      open.map((socket) => new Promise<void>((resolve) => socket.ws.once('close', () => resolve())))
+    )
+    for (const socket of open) {
+      hub?.detach(socket)
+      socket.ws.close(CloseCode.GoingAway, 'The server is shutting down.')
+    }
+    let grace: NodeJS.Timeout | undefined
+    await Promise.race([
+      allClosed,
+      new Promise<void>((resolve) => (grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)))
+    ])
+    clearTimeout(grace)
+    for (const socket of sockets) socket.ws.terminate()
+    wss?.close()
+    if (http) {
+      const server = http
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    }
+    hub?.dispose()
+    store?.close()
+    log.dispose()
+    state = 'closed'
+    logger.info('closed')
+  }
+
+  return {
+    listen,
+    close() {
+      if (state === 'idle') {
+        state = 'closed'
+        return Promise.resolve()
+      }
+      closing ??= shutdown()
+      return closing
+    },
+    get state() {
+      return state
+    },
+    stats,
+    connections: () => log.list(),
+    onConnectionChange: (listener) => log.subscribe(listener)
+  }
 }

@@ -1,2 +1,81 @@
-// Headless server entry (`npm run serve`, `parley-server`). Filled in by the server work (issue 2).
-console.log('parley server: not built yet')
+/**
+ * Headless server entry (`npm run serve`, `parley-server`): parses flags, starts the server,
+ * prints where people can reach it, and stops gracefully on SIGINT/SIGTERM (every client gets
+ * 1001, queued messages are committed) before exiting 0.
+ */
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pino } from 'pino'
+import { parseCliArgs, USAGE } from './cli-args'
+import { createChatServer } from './index'
+
+/** A hard stop if graceful shutdown hangs: the issue promises an exit within 5 seconds. */
+const SHUTDOWN_DEADLINE_MS = 4500
+
+async function main(): Promise<void> {
+  // Built as out/main/cli.js; the renderer build sits beside it in out/renderer.
+  const here = dirname(fileURLToPath(import.meta.url))
+  const command = parseCliArgs(process.argv.slice(2), process.env, join(here, '..', 'renderer'))
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE)
+    return
+  }
+  if (command.kind === 'error') {
+    process.stderr.write(`parley-server: ${command.message}\n\n${USAGE}`)
+    process.exitCode = 2
+    return
+  }
+  const logger = pino({ name: 'parley-server', level: command.logLevel })
+  const server = createChatServer({ ...command.options, logger })
+  let address
+  try {
+    address = await server.listen()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const port = command.options.port
+    const message =
+      code === 'EADDRINUSE'
+        ? `port ${port} is already in use; pick another with --port.`
+        : code === 'EACCES'
+          ? `not allowed to listen on port ${port}; use a port above 1023.`
+          : (error as Error).message
+    process.stderr.write(`parley-server: ${message}\n`)
+    process.exitCode = 1
+    return
+  }
+  const lines = [
+    `Parley server "${server.stats().name}" is listening. Connect at:`,
+    ...address.urls.map((url) => `  ${url}`),
+    ...(command.options.staticDir
+      ? [
+          'Web client:',
+          ...address.urls.map((url) => `  ${url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/')}`)
+        ]
+      : []),
+    `History: ${command.options.dataDir}`,
+    'Press Ctrl+C to stop.'
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'stopping')
+    setTimeout(() => {
+      logger.error('graceful shutdown took too long; exiting')
+      process.exit(1)
+    }, SHUTDOWN_DEADLINE_MS).unref()
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      }
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+void main()

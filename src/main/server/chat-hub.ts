@@ -1,0 +1,465 @@
+/**
+ * Protocol v1 behind the socket: hello and sessions, rooms and presence, messages, DMs,
+ * history and resume. The hub knows connections only through the `Connection` shape below,
+ * so the transport (ws, handshake, heartbeat) stays in chat-server.ts.
+ */
+import type { Logger } from 'pino'
+import type { WebSocket } from 'ws'
+import { CloseCode } from '../../shared/close-codes'
+import {
+  DEFAULT_ROOM,
+  DM_RESUME_KEY,
+  isValidRoomName,
+  parseClientMessage,
+  type ClientMessageOf,
+  type ErrorCode,
+  type Limits,
+  type RoomSummary,
+  type ServerMessage,
+  type User
+} from '../../shared/protocol'
+import type { ConnectionLog } from './connection-log'
+import { createFrame, sendFrame, type OutboundFrame } from './fanout'
+import type { HistoryStore } from './history-store'
+import type { ConnectionInfo } from './index'
+import { createSessionRegistry, type Session } from './session-registry'
+import type { TokenBucket } from './token-bucket'
+
+export interface Connection {
+  readonly ws: WebSocket
+  readonly info: ConnectionInfo
+  readonly bucket: TokenBucket
+  session: Session<Connection> | undefined
+  /** Set once the server decided to close it: nothing more is read from or sent to it. */
+  closing: boolean
+  helloTimer: NodeJS.Timeout | undefined
+  bufferedAmount(): number
+}
+
+export interface ChatHubOptions {
+  store: HistoryStore
+  limits: Limits
+  log: ConnectionLog
+  logger: Logger
+  serverName: string
+  serverVersion: string
+  /** Null when the server has no password. */
+  checkPassword: ((candidate: string | undefined) => boolean) | null
+}
+
+export type AdminResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string }
+
+export interface ChatHub {
+  opened(connection: Connection): void
+  received(connection: Connection, data: string): void
+  /** The socket is gone (closed by either side or terminated). Idempotent. */
+  detach(connection: Connection): void
+  /** Closes one connection on the server's initiative, detaching it at once. */
+  close(connection: Connection, code: number, reason: string): void
+  postAsServer(room: string, text: string): Promise<AdminResult<ServerMessage>>
+  dmAsServer(userId: string, text: string): Promise<AdminResult<ServerMessage>>
+  roomSummaries(): RoomSummary[]
+  userCounts(): { users: number; online: number }
+  dispose(): void
+}
+
+const REASONS = {
+  notHello: 'The first message must be a valid hello.',
+  unauthorized: 'Wrong or missing password.',
+  helloTimeout: 'No hello within the time limit.',
+  nickInUse: 'That nick is in use by someone connected right now.',
+  rateLimited: 'Too many messages too fast.',
+  replaced: 'This session was resumed from another connection.',
+  slowConsumer: 'Too much unsent data: the client reads too slowly.',
+  storage: 'The server could not store the message.'
+} as const
+
+export function createChatHub(options: ChatHubOptions): ChatHub {
+  const { store, limits, log, logger } = options
+  const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs)
+  const members = new Map<string, Set<Connection>>()
+  const serverUser: User = { id: 'server', nick: options.serverName }
+
+  function membersOf(room: string): Set<Connection> {
+    let set = members.get(room)
+    if (!set) {
+      set = new Set()
+      members.set(room, set)
+    }
+    return set
+  }
+  for (const room of store.roomNames()) membersOf(room)
+  if (store.ensureRoom(DEFAULT_ROOM)) membersOf(DEFAULT_ROOM)
+
+  function deliver(connection: Connection, frame: OutboundFrame): void {
+    if (connection.closing || !sendFrame(connection.ws, frame)) return
+    connection.info.messagesOut++
+    log.touched(connection)
+    if (connection.bufferedAmount() > limits.maxBufferedBytes) {
+      close(connection, CloseCode.TryAgainLater, REASONS.slowConsumer)
+    }
+  }
+
+  function send(connection: Connection, message: ServerMessage): void {
+    deliver(connection, createFrame(message))
+  }
+
+  function sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void {
+    send(connection, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) })
+  }
+
+  /** One frame, framed once, to every member of the room but `except`. */
+  function broadcast(room: string, message: ServerMessage, except?: Connection): void {
+    const set = members.get(room)
+    if (!set || set.size === 0) return
+    const frame = createFrame(message)
+    for (const member of set) if (member !== except) deliver(member, frame)
+  }
+
+  function memberUsers(room: string): User[] {
+    const users: User[] = []
+    for (const member of members.get(room) ?? []) if (member.session) users.push(member.session.user)
+    return users
+  }
+
+  function roomSummaries(): RoomSummary[] {
+    return [...members.entries()]
+      .map(([name, set]) => ({ name, members: set.size }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  function close(connection: Connection, code: number, reason: string): void {
+    if (connection.closing) return
+    connection.closing = true
+    detach(connection)
+    connection.ws.close(code, reason)
+  }
+
+  /** Leaves room presence at once; the session stays resumable. */
+  function detach(connection: Connection): void {
+    if (connection.helloTimer !== undefined) clearTimeout(connection.helloTimer)
+    connection.helloTimer = undefined
+    const session = connection.session
+    if (!session || session.connection !== connection) return
+    session.connection = undefined
+    for (const room of session.rooms) {
+      members.get(room)?.delete(connection)
+      broadcast(room, { type: 'presence', room, event: 'leave', user: session.user })
+    }
+    sessions.dropped(session, (expired) => {
+      logger.debug({ userId: expired.user.id, nick: expired.user.nick }, 'session expired')
+    })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // hello
+
+  function hello(connection: Connection, message: ClientMessageOf<'hello'>): void {
+    if (options.checkPassword && !options.checkPassword(message.password)) {
+      close(connection, CloseCode.Unauthorized, REASONS.unauthorized)
+      return
+    }
+    const previous = message.session !== undefined ? sessions.byToken(message.session) : undefined
+    let session: Session<Connection>
+    let resumed = false
+    if (previous) {
+      session = previous
+      resumed = true
+      const stale = previous.connection
+      if (stale) {
+        // Swap the socket in place: the user never left, so the others see no presence change.
+        for (const room of previous.rooms) {
+          const set = membersOf(room)
+          set.delete(stale)
+          set.add(connection)
+        }
+        previous.connection = undefined
+        close(stale, CloseCode.SessionReplaced, REASONS.replaced)
+      }
+    } else {
+      const holder = sessions.byNick(message.nick)
+      if (holder?.connection) {
+        close(connection, CloseCode.NickInUse, REASONS.nickInUse)
+        return
+      }
+      // A dropped session holding the nick gives way: its person may well be this one, without the token.
+      if (holder) sessions.remove(holder)
+      session = sessions.create(message.nick)
+      session.rooms.add(DEFAULT_ROOM)
+    }
+    sessions.revived(session)
+    session.connection = connection
+    connection.session = session
+    if (connection.helloTimer !== undefined) clearTimeout(connection.helloTimer)
+    connection.helloTimer = undefined
+    connection.info.nick = session.user.nick
+    connection.info.userId = session.user.id
+    log.changed(connection)
+
+    for (const room of session.rooms) {
+      const set = membersOf(room)
+      if (!set.has(connection)) {
+        // A taken-over socket was swapped in place above; only a returning or new user is news.
+        set.add(connection)
+        broadcast(room, { type: 'presence', room, event: 'join', user: session.user }, connection)
+      }
+    }
+    send(connection, {
+      type: 'welcome',
+      user: session.user,
+      session: session.token,
+      ...(resumed ? { resumed: true } : {}),
+      server: { name: options.serverName, version: options.serverVersion, limits: { ...limits } },
+      rooms: roomSummaries()
+    })
+    for (const room of session.rooms) sendJoined(connection, room, message.resume?.[room])
+    const lastDm = message.resume?.[DM_RESUME_KEY]
+    if (resumed && lastDm !== undefined) {
+      for (const dm of store.dmsAfter(session.user.id, lastDm, limits.resumeReplayMax).messages) {
+        send(connection, { type: 'dm', ...dm })
+      }
+    }
+  }
+
+  function sendJoined(connection: Connection, room: string, resumeAfter: number | undefined): void {
+    const page =
+      resumeAfter !== undefined
+        ? store.messagesAfter(room, resumeAfter, limits.resumeReplayMax)
+        : store.page(room, limits.joinHistory)
+    send(connection, {
+      type: 'joined',
+      room,
+      members: memberUsers(room),
+      history: page.messages,
+      ...(page.hasMore ? { hasMore: true } : {})
+    })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // after hello
+
+  function requireRoom(connection: Connection, session: Session<Connection>, room: string, ref: string) {
+    if (session.rooms.has(room)) return true
+    sendError(connection, 'not_in_room', `You are not in #${room}; join it first.`, ref)
+    return false
+  }
+
+  function textFits(connection: Connection, text: string, ref: string): boolean {
+    if (text.length <= limits.maxTextLength) return true
+    sendError(
+      connection,
+      'text_too_long',
+      `The text is ${text.length} characters; the limit is ${limits.maxTextLength}.`,
+      ref
+    )
+    return false
+  }
+
+  function storageFailed(error: Error): void {
+    logger.error({ err: error }, 'history write failed')
+  }
+
+  function handle(connection: Connection, session: Session<Connection>, raw: string): void {
+    const parsed = parseClientMessage(raw)
+    if (!parsed.ok) {
+      if (isBadRoomName(parsed.code, raw)) {
+        sendError(connection, 'invalid_room', 'Room names are 1–32 characters of a-z, 0-9, - and _.')
+      } else {
+        sendError(connection, parsed.code, parsed.message)
+      }
+      return
+    }
+    const message = parsed.value
+    switch (message.type) {
+      case 'hello':
+        sendError(connection, 'invalid_message', 'You already said hello on this connection.', 'hello')
+        return
+      case 'join': {
+        if (!session.rooms.has(message.room)) {
+          store.ensureRoom(message.room)
+          session.rooms.add(message.room)
+          membersOf(message.room).add(connection)
+          broadcast(
+            message.room,
+            { type: 'presence', room: message.room, event: 'join', user: session.user },
+            connection
+          )
+        }
+        sendJoined(connection, message.room, undefined)
+        return
+      }
+      case 'leave': {
+        if (!requireRoom(connection, session, message.room, 'leave')) return
+        session.rooms.delete(message.room)
+        members.get(message.room)?.delete(connection)
+        send(connection, { type: 'left', room: message.room })
+        broadcast(message.room, { type: 'presence', room: message.room, event: 'leave', user: session.user })
+        return
+      }
+      case 'rooms':
+        send(connection, { type: 'rooms', rooms: roomSummaries() })
+        return
+      case 'send': {
+        const ref = message.cid ?? 'send'
+        if (!requireRoom(connection, session, message.room, ref)) return
+        if (!textFits(connection, message.text, ref)) return
+        const cid = message.cid
+        store.appendMessage(message.room, session.user, message.text, (error, stored) => {
+          if (error || !stored) {
+            storageFailed(error ?? new Error('no message'))
+            if (session.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
+            return
+          }
+          const sender = session.connection
+          const copy = { type: 'message' as const, ...stored }
+          if (cid === undefined) {
+            broadcast(stored.room, copy)
+            if (sender && !members.get(stored.room)?.has(sender)) send(sender, copy)
+            return
+          }
+          broadcast(stored.room, copy, sender)
+          if (sender) send(sender, { ...copy, cid })
+        })
+        return
+      }
+      case 'dm': {
+        const ref = message.cid ?? 'dm'
+        const target = sessions.byUserId(message.to)
+        if (!target) {
+          sendError(connection, 'no_such_user', `No user with id "${message.to.slice(0, 64)}" is here.`, ref)
+          return
+        }
+        if (!textFits(connection, message.text, ref)) return
+        const cid = message.cid
+        store.appendDm(session.user, target.user, message.text, (error, stored) => {
+          if (error || !stored) {
+            storageFailed(error ?? new Error('no dm'))
+            if (session.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
+            return
+          }
+          const copy = { type: 'dm' as const, ...stored }
+          if (target.connection && target !== session) send(target.connection, copy)
+          if (session.connection) send(session.connection, cid === undefined ? copy : { ...copy, cid })
+        })
+        return
+      }
+      case 'typing': {
+        if (!requireRoom(connection, session, message.room, 'typing')) return
+        broadcast(message.room, { type: 'typing', room: message.room, user: session.user }, connection)
+        return
+      }
+      case 'history': {
+        const limit = Math.min(message.limit ?? limits.joinHistory, limits.historyPageMax)
+        const page = store.page(message.room, limit, message.before)
+        send(connection, {
+          type: 'history',
+          room: message.room,
+          messages: page.messages,
+          ...(page.hasMore ? { hasMore: true } : {})
+        })
+        return
+      }
+      case 'ping':
+        send(connection, { type: 'pong', t: message.t, serverTime: Date.now() })
+        return
+    }
+  }
+
+  /** The shared schema reports a bad room name as invalid_message; the protocol names it invalid_room. */
+  function isBadRoomName(code: ErrorCode, raw: string): boolean {
+    if (code !== 'invalid_message') return false
+    const room = (JSON.parse(raw) as { room?: unknown }).room
+    return typeof room === 'string' && !isValidRoomName(room)
+  }
+
+  function adminSend<T>(run: (resolve: (result: AdminResult<T>) => void) => void): Promise<AdminResult<T>> {
+    return new Promise(run)
+  }
+
+  return {
+    opened(connection) {
+      connection.helloTimer = setTimeout(() => {
+        if (!connection.session) close(connection, CloseCode.HelloTimeout, REASONS.helloTimeout)
+      }, limits.helloTimeoutMs)
+    },
+    received(connection, data) {
+      if (connection.closing) return
+      connection.info.messagesIn++
+      log.touched(connection)
+      if (!connection.bucket.take()) {
+        close(connection, CloseCode.RateLimited, REASONS.rateLimited)
+        return
+      }
+      const session = connection.session
+      if (session) {
+        handle(connection, session, data)
+        return
+      }
+      const parsed = parseClientMessage(data)
+      if (!parsed.ok || parsed.value.type !== 'hello') {
+        close(connection, CloseCode.NotHello, REASONS.notHello)
+        return
+      }
+      hello(connection, parsed.value)
+    },
+    detach,
+    close,
+    postAsServer(room, text) {
+      return adminSend((resolve) => {
+        if (!isValidRoomName(room)) {
+          resolve({ ok: false, status: 400, message: 'Room names are 1–32 of a-z 0-9 - _.' })
+          return
+        }
+        if (text.length === 0 || text.length > limits.maxTextLength) {
+          resolve({ ok: false, status: 400, message: `text must be 1–${limits.maxTextLength} characters.` })
+          return
+        }
+        store.ensureRoom(room)
+        membersOf(room)
+        store.appendMessage(room, serverUser, text, (error, stored) => {
+          if (error || !stored) {
+            storageFailed(error ?? new Error('no message'))
+            resolve({ ok: false, status: 500, message: 'The message could not be stored.' })
+            return
+          }
+          const message = { type: 'message' as const, ...stored }
+          broadcast(room, message)
+          resolve({ ok: true, value: message })
+        })
+      })
+    },
+    dmAsServer(userId, text) {
+      return adminSend((resolve) => {
+        const target = sessions.byUserId(userId)
+        if (!target) {
+          resolve({ ok: false, status: 404, message: `No user with id "${userId.slice(0, 64)}".` })
+          return
+        }
+        if (text.length === 0 || text.length > limits.maxTextLength) {
+          resolve({ ok: false, status: 400, message: `text must be 1–${limits.maxTextLength} characters.` })
+          return
+        }
+        store.appendDm(serverUser, target.user, text, (error, stored) => {
+          if (error || !stored) {
+            storageFailed(error ?? new Error('no dm'))
+            resolve({ ok: false, status: 500, message: 'The message could not be stored.' })
+            return
+          }
+          const message = { type: 'dm' as const, ...stored }
+          if (target.connection) send(target.connection, message)
+          resolve({ ok: true, value: message })
+        })
+      })
+    },
+    roomSummaries,
+    userCounts() {
+      let online = 0
+      for (const session of sessions.all()) if (session.connection) online++
+      return { users: sessions.size, online }
+    },
+    dispose() {
+      sessions.dispose()
+      members.clear()
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Broadcast without per-member work: a message is serialized once, framed once (header +
+ * payload in one Buffer), and that same Buffer is written to every member's socket. `ws.send`
+ * would re-encode the string and build a new frame for each member.
+ *
+ * The fast path leans on two ws internals, checked at load and per socket: the static
+ * `Sender.frame` framer and the socket/sender fields behind `ws.send`. When either is missing
+ * (another ws major) or the sender is mid-operation, it falls back to `ws.send`.
+ */
+import * as wsModule from 'ws'
+import { WebSocket } from 'ws'
+
+interface FrameOptions {
+  fin: boolean
+  opcode: number
+  mask: boolean
+  readOnly: boolean
+  rsv1: boolean
+}
+type FrameFn = (data: Buffer, options: FrameOptions) => Buffer[]
+
+interface WsInternals {
+  _socket?: { write(chunk: Buffer): boolean; writableLength: number; destroyed: boolean }
+  _sender?: { _state?: number; _queue?: unknown[] }
+  _extensions?: Record<string, unknown>
+}
+
+const TEXT_OPCODE = 1
+const senderFrame = (wsModule as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame
+const framer: FrameFn | undefined = typeof senderFrame === 'function' ? senderFrame : undefined
+
+/** One outbound text message, ready to be written to any number of sockets. */
+export interface OutboundFrame {
+  readonly text: string
+  /** The complete unmasked WebSocket frame, or undefined when the fast path is unavailable. */
+  readonly bytes: Buffer | undefined
+}
+
+export function createFrame(message: unknown): OutboundFrame {
+  const text = JSON.stringify(message)
+  if (!framer) return { text, bytes: undefined }
+  const parts = framer(Buffer.from(text), {
+    fin: true,
+    opcode: TEXT_OPCODE,
+    mask: false,
+    readOnly: false,
+    rsv1: false
+  })
+  return { text, bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts) }
+}
+
+/** True when writing raw frame bytes to this socket is equivalent to ws.send. */
+function canWriteRaw(ws: WebSocket & WsInternals): boolean {
+  const sender = ws._sender
+  const socket = ws._socket
+  return (
+    socket !== undefined &&
+    !socket.destroyed &&
+    sender !== undefined &&
+    // Sender state 0 = DEFAULT: nothing being compressed or read from a Blob ahead of us.
+    sender._state === 0 &&
+    sender._queue !== undefined &&
+    sender._queue.length === 0 &&
+    // permessage-deflate would need each frame compressed (and RSV1 set): the server disables it.
+    (ws._extensions === undefined || Object.keys(ws._extensions).length === 0)
+  )
+}
+
+/** Writes one frame to one socket. Returns false when the socket is not open. */
+export function sendFrame(ws: WebSocket, frame: OutboundFrame): boolean {
+  if (ws.readyState !== WebSocket.OPEN) return false
+  const internal = ws as WebSocket & WsInternals
+  if (frame.bytes !== undefined && canWriteRaw(internal)) {
+    internal._socket!.write(frame.bytes)
+  } else {
+    ws.send(frame.text)
+  }
+  return true
+}
+
+/** Bytes queued for this socket and not yet handed to the kernel (what ws reports as bufferedAmount). */
+export function queuedBytes(ws: WebSocket): number {
+  return ws.bufferedAmount
+}
+
+/** Whether the fast path is available in this ws build (reported in stats and tests). */
+export const rawFramingAvailable = framer !== undefined

@@ -1,0 +1,257 @@
+/**
+ * Durable history: rooms, room messages and direct messages in one SQLite file (node:sqlite,
+ * built into Node 22 and Electron, so nothing native needs rebuilding).
+ *
+ * Writes go through a queue that is committed in one transaction per event-loop turn
+ * (setImmediate: every message that arrived in the same I/O poll shares a commit), and each
+ * append's callback runs only after its commit. The server acknowledges and broadcasts from
+ * that callback, so an acknowledged message is always on disk. Ids are assigned at enqueue time
+ * from in-memory sequences seeded from the file, so order is fixed the moment a message arrives.
+ *
+ * WAL with synchronous=NORMAL: a commit is in the OS's hands once COMMIT returns, which survives
+ * the process being killed (kill -9, a crash); only a power cut can lose the last commits.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+
+export const DATABASE_FILE = 'parley.sqlite'
+const SCHEMA_VERSION = 1
+
+export interface Page<T> {
+  messages: T[]
+  /** Older (or, for replays, skipped) messages exist beyond this page. */
+  hasMore: boolean
+}
+
+export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
+
+export interface HistoryStore {
+  appendMessage(room: string, from: User, text: string, done: AppendCallback<ChatMessage>): void
+  appendDm(from: User, to: User, text: string, done: AppendCallback<DirectMessage>): void
+  /** The newest `limit` messages (or those before `before`), oldest first. */
+  page(room: string, limit: number, before?: number): Page<ChatMessage>
+  /** Messages after `afterId`, oldest first; when more than `max`, the newest `max` and hasMore. */
+  messagesAfter(room: string, afterId: number, max: number): Page<ChatMessage>
+  /** Direct messages to or from `userId` after `afterId`, oldest first; capped like messagesAfter. */
+  dmsAfter(userId: string, afterId: number, max: number): Page<DirectMessage>
+  /** Creates the room if new; returns true when it was created. */
+  ensureRoom(name: string): boolean
+  roomNames(): string[]
+  counts(): { messages: number; dms: number }
+  /** Commits everything queued now, synchronously. */
+  flush(): void
+  close(): void
+}
+
+interface MessageRow {
+  room: string
+  id: number
+  from_id: string
+  from_nick: string
+  text: string
+  ts: number
+}
+interface DmRow {
+  id: number
+  from_id: string
+  from_nick: string
+  to_id: string
+  to_nick: string
+  text: string
+  ts: number
+}
+
+type PendingWrite =
+  | { kind: 'message'; value: ChatMessage; done: AppendCallback<ChatMessage> }
+  | { kind: 'dm'; value: DirectMessage; done: AppendCallback<DirectMessage> }
+
+function toMessage(row: MessageRow): ChatMessage {
+  return {
+    room: row.room,
+    id: row.id,
+    from: { id: row.from_id, nick: row.from_nick },
+    text: row.text,
+    ts: row.ts
+  }
+}
+
+function toDm(row: DmRow): DirectMessage {
+  return {
+    id: row.id,
+    from: { id: row.from_id, nick: row.from_nick },
+    to: { id: row.to_id, nick: row.to_nick },
+    text: row.text,
+    ts: row.ts
+  }
+}
+
+function migrate(db: DatabaseSync): void {
+  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `The history file was written by a newer Parley (schema ${version}, this one knows ${SCHEMA_VERSION}). Use a newer Parley or another --data directory.`
+    )
+  }
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS rooms (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS messages (
+      room TEXT NOT NULL, id INTEGER NOT NULL, from_id TEXT NOT NULL, from_nick TEXT NOT NULL,
+      text TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (room, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS dms (
+      id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, from_nick TEXT NOT NULL, to_id TEXT NOT NULL,
+      to_nick TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS dms_by_from ON dms (from_id, id);
+    CREATE INDEX IF NOT EXISTS dms_by_to ON dms (to_id, id);
+    PRAGMA user_version = ${SCHEMA_VERSION};
+  `)
+}
+
+export function openHistoryStore(dataDir: string): HistoryStore {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new DatabaseSync(join(dataDir, DATABASE_FILE))
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;')
+  migrate(db)
+
+  const roomSeq = new Map<string, number>()
+  for (const row of db.prepare('SELECT name FROM rooms').all() as { name: string }[]) roomSeq.set(row.name, 0)
+  for (const row of db.prepare('SELECT room, MAX(id) AS last FROM messages GROUP BY room').all() as {
+    room: string
+    last: number
+  }[]) {
+    roomSeq.set(row.room, row.last)
+  }
+  let dmSeq = (db.prepare('SELECT COALESCE(MAX(id), 0) AS last FROM dms').get() as { last: number }).last
+  let messageCount = (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n
+  let dmCount = (db.prepare('SELECT COUNT(*) AS n FROM dms').get() as { n: number }).n
+
+  const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
+  const insertMessage = db.prepare(
+    'INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES (?, ?, ?, ?, ?, ?)'
+  )
+  const insertDm = db.prepare(
+    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)'
+  )
+  const selectNewest = db.prepare('SELECT * FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?')
+  const selectBefore = db.prepare('SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?')
+  const selectAfter = db.prepare('SELECT * FROM messages WHERE room = ? AND id > ? ORDER BY id DESC LIMIT ?')
+  // Two indexed halves instead of `from_id = ? OR to_id = ?`, which SQLite cannot serve from one index.
+  const selectDmsAfter = db.prepare(`
+    SELECT * FROM (
+      SELECT * FROM dms WHERE from_id = ? AND id > ?
+      UNION
+      SELECT * FROM dms WHERE to_id = ? AND id > ?
+    ) ORDER BY id DESC LIMIT ?`)
+
+  let queue: PendingWrite[] = []
+  let scheduled: NodeJS.Immediate | undefined
+  let closed = false
+
+  function schedule(): void {
+    if (scheduled === undefined) scheduled = setImmediate(flush)
+  }
+
+  function write(item: PendingWrite): void {
+    if (item.kind === 'message') {
+      const m = item.value
+      insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts)
+    } else {
+      const d = item.value
+      insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts)
+    }
+  }
+
+  function settle(batch: PendingWrite[], error: Error | null): void {
+    for (const item of batch) {
+      if (error) item.done(error, undefined)
+      else if (item.kind === 'message') item.done(null, item.value)
+      else item.done(null, item.value)
+    }
+  }
+
+  function flush(): void {
+    if (scheduled !== undefined) clearImmediate(scheduled)
+    scheduled = undefined
+    if (queue.length === 0) return
+    const batch = queue
+    queue = []
+    let error: Error | null = null
+    try {
+      db.exec('BEGIN')
+      for (const item of batch) write(item)
+      db.exec('COMMIT')
+      for (const item of batch) {
+        if (item.kind === 'message') messageCount++
+        else dmCount++
+      }
+    } catch (cause) {
+      error = cause instanceof Error ? cause : new Error(String(cause))
+      if (db.isTransaction) db.exec('ROLLBACK')
+    }
+    settle(batch, error)
+  }
+
+  function assertOpen(): void {
+    if (closed) throw new Error('The history store is closed.')
+  }
+
+  function page(statement: StatementSync, args: (string | number)[], limit: number): Page<ChatMessage> {
+    const rows = statement.all(...args, limit + 1) as unknown as MessageRow[]
+    const hasMore = rows.length > limit
+    if (hasMore) rows.length = limit
+    return { messages: rows.reverse().map(toMessage), hasMore }
+  }
+
+  return {
+    appendMessage(room, from, text, done) {
+      assertOpen()
+      const id = (roomSeq.get(room) ?? 0) + 1
+      roomSeq.set(room, id)
+      queue.push({ kind: 'message', value: { room, id, from, text, ts: Date.now() }, done })
+      schedule()
+    },
+    appendDm(from, to, text, done) {
+      assertOpen()
+      dmSeq += 1
+      queue.push({ kind: 'dm', value: { id: dmSeq, from, to, text, ts: Date.now() }, done })
+      schedule()
+    },
+    page(room, limit, before) {
+      return before === undefined
+        ? page(selectNewest, [room], limit)
+        : page(selectBefore, [room, before], limit)
+    },
+    messagesAfter(room, afterId, max) {
+      return page(selectAfter, [room, afterId], max)
+    },
+    dmsAfter(userId, afterId, max) {
+      const rows = selectDmsAfter.all(userId, afterId, userId, afterId, max + 1) as unknown as DmRow[]
+      const hasMore = rows.length > max
+      if (hasMore) rows.length = max
+      return { messages: rows.reverse().map(toDm), hasMore }
+    },
+    ensureRoom(name) {
+      assertOpen()
+      if (roomSeq.has(name)) return false
+      insertRoom.run(name, Date.now())
+      roomSeq.set(name, 0)
+      return true
+    },
+    roomNames() {
+      return [...roomSeq.keys()]
+    },
+    counts() {
+      return { messages: messageCount, dms: dmCount }
+    },
+    flush,
+    close() {
+      if (closed) return
+      flush()
+      closed = true
+      db.close()
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Plain HTTP beside the socket: health, stats, the admin API for scripts and bots, the 426
+ * answer for a browser that opens /ws as a page, and (optionally) the web client itself.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { z } from 'zod'
+import type { AdminResult, ChatHub } from './chat-hub'
+import type { ServerStats } from './index'
+import { serveStatic } from './static-files'
+
+export interface HttpApiOptions {
+  hub: ChatHub
+  stats: () => ServerStats
+  /** Null when the server was started without an admin token. */
+  checkAdminToken: ((candidate: string | undefined) => boolean) | null
+  staticDir: string | undefined
+  maxBodyBytes: number
+}
+
+const adminBody = z.object({ text: z.string() })
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers
+  })
+  res.end(text)
+}
+
+function sendError(res: ServerResponse, status: number, error: string, message: string, headers = {}) {
+  sendJson(res, status, { error, message }, headers)
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        reject(new BodyTooLarge())
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization
+  const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header)
+  return match?.[1]
+}
+
+const ROOM_MESSAGES = /^\/api\/rooms\/([^/]+)\/messages$/
+const USER_MESSAGES = /^\/api\/users\/([^/]+)\/messages$/
+
+export function createHttpHandler(
+  options: HttpApiOptions
+): (req: IncomingMessage, res: ServerResponse) => void {
+  async function admin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    post: (text: string) => Promise<AdminResult<unknown>>
+  ): Promise<void> {
+    if (!options.checkAdminToken || !options.checkAdminToken(bearerToken(req))) {
+      const message = options.checkAdminToken
+        ? 'Send the admin token as "Authorization: Bearer <token>".'
+        : 'The admin API is off: start the server with --admin-token.'
+      sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
+      return
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(await readBody(req, options.maxBodyBytes))
+    } catch (error) {
+      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.')
+      else sendError(res, 400, 'bad_json', 'The body must be JSON: {"text": "…"}.')
+      return
+    }
+    const parsed = adminBody.safeParse(body)
+    if (!parsed.success) {
+      sendError(res, 400, 'invalid_message', 'The body must be {"text": "…"}.')
+      return
+    }
+    const result = await post(parsed.data.text)
+    if (result.ok) sendJson(res, 201, result.value)
+    else
+      sendError(
+        res,
+        result.status,
+        result.status === 404 ? 'no_such_user' : 'invalid_message',
+        result.message
+      )
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
+    const method = req.method ?? 'GET'
+
+    if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+      sendJson(res, 200, { ok: true })
+      return
+    }
+    if (path === '/api/stats' && method === 'GET') {
+      sendJson(res, 200, options.stats())
+      return
+    }
+    const room = ROOM_MESSAGES.exec(path)
+    if (room && method === 'POST') {
+      const name = decodeURIComponent(room[1] ?? '')
+      await admin(req, res, (text) => options.hub.postAsServer(name, text))
+      return
+    }
+    const user = USER_MESSAGES.exec(path)
+    if (user && method === 'POST') {
+      const id = decodeURIComponent(user[1] ?? '')
+      await admin(req, res, (text) => options.hub.dmAsServer(id, text))
+      return
+    }
+    if (path === '/ws') {
+      // A browser opening the endpoint as a page: say what it is instead of a blank 404.
+      res.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain' })
+      res.end('426 Upgrade Required: this is a WebSocket endpoint. Connect with new WebSocket(url).\n')
+      return
+    }
+    if (options.staticDir !== undefined && (await serveStatic(options.staticDir, req, res))) return
+    if (path === '/' && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end('Parley chat server. Connect a WebSocket to ws://<this host>/ws (protocol parley.v1).\n')
+      return
+    }
+    sendError(res, 404, 'not_found', `Nothing at ${method} ${path.slice(0, 200)}.`)
+  }
+
+  return (req, res) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 400, 'bad_request', 'The request could not be handled.')
+      else res.destroy()
+    })
+  }
+}
