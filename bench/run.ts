@@ -1,0 +1,67 @@
+/**
+ * `npm run bench [-- --quick] [-- --servers parley,ws,socketio] [-- --only fanout,capacity,idle,persist]`
+ *
+ * Runs Parley (the built CLI, as shipped), a socket.io v4 chat baseline and a raw ws broadcast
+ * baseline one after another on this machine, each in its own process on a loopback port, driven
+ * by the same load generator in another process. Raw results go to bench/results/, the tables and
+ * chart to docs/benchmarks.md (between its bench markers) and docs/benchmarks-fanout.svg.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { FULL, QUICK, runCapacity, runFanout, runIdle, runPersist } from './scenarios'
+import { writeReport, type BenchResults } from './report'
+import type { ServerKind } from './bench-clients'
+
+const argv = process.argv.slice(2)
+const listArg = (flag: string, all: string[]): string[] => {
+  const at = argv.indexOf(flag)
+  return at >= 0 && argv[at + 1] ? argv[at + 1]!.split(',') : all
+}
+const quick = argv.includes('--quick')
+const profile = quick ? QUICK : FULL
+const servers = listArg('--servers', ['parley', 'ws', 'socketio']) as ServerKind[]
+const only = new Set(listArg('--only', ['fanout', 'capacity', 'idle', 'persist']))
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+const resultsDir = new URL('./results/', import.meta.url).pathname
+const logDir = `${resultsDir}logs-${stamp}`
+mkdirSync(logDir, { recursive: true })
+
+if (servers.includes('parley') && (!argv.includes('--no-build') || !existsSync('out/main/cli.js'))) {
+  console.log('building Parley (electron-vite build)…')
+  execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' })
+}
+
+const started = Date.now()
+const results: BenchResults = {
+  startedAt: new Date(started).toISOString(),
+  command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+  mode: quick ? 'quick' : 'full',
+  machine: {
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: execFileSync('uname', ['-sr']).toString().trim(),
+    loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2)))
+  },
+  servers: {}
+}
+
+for (const kind of servers) {
+  const entry: BenchResults['servers'][string] = {}
+  results.servers[kind] = entry
+  console.log(`${kind}:`)
+  if (only.has('fanout')) entry.fanout = await runFanout(kind, profile, logDir)
+  if (only.has('capacity')) entry.capacity = await runCapacity(kind, profile, logDir)
+  if (only.has('idle')) entry.idle = await runIdle(kind, profile, logDir)
+  if (only.has('persist') && kind === 'parley') entry.persist = await runPersist(profile, logDir)
+}
+results.durationSeconds = Math.round((Date.now() - started) / 1000)
+results.machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)))
+
+const file = `${resultsDir}${stamp}-${results.mode}.json`
+writeFileSync(file, JSON.stringify(results, null, 2))
+console.log(`raw results: ${file}`)
+if (!argv.includes('--no-docs')) writeReport(results, file)
+console.log(`done in ${results.durationSeconds} s`)

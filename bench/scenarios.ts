@@ -1,0 +1,278 @@
+/**
+ * The four measures of issue 5, each against one freshly started server. Every loop is bounded
+ * by a step count and a time budget; all traffic stays on loopback.
+ */
+import { cpuSeconds, machineBusySeconds, rssBytes } from './proc-stats'
+import { startLoad, type LoadDriver } from './load-driver'
+import { startServer, type RunningServer } from './server-process'
+import type { ServerKind } from './bench-clients'
+import type { LatencySummary } from './latency-stats'
+
+export interface Profile {
+  fanout: {
+    rooms: number
+    perRoom: number
+    rates: number[]
+    warmMs: number
+    measureMs: number
+    drainMs: number
+  }
+  capacity: { step: number; max: number; sampleMs: number; budgetMs: number }
+  idle: { warm: number; count: number }
+  persist: { clients: number; burst: number; rounds: number }
+  perAddress: number
+}
+
+export const FULL: Profile = {
+  fanout: {
+    rooms: 10,
+    perRoom: 100,
+    rates: [0.1, 0.25, 0.5, 1, 1.5, 2, 3, 4],
+    warmMs: 2000,
+    measureMs: 5000,
+    drainMs: 1500
+  },
+  capacity: { step: 500, max: 10_000, sampleMs: 4000, budgetMs: 120_000 },
+  idle: { warm: 200, count: 10_000 },
+  persist: { clients: 2000, burst: 25, rounds: 3 },
+  perAddress: 50
+}
+
+export const QUICK: Profile = {
+  fanout: { rooms: 10, perRoom: 100, rates: [0.5, 2], warmMs: 1000, measureMs: 3000, drainMs: 1000 },
+  capacity: { step: 500, max: 1500, sampleMs: 2000, budgetMs: 15_000 },
+  idle: { warm: 100, count: 1000 },
+  persist: { clients: 500, burst: 25, rounds: 1 },
+  perAddress: 50
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export interface FanoutStep {
+  perClientRate: number
+  offeredDeliveriesPerSecond: number
+  deliveriesPerSecond: number
+  deliveredRatio: number
+  latencyMs: LatencySummary
+  serverCpuSeconds: number
+  serverCpuMicrosPerDelivery: number
+  loadCpuPercent: number
+  otherCpuPercent: number
+  closed: Record<string, number>
+}
+
+async function withServer<T>(
+  kind: ServerKind,
+  logDir: string,
+  body: (server: RunningServer, load: LoadDriver) => Promise<T>
+): Promise<T> {
+  const server = await startServer(kind, logDir)
+  const load = startLoad()
+  try {
+    return await body(server, load)
+  } finally {
+    await load.stop()
+    await server.stop()
+  }
+}
+
+export function runFanout(kind: ServerKind, profile: Profile, logDir: string): Promise<FanoutStep[]> {
+  const { rooms, perRoom, rates, warmMs, measureMs, drainMs } = profile.fanout
+  return withServer(kind, logDir, async (server, load) => {
+    const connected = await load.run<{ connected: number; failed: number }>({
+      cmd: 'connect',
+      kind,
+      port: server.port,
+      count: rooms * perRoom,
+      room: { prefix: 'fan-', rooms },
+      perAddress: profile.perAddress
+    })
+    if (connected.failed > 0)
+      throw new Error(`fan-out: ${connected.failed} clients failed to connect (${JSON.stringify(connected)})`)
+    const steps: FanoutStep[] = []
+    for (const rate of rates) {
+      await load.run({ cmd: 'rate', perClientPerSecond: rate })
+      await sleep(warmMs)
+      await load.run({ cmd: 'report' }) // discard the warm-up
+      const cpu0 = cpuSeconds(server.pid)
+      const load0 = load.cpuSeconds()
+      const busy0 = machineBusySeconds()
+      const t0 = performance.now()
+      await load.run({ cmd: 'window', on: true })
+      await sleep(measureMs)
+      await load.run({ cmd: 'window', on: false })
+      const seconds = (performance.now() - t0) / 1000
+      const serverCpu = cpuSeconds(server.pid) - cpu0
+      const loadCpu = load.cpuSeconds() - load0
+      const otherCpu = machineBusySeconds() - busy0 - serverCpu - loadCpu
+      await sleep(drainMs)
+      const r = await load.run<LatencySummary & { sent: number; expected: number; received: number }>({
+        cmd: 'report'
+      })
+      const step: FanoutStep = {
+        perClientRate: rate,
+        offeredDeliveriesPerSecond: Math.round(r.expected / seconds),
+        deliveriesPerSecond: Math.round(r.received / seconds),
+        deliveredRatio: r.expected ? r.received / r.expected : 0,
+        latencyMs: { count: r.count, p50: r.p50, p95: r.p95, p99: r.p99, max: r.max },
+        serverCpuSeconds: serverCpu,
+        serverCpuMicrosPerDelivery: r.received ? (serverCpu / r.received) * 1e6 : NaN,
+        loadCpuPercent: (loadCpu / seconds) * 100,
+        otherCpuPercent: Math.max(0, (otherCpu / seconds) * 100),
+        closed: r.closed
+      }
+      steps.push(step)
+      console.log(
+        `  ${kind} fan-out ${rate}/s/client: ${step.deliveriesPerSecond} deliveries/s (${(step.deliveredRatio * 100).toFixed(1)} %), ` +
+          `p99 ${step.latencyMs.p99.toFixed(1)} ms, ${step.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery, ` +
+          `load gen ${step.loadCpuPercent.toFixed(0)} %, other ${step.otherCpuPercent.toFixed(0)} %`
+      )
+      await load.run({ cmd: 'rate', perClientPerSecond: 0 })
+      await sleep(drainMs)
+      await load.run({ cmd: 'report' })
+      if (step.latencyMs.p99 > 100 || step.deliveredRatio < 0.99) break
+    }
+    return steps
+  })
+}
+
+export interface CapacityStep {
+  clients: number
+  connectMs: number
+  failed: number
+  rttMs: LatencySummary & { timeouts: number }
+}
+
+export interface CapacityResult {
+  steps: CapacityStep[]
+  /** Most clients with broadcast round-trip p95 under 500 ms. */
+  maxClients: number
+  stoppedBecause: string
+}
+
+export function runCapacity(kind: ServerKind, profile: Profile, logDir: string): Promise<CapacityResult> {
+  const { step, max, sampleMs, budgetMs } = profile.capacity
+  return withServer(kind, logDir, async (server, load) => {
+    const steps: CapacityStep[] = []
+    const deadline = performance.now() + budgetMs
+    let maxClients = 0
+    let stoppedBecause = `reached the bench's ceiling of ${max} clients`
+    while (steps.length * step < max) {
+      if (performance.now() > deadline) {
+        stoppedBecause = `time budget (${budgetMs / 1000} s) spent`
+        break
+      }
+      const grown = await load.run<{ connected: number; failed: number; ms: number; errors: object }>({
+        cmd: 'connect',
+        kind,
+        port: server.port,
+        count: step,
+        room: { prefix: 'cap', rooms: 1 },
+        perAddress: profile.perAddress
+      })
+      await sleep(500)
+      const rtt = await load.run<LatencySummary & { timeouts: number }>({
+        cmd: 'sample',
+        ms: sampleMs,
+        minIntervalMs: 150,
+        timeoutMs: 2000
+      })
+      steps.push({ clients: grown.connected, connectMs: grown.ms, failed: grown.failed, rttMs: rtt })
+      console.log(
+        `  ${kind} capacity ${grown.connected} clients (+${grown.failed} failed in ${grown.ms.toFixed(0)} ms): ` +
+          `broadcast p95 ${rtt.p95.toFixed(1)} ms over ${rtt.count} samples`
+      )
+      if (grown.failed > 0) {
+        stoppedBecause = `connections refused: ${JSON.stringify(grown.errors)}`
+        if (rtt.p95 < 500) maxClients = grown.connected
+        break
+      }
+      if (rtt.p95 >= 500) {
+        stoppedBecause = `broadcast p95 reached ${rtt.p95.toFixed(0)} ms`
+        break
+      }
+      maxClients = grown.connected
+    }
+    return { steps, maxClients, stoppedBecause }
+  })
+}
+
+export interface IdleResult {
+  connections: number
+  failed: number
+  rssBeforeBytes: number
+  rssAfterBytes: number
+  bytesPerConnection: number
+}
+
+export function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
+  const { warm, count } = profile.idle
+  return withServer(kind, logDir, async (server, load) => {
+    const room = { prefix: 'idle-', rooms: 100 }
+    // Warm-up connections first, so lazily built code paths are not billed to the idle sockets.
+    await load.run({
+      cmd: 'connect',
+      kind,
+      port: server.port,
+      count: warm,
+      room,
+      perAddress: profile.perAddress
+    })
+    await sleep(3000)
+    const before = rssBytes(server.pid)
+    const grown = await load.run<{ connected: number; failed: number }>({
+      cmd: 'connect',
+      kind,
+      port: server.port,
+      count,
+      room,
+      perAddress: profile.perAddress
+    })
+    await sleep(5000)
+    const after = rssBytes(server.pid)
+    const added = grown.connected - warm
+    const result = {
+      connections: added,
+      failed: grown.failed,
+      rssBeforeBytes: before,
+      rssAfterBytes: after,
+      bytesPerConnection: (after - before) / added
+    }
+    console.log(
+      `  ${kind} idle: ${added} connections (${grown.failed} failed), ${(result.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`
+    )
+    return result
+  })
+}
+
+export interface PersistResult {
+  clients: number
+  rounds: { sent: number; acked: number; ms: number; perSecond: number }[]
+  bestPerSecond: number
+}
+
+/** Parley only: acknowledged (written, then acked) messages per second from many senders at once. */
+export function runPersist(profile: Profile, logDir: string): Promise<PersistResult> {
+  const { clients, burst, rounds } = profile.persist
+  return withServer('parley', logDir, async (server, load) => {
+    await load.run({
+      cmd: 'connect',
+      kind: 'parley',
+      port: server.port,
+      count: clients,
+      room: { prefix: 'p', own: true },
+      perAddress: profile.perAddress
+    })
+    const results: PersistResult['rounds'] = []
+    for (let i = 0; i < rounds; i++) {
+      // Each round stays inside the rate limit's burst; the wait refills every bucket.
+      await sleep(3500)
+      const r = await load.run<PersistResult['rounds'][number]>({ cmd: 'persist', burst, timeoutMs: 30_000 })
+      results.push({ sent: r.sent, acked: r.acked, ms: r.ms, perSecond: r.perSecond })
+      console.log(
+        `  parley persist: ${r.acked}/${r.sent} acked in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} msgs/s`
+      )
+    }
+    return { clients, rounds: results, bestPerSecond: Math.max(...results.map((r) => r.perSecond)) }
+  })
+}
