@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createParleyApi } from '../preload/api'
 import { IpcError, INVOKE_CHANNELS, EVENT_CHANNELS, methodPath, type ParleyApi } from '../shared/ipc'
 import { createChatServer } from './server/index'
-import { createHostService } from './host-service'
+import { createHostService, type HostService } from './host-service'
+import { forwardHostEvents } from './host-events'
 import { createInvokeHandlers } from './invoke-handlers'
 import { registerHandlers, send } from './ipc-router'
 import { createNotifier } from './notifier'
@@ -23,6 +24,8 @@ let window: FakeWebContents
 let frameUrl: string
 let api: ParleyApi
 let unregister: () => void
+let host: HostService
+let settingsFile: string
 const warnings: object[] = []
 
 beforeEach(() => {
@@ -30,8 +33,9 @@ beforeEach(() => {
   ipc = new FakeIpcMain()
   window = new FakeWebContents()
   frameUrl = `${APP_ORIGIN}/`
-  const settings = createSettingsStore({ file: join(dir, 'settings.json') })
-  const host = createHostService({ createServer: createChatServer, dataDir: join(dir, 'host') })
+  settingsFile = join(dir, 'settings.json')
+  const settings = createSettingsStore({ file: settingsFile })
+  host = createHostService({ createServer: createChatServer, dataDir: join(dir, 'host') })
   const notifier = createNotifier({
     isWindowFocused: () => false,
     notificationsEnabled: () => settings.get().notifications,
@@ -48,7 +52,8 @@ beforeEach(() => {
   )
   api = createParleyApi(fakeRendererTransport(ipc, window, () => frameUrl))
 })
-afterEach(() => {
+afterEach(async () => {
+  await host.stop()
   unregister()
   rmSync(dir, { recursive: true, force: true })
 })
@@ -147,5 +152,24 @@ describe('the typed bridge', () => {
   it('skips sending to a destroyed window instead of throwing', () => {
     window.destroyed = true
     expect(send(window, 'host:status-changed', { state: 'stopped' })).toBe(false)
+  })
+  it('hosts through the bridge: status and connection events reach window.parley, the password is not remembered', async () => {
+    const off = forwardHostEvents(host, window)
+    const states: string[] = []
+    const offStatus = api.host.onStatusChanged((status) => states.push(status.state))
+    const status = await api.host.start({ port: 0, name: 'Den', scope: 'local', password: 'pw' })
+    expect(status).toMatchObject({ state: 'running', name: 'Den', passwordProtected: true })
+    expect(await api.host.status()).toEqual(status)
+    expect(await api.host.listConnections()).toEqual([])
+    expect(states).toEqual(['starting', 'running'])
+    const saved = (await api.settings.get()).settings.lastHost
+    expect(saved).toEqual({ port: 0, name: 'Den', scope: 'local', portFallback: true })
+    expect(JSON.stringify(saved)).not.toContain('pw')
+    const again = await rejection(api.host.start({ port: 0, name: 'Den', scope: 'local' }))
+    expect(again.code).toBe('already_hosting')
+    expect(await api.host.stop()).toEqual({ state: 'stopped' })
+    expect(states).toEqual(['starting', 'running', 'stopping', 'stopped'])
+    offStatus()
+    off()
   })
 })
