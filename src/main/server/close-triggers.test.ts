@@ -1,0 +1,209 @@
+/**
+ * Every close code the server sends, each triggered for real over a socket.
+ * Node's global WebSocket (the browser API) where it can do the job; the `ws` client where a
+ * browser cannot: stop answering pings, stop reading, send invalid UTF-8.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket as WsClient } from 'ws'
+import { CloseCode } from '../../shared/close-codes'
+import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+
+let server: TestServer | undefined
+const clients: TestClient[] = []
+const rawClients: WsClient[] = []
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()))
+  for (const raw of rawClients.splice(0)) raw.terminate()
+  await server?.stop()
+  server = undefined
+})
+
+async function start(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  server = await startTestServer(options)
+  return server
+}
+
+async function open(url: string): Promise<TestClient> {
+  const client = await connect(url)
+  clients.push(client)
+  return client
+}
+
+function openRaw(url: string, options: ConstructorParameters<typeof WsClient>[2] = {}): Promise<WsClient> {
+  const raw = new WsClient(url, options)
+  rawClients.push(raw)
+  return new Promise((resolve, reject) => {
+    raw.once('open', () => resolve(raw))
+    raw.once('error', reject)
+  })
+}
+
+function rawClosed(raw: WsClient): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    raw.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+  )
+}
+
+/** Says hello on a ws client and waits for the joined that follows welcome. */
+function rawHello(raw: WsClient, nick: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer) => {
+      if (JSON.parse(data.toString()).type === 'joined') {
+        raw.off('message', onMessage)
+        resolve()
+      }
+    }
+    raw.on('message', onMessage)
+    raw.send(JSON.stringify({ type: 'hello', nick }))
+  })
+}
+
+describe('close codes, each triggered for real', () => {
+  it('1000: a normal close is echoed and recorded as clean', async () => {
+    const { url } = await start()
+    const client = await open(url)
+    expect(await client.close(1000, 'done')).toEqual({ code: 1000, reason: 'done', wasClean: true })
+  })
+
+  it('1001: stopping the server closes every client with Going Away', async () => {
+    const { url } = await start()
+    const a = await open(url)
+    const b = await open(url)
+    a.send({ type: 'hello', nick: 'a' })
+    await a.next('joined')
+    await server!.server.close()
+    expect((await a.closed).code).toBe(CloseCode.GoingAway)
+    expect((await b.closed).code).toBe(CloseCode.GoingAway)
+    expect(server!.server.state).toBe('closed')
+  })
+
+  it('1003: a binary frame', async () => {
+    const { url } = await start()
+    const client = await open(url)
+    client.ws.send(new Uint8Array([1, 2, 3]))
+    expect((await client.closed).code).toBe(CloseCode.UnsupportedData)
+  })
+
+  it('1007: a text frame that is not valid UTF-8', async () => {
+    const { url } = await start()
+    const raw = await openRaw(url)
+    const closed = rawClosed(raw)
+    raw.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false })
+    expect((await closed).code).toBe(CloseCode.InvalidPayload)
+  })
+
+  it('1009: a frame over the payload cap', async () => {
+    const { url } = await start({ limits: { maxPayloadBytes: 1024 } })
+    const client = await open(url)
+    client.send('x'.repeat(1025))
+    expect((await client.closed).code).toBe(CloseCode.MessageTooBig)
+  })
+
+  it('1013: a slow consumer whose unsent buffer passes the cap', async () => {
+    const { url } = await start({
+      limits: { maxBufferedBytes: 64 * 1024, rateBurst: 10_000, ratePerSecond: 10_000, maxTextLength: 60_000 }
+    })
+    const slow = await openRaw(url)
+    await rawHello(slow, 'slow')
+    const slowClosed = rawClosed(slow)
+    // Stop reading: the kernel buffers fill, then the server's user-space buffer grows.
+    slow.pause()
+    const fast = await open(url)
+    fast.send({ type: 'hello', nick: 'fast' })
+    await fast.next('joined')
+    const text = 'y'.repeat(50_000)
+    let sawLeave = false
+    // Bounded: at most 400 × 50 KB; in practice a few MB of kernel buffer are enough.
+    for (let batch = 0; batch < 40 && !sawLeave; batch++) {
+      for (let i = 0; i < 10; i++) fast.send({ type: 'send', room: 'general', text })
+      for (let i = 0; i < 10; i++) await fast.next('message')
+      sawLeave = fast.queued('presence').some((p) => p.event === 'leave' && p.user.nick === 'slow')
+    }
+    expect(sawLeave).toBe(true)
+    slow.resume()
+    expect((await slowClosed).code).toBe(CloseCode.TryAgainLater)
+  })
+
+  it('4400: a first message that is not a hello', async () => {
+    const { url } = await start()
+    const client = await open(url)
+    client.send({ type: 'join', room: 'general' })
+    expect((await client.closed).code).toBe(CloseCode.NotHello)
+  })
+
+  it('4400: a hello with an invalid nick', async () => {
+    const { url } = await start()
+    const client = await open(url)
+    client.send({ type: 'hello', nick: 'bad\u0007bell' })
+    expect((await client.closed).code).toBe(CloseCode.NotHello)
+  })
+
+  it('4401: wrong or missing password; the right one is welcomed', async () => {
+    const { url } = await start({ password: 'hunter2' })
+    const missing = await open(url)
+    missing.send({ type: 'hello', nick: 'a' })
+    expect((await missing.closed).code).toBe(CloseCode.Unauthorized)
+    const wrong = await open(url)
+    wrong.send({ type: 'hello', nick: 'a', password: 'hunter3' })
+    expect((await wrong.closed).code).toBe(CloseCode.Unauthorized)
+    const right = await open(url)
+    right.send({ type: 'hello', nick: 'a', password: 'hunter2' })
+    await right.next('welcome')
+  })
+
+  it('4403: a hello resuming a session whose socket is still open replaces it', async () => {
+    const { url } = await start()
+    const first = await joinAs(url, 'ann')
+    clients.push(first.client)
+    const second = await open(url)
+    second.send({ type: 'hello', nick: 'ann', session: first.welcome.session })
+    const welcome = await second.next('welcome')
+    expect(welcome).toMatchObject({ resumed: true, user: first.welcome.user })
+    expect((await first.client.closed).code).toBe(CloseCode.SessionReplaced)
+    // The new socket is the member now: it receives room traffic.
+    second.send({ type: 'send', room: 'general', text: 'still here', cid: 'x' })
+    expect(await second.next('message')).toMatchObject({ text: 'still here', cid: 'x' })
+  })
+
+  it('4408: no hello within the timeout', async () => {
+    const { url } = await start({ limits: { helloTimeoutMs: 100 } })
+    const client = await open(url)
+    expect((await client.closed).code).toBe(CloseCode.HelloTimeout)
+  })
+
+  it('4409: a nick in use by a live session, case-insensitively', async () => {
+    const { url } = await start()
+    const ann = await joinAs(url, 'Ann')
+    clients.push(ann.client)
+    const copy = await open(url)
+    copy.send({ type: 'hello', nick: 'aNN' })
+    expect((await copy.closed).code).toBe(CloseCode.NickInUse)
+  })
+
+  it('4429: exceeding the burst closes the sender; the others are unaffected', async () => {
+    const { url } = await start({ limits: { rateBurst: 5, ratePerSecond: 1 } })
+    const calm = await joinAs(url, 'calm')
+    clients.push(calm.client)
+    const noisy = await open(url)
+    noisy.send({ type: 'hello', nick: 'noisy' })
+    for (let i = 0; i < 10; i++) noisy.send({ type: 'ping', t: i })
+    expect((await noisy.closed).code).toBe(CloseCode.RateLimited)
+    calm.client.send({ type: 'ping', t: 1 })
+    expect((await calm.client.next('pong')).t).toBe(1)
+  })
+
+  it('dead peers (no pong) are terminated and their presence leave is broadcast', async () => {
+    const { url } = await start({ pingIntervalMs: 50 })
+    const watcher = await joinAs(url, 'watcher')
+    clients.push(watcher.client)
+    const dead = await openRaw(url, { autoPong: false })
+    const deadClosed = rawClosed(dead)
+    await rawHello(dead, 'ghost')
+    const leave = await watcher.client
+      .next('presence', 5000)
+      .then(() => watcher.client.next('presence', 5000))
+    expect(leave).toMatchObject({ event: 'leave', user: { nick: 'ghost' } })
+    expect((await deadClosed).code).toBe(CloseCode.Abnormal)
+  })
+})

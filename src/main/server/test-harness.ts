@@ -1,0 +1,148 @@
+/**
+ * Test support (imported only by *.test.ts): a real server on an ephemeral loopback port with
+ * its own temp data dir, and a client on Node's global WebSocket (the browser API) that queues
+ * what it receives so tests can await exact messages.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  parseServerMessage,
+  type ServerMessage,
+  type ServerMessageOf,
+  type ServerMessageType
+} from '../../shared/protocol'
+import { createChatServer } from './chat-server'
+import type { ChatServer, ChatServerOptions } from './index'
+
+export interface TestServer {
+  server: ChatServer
+  port: number
+  url: string
+  httpUrl: string
+  dataDir: string
+  /** Closes the server and deletes its data dir. */
+  stop(): Promise<void>
+}
+
+export async function startTestServer(
+  options: Partial<ChatServerOptions> = {},
+  dataDir?: string
+): Promise<TestServer> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'parley-test-')))
+  const server = createChatServer({ dataDir: dir, port: 0, host: '127.0.0.1', name: 'test', ...options })
+  const { port } = await server.listen()
+  return {
+    server,
+    port,
+    url: `ws://127.0.0.1:${port}/ws`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    dataDir: dir,
+    async stop() {
+      await server.close()
+      if (dataDir === undefined) await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface CloseResult {
+  code: number
+  reason: string
+  wasClean: boolean
+}
+
+export interface TestClient {
+  readonly ws: WebSocket
+  /** Every message received so far, in order. */
+  readonly log: ServerMessage[]
+  readonly closed: Promise<CloseResult>
+  send(message: object | string): void
+  /** Resolves with the first queued (or next arriving) message of this type, removing it from the queue. */
+  next<T extends ServerMessageType>(type: T, timeoutMs?: number): Promise<ServerMessageOf<T>>
+  /** Messages of this type currently queued (not yet taken). */
+  queued<T extends ServerMessageType>(type: T): ServerMessageOf<T>[]
+  close(code?: number, reason?: string): Promise<CloseResult>
+}
+
+export function connect(url: string, protocols?: string | string[]): Promise<TestClient> {
+  const ws = new WebSocket(url, protocols)
+  const log: ServerMessage[] = []
+  const queue: ServerMessage[] = []
+  const waiters = new Set<() => void>()
+  let resolveClosed!: (result: CloseResult) => void
+  const closed = new Promise<CloseResult>((resolve) => (resolveClosed = resolve))
+  ws.addEventListener('message', (event) => {
+    const parsed = parseServerMessage(String(event.data))
+    if (!parsed.ok)
+      throw new Error(`Server sent an invalid message: ${parsed.message}: ${String(event.data)}`)
+    log.push(parsed.value)
+    queue.push(parsed.value)
+    for (const waiter of waiters) waiter()
+  })
+  ws.addEventListener('close', (event) => {
+    resolveClosed({ code: event.code, reason: event.reason, wasClean: event.wasClean })
+    for (const waiter of waiters) waiter()
+  })
+
+  const client: TestClient = {
+    ws,
+    log,
+    closed,
+    send(message) {
+      ws.send(typeof message === 'string' ? message : JSON.stringify(message))
+    },
+    next(type, timeoutMs = 3000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const index = queue.findIndex((message) => message.type === type)
+          if (index === -1) return false
+          const [message] = queue.splice(index, 1)
+          resolve(message as ServerMessageOf<typeof type>)
+          return true
+        }
+        if (check()) return
+        const timer = setTimeout(() => {
+          waiters.delete(waiter)
+          reject(
+            new Error(`No "${type}" within ${timeoutMs} ms; queued: ${JSON.stringify(queue).slice(0, 500)}`)
+          )
+        }, timeoutMs)
+        const waiter = () => {
+          if (check()) {
+            clearTimeout(timer)
+            waiters.delete(waiter)
+          } else if (ws.readyState === WebSocket.CLOSED) {
+            clearTimeout(timer)
+            waiters.delete(waiter)
+            reject(new Error(`Socket closed while waiting for "${type}"`))
+          }
+        }
+        waiters.add(waiter)
+      })
+    },
+    queued(type) {
+      return queue.filter((message) => message.type === type) as ServerMessageOf<typeof type>[]
+    },
+    close(code = 1000, reason = '') {
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(code, reason)
+      return closed
+    }
+  }
+  return new Promise((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(client), { once: true })
+    ws.addEventListener('error', () => reject(new Error(`Could not connect to ${url}`)), { once: true })
+  })
+}
+
+/** Connects and says hello; resolves after welcome and the first joined. */
+export async function joinAs(
+  url: string,
+  nick: string,
+  extra: Record<string, unknown> = {}
+): Promise<{ client: TestClient; welcome: ServerMessageOf<'welcome'> }> {
+  const client = await connect(url)
+  client.send({ type: 'hello', nick, ...extra })
+  const welcome = await client.next('welcome')
+  await client.next('joined')
+  return { client, welcome }
+}
