@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS, SUBPROTOCOL } from '../../shared/protocol'
+import type { ServerStats } from './index'
 import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
 
 let server: TestServer
@@ -247,7 +248,7 @@ describe('HTTP beside the socket', () => {
     await start()
     await join('ann')
     expect(await (await fetch(`${server.httpUrl}/healthz`)).json()).toEqual({ ok: true })
-    const stats = await (await fetch(`${server.httpUrl}/api/stats`)).json()
+    const stats = (await (await fetch(`${server.httpUrl}/api/stats`)).json()) as ServerStats
     expect(stats).toMatchObject({ connections: 1, users: 1, onlineUsers: 1, messagesStored: 0 })
     expect(stats.rooms).toEqual([{ name: 'general', members: 1 }])
     expect(stats).toEqual(JSON.parse(JSON.stringify({ ...server.server.stats(), uptimeMs: stats.uptimeMs })))
