@@ -1,0 +1,141 @@
+import { useId, useState, type FormEvent } from 'react'
+import { useStore as useZustand } from 'zustand'
+import { DEFAULT_HOST_OPTIONS, type HostScope } from '../../../shared/ipc'
+import { DEFAULT_LIMITS } from '../../../shared/protocol'
+import { HostSummary } from './host-summary'
+import type { HostStore } from './host-store'
+
+function parsePort(text: string): number | null {
+  if (!/^\d{1,5}$/.test(text.trim())) return null
+  const port = Number(text)
+  return port <= 65535 ? port : null
+}
+
+function HostForm({ store, onCancel }: { store: HostStore; onCancel: () => void }) {
+  const start = useZustand(store, (s) => s.start)
+  const starting = useZustand(store, (s) => s.status.state === 'starting')
+  const error = useZustand(store, (s) => s.error)
+  // Read once when the form opens: the last choices are a starting point, not live state.
+  const [initial] = useState(() => store.getState().remembered)
+  const [port, setPort] = useState(String(initial?.options?.port ?? DEFAULT_HOST_OPTIONS.port))
+  const [name, setName] = useState(initial?.options?.name ?? DEFAULT_HOST_OPTIONS.name)
+  const [password, setPassword] = useState('')
+  const [scope, setScope] = useState<HostScope>(initial?.options?.scope ?? DEFAULT_HOST_OPTIONS.scope)
+  const [nick, setNick] = useState(initial?.nickname ?? '')
+  const [formError, setFormError] = useState<string | null>(null)
+  const errorId = useId()
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    const parsedPort = parsePort(port)
+    if (parsedPort === null)
+      return setFormError('The port is a number from 0 to 65535 (0 picks any free port).')
+    if (!name.trim()) return setFormError('Give the server a name; people see it when they join.')
+    if (!nick.trim()) return setFormError('Choose your nickname: you join your own server as a member.')
+    setFormError(null)
+    void start(
+      { port: parsedPort, name: name.trim(), scope, portFallback: true, ...(password ? { password } : {}) },
+      nick.trim()
+    )
+  }
+
+  const shownError = formError ?? error
+  return (
+    <form
+      className="host-form"
+      onSubmit={submit}
+      noValidate
+      aria-describedby={shownError ? errorId : undefined}
+    >
+      <label>
+        Port
+        <input
+          name="port"
+          inputMode="numeric"
+          value={port}
+          onChange={(e) => setPort(e.target.value)}
+          autoComplete="off"
+        />
+      </label>
+      <label>
+        Server name
+        <input name="server-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} />
+      </label>
+      <label>
+        Password
+        <input
+          name="host-password"
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          placeholder="Leave empty for an open server"
+          autoComplete="new-password"
+        />
+      </label>
+      <label>
+        Your nickname
+        <input
+          name="host-nick"
+          value={nick}
+          onChange={(e) => setNick(e.target.value)}
+          maxLength={DEFAULT_LIMITS.maxNickLength}
+          autoComplete="nickname"
+        />
+      </label>
+      <fieldset className="host-scope">
+        <legend>Who can join</legend>
+        <label>
+          <input type="radio" name="scope" checked={scope === 'local'} onChange={() => setScope('local')} />
+          This computer only
+        </label>
+        <label>
+          <input type="radio" name="scope" checked={scope === 'lan'} onChange={() => setScope('lan')} />
+          Local network
+        </label>
+      </fieldset>
+      {shownError && (
+        <p className="host-error" role="alert" id={errorId}>
+          {shownError}
+        </p>
+      )}
+      <div className="host-actions">
+        <button type="submit" className="primary" disabled={starting}>
+          {starting ? 'Starting…' : 'Start server'}
+        </button>
+        <button type="button" className="link" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}
+
+export function HostPanelView({ store }: { store: HostStore }) {
+  const state = useZustand(store, (s) => s.status.state)
+  const [open, setOpen] = useState(false)
+  const headingId = useId()
+  if (state === 'running' || state === 'stopping') {
+    return (
+      <section className="host-panel" aria-labelledby={headingId}>
+        <h2 id={headingId}>Your server</h2>
+        <HostSummary store={store} />
+      </section>
+    )
+  }
+  if (!open) {
+    return (
+      <div className="host-panel host-cta">
+        <button type="button" onClick={() => setOpen(true)}>
+          Host a server
+        </button>
+        <p className="muted">Run a chat server on this computer and invite people on your network.</p>
+      </div>
+    )
+  }
+  return (
+    <section className="host-panel" aria-labelledby={headingId}>
+      <h2 id={headingId}>Host a server</h2>
+      <HostForm store={store} onCancel={() => setOpen(false)} />
+    </section>
+  )
+}

@@ -1,0 +1,80 @@
+/**
+ * The renderer's view of hosting: main's host status and connection snapshots, fed by
+ * window.parley's events (wired once, outside React), plus the start/stop actions the panel
+ * calls. Exists only in the desktop app; the web client has no bridge and no store.
+ */
+import { create } from 'zustand'
+import type { HostConnection, HostOptions, HostStatus, ParleyApi, Settings } from '../../../shared/ipc'
+import { useStore } from '../store'
+
+export interface HostState {
+  status: HostStatus
+  connections: HostConnection[]
+  /** The last start/stop failure, as the sentence main sent. */
+  error: string | null
+  /** The last host options and nickname, from settings, to prefill the form. */
+  remembered: { options?: Settings['lastHost']; nickname: string } | null
+  start(options: HostOptions, nick: string): Promise<void>
+  stop(): Promise<void>
+}
+
+export function createHostStore(api: ParleyApi) {
+  const store = create<HostState>()((set, get) => ({
+    status: { state: 'stopped' },
+    connections: [],
+    error: null,
+    remembered: null,
+    async start(options, nick) {
+      set({ error: null })
+      try {
+        const status = await api.host.start(options)
+        set({ status })
+        if (status.state !== 'running') return
+        if (nick !== get().remembered?.nickname) {
+          void api.settings.set({ nickname: nick }).catch(() => undefined)
+        }
+        // The host joins its own server over loopback, like any other member.
+        useStore.getState().connect({
+          url: status.selfUrl,
+          nick,
+          ...(options.password ? { password: options.password } : {})
+        })
+      } catch (error) {
+        set({ error: (error as Error).message })
+      }
+    },
+    async stop() {
+      set({ error: null })
+      const selfUrl = get().status.state === 'running' ? (get().status as { selfUrl: string }).selfUrl : null
+      try {
+        set({ status: await api.host.stop() })
+      } catch (error) {
+        set({ error: (error as Error).message })
+        return
+      }
+      // Everyone (the host too) got 1001; the host chose this, so it does not keep reconnecting.
+      const chat = useStore.getState()
+      if (selfUrl && chat.url === selfUrl) chat.disconnect()
+    }
+  }))
+
+  api.host.onStatusChanged((status) => store.setState({ status }))
+  api.host.onConnections((connections) => store.setState({ connections }))
+  // Catch up with a server that was already running (a reload of the window).
+  void Promise.all([api.host.status(), api.host.listConnections(), api.settings.get()])
+    .then(([status, connections, { settings }]) =>
+      store.setState({
+        status,
+        connections,
+        remembered: { options: settings.lastHost, nickname: settings.nickname }
+      })
+    )
+    .catch((error: unknown) => store.setState({ error: (error as Error).message }))
+  return store
+}
+
+export type HostStore = ReturnType<typeof createHostStore>
+
+/** The app's host store, or null in the web client (no desktop bridge). */
+export const hostStore: HostStore | null =
+  typeof window !== 'undefined' && window.parley ? createHostStore(window.parley) : null

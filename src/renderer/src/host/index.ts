@@ -1,0 +1,20 @@
+/**
+ * Hosting UI for the desktop app. Both components render nothing in the web client, where there
+ * is no desktop bridge (window.parley) to host with.
+ */
+import { createElement } from 'react'
+import { hostStore } from './host-store'
+import { HostPanelView } from './host-panel'
+import { ServerConnectionsTabView } from './server-connections-tab'
+import './host.css'
+
+export function HostPanel() {
+  return hostStore ? createElement(HostPanelView, { store: hostStore }) : null
+}
+
+export function ServerConnectionsTab() {
+  return hostStore ? createElement(ServerConnectionsTabView, { store: hostStore }) : null
+}
+
+/** True in the desktop app: lets the inspector decide whether to show its "Server" tab. */
+export const canHost = hostStore !== null
