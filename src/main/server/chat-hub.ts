@@ -368,8 +368,30 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   /** The shared schema reports a bad room name as invalid_message; the protocol names it invalid_room. */
   function isBadRoomName(code: ErrorCode, raw: string): boolean {
     if (code !== 'invalid_message') return false
-    const room = (JSON.parse(raw) as { room?: unknown }).room
-    return typeof room === 'string' && !isValidRoomName(room)
+    const value: unknown = JSON.parse(raw)
+    if (typeof value !== 'object' || value === null || !('room' in value)) return false
+    return typeof value.room === 'string' && !isValidRoomName(value.room)
+  }
+
+  function receive(connection: Connection, data: string): void {
+    if (connection.closing) return
+    connection.info.messagesIn++
+    log.touched(connection)
+    if (!connection.bucket.take()) {
+      close(connection, CloseCode.RateLimited, REASONS.rateLimited)
+      return
+    }
+    const session = connection.session
+    if (session) {
+      handle(connection, session, data)
+      return
+    }
+    const parsed = parseClientMessage(data)
+    if (!parsed.ok || parsed.value.type !== 'hello') {
+      close(connection, CloseCode.NotHello, REASONS.notHello)
+      return
+    }
+    hello(connection, parsed.value)
   }
 
   function adminSend<T>(run: (resolve: (result: AdminResult<T>) => void) => void): Promise<AdminResult<T>> {
@@ -383,26 +405,16 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       }, limits.helloTimeoutMs)
     },
     received(connection, data) {
-      if (connection.closing) return
-      connection.info.messagesIn++
-      log.touched(connection)
-      if (!connection.bucket.take()) {
-        close(connection, CloseCode.RateLimited, REASONS.rateLimited)
-        return
+      try {
+        receive(connection, data)
+      } catch (error) {
+        // A bug in one handler must cost one connection, never the whole server.
+        logger.error({ err: error, conn: connection.info.id }, 'message handler failed')
+        close(connection, CloseCode.InternalError, 'The server failed to handle a message.')
       }
-      const session = connection.session
-      if (session) {
-        handle(connection, session, data)
-        return
-      }
-      const parsed = parseClientMessage(data)
-      if (!parsed.ok || parsed.value.type !== 'hello') {
-        close(connection, CloseCode.NotHello, REASONS.notHello)
-        return
-      }
-      hello(connection, parsed.value)
     },
     detach,
+
     close,
     postAsServer(room, text) {
       return adminSend((resolve) => {

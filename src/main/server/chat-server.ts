@@ -199,7 +199,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   async function listen(): Promise<{ port: number; host: string; urls: string[] }> {
     if (state !== 'idle') throw new Error(`listen() needs an idle server; this one is ${state}.`)
     state = 'listening'
-    const historyStore = openHistoryStore(config.dataDir)
+    const historyStore = openHistoryStore(config.dataDir, {
+      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
+    })
     store = historyStore
     const chatHub = createChatHub({
       store: historyStore,

@@ -110,7 +110,12 @@ function migrate(db: DatabaseSync): void {
   `)
 }
 
-export function openHistoryStore(dataDir: string): HistoryStore {
+export interface HistoryStoreOptions {
+  /** A callback passed to an append threw; reported here so one bad callback cannot fail the batch. */
+  onCallbackError?: (error: unknown) => void
+}
+
+export function openHistoryStore(dataDir: string, options: HistoryStoreOptions = {}): HistoryStore {
   mkdirSync(dataDir, { recursive: true })
   const db = new DatabaseSync(join(dataDir, DATABASE_FILE))
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;')
@@ -166,9 +171,13 @@ export function openHistoryStore(dataDir: string): HistoryStore {
 
   function settle(batch: PendingWrite[], error: Error | null): void {
     for (const item of batch) {
-      if (error) item.done(error, undefined)
-      else if (item.kind === 'message') item.done(null, item.value)
-      else item.done(null, item.value)
+      try {
+        if (error) item.done(error, undefined)
+        else if (item.kind === 'message') item.done(null, item.value)
+        else item.done(null, item.value)
+      } catch (callbackError) {
+        options.onCallbackError?.(callbackError)
+      }
     }
   }
 
