@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { version as packageVersion } from '../../../package.json'
+import packageJson from '../../../package.json' with { type: 'json' }
+const packageVersion = packageJson.version
 import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub, type Connection } from './chat-hub'
