@@ -34,7 +34,12 @@ async function fileAt(path: string): Promise<number | undefined> {
 export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false
   const base = resolve(root)
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+  } catch {
+    return false
+  }
   const candidate = normalize(join(base, pathname))
   // The resolved path must stay inside root: `..` and encoded variants never escape.
   if (candidate !== base && !candidate.startsWith(base + sep)) return false

@@ -1,0 +1,168 @@
+/** Handshake refusals are HTTP answers before any upgrade; each is exercised against a real server. */
+import { request } from 'node:http'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SUBPROTOCOL } from '../../shared/protocol'
+import { connect, startTestServer, type TestClient, type TestServer } from './test-harness'
+
+let server: TestServer | undefined
+const clients: TestClient[] = []
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()))
+  await server?.stop()
+  server = undefined
+})
+
+interface HandshakeAnswer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+  protocol?: string
+}
+
+/** A raw upgrade request, so the test sees the exact HTTP answer (a browser only reports 1006). */
+function handshake(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {}
+): Promise<HandshakeAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers
+      }
+    })
+    req.on('upgrade', (res, socket) => {
+      socket.destroy()
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        body: '',
+        protocol: res.headers['sec-websocket-protocol'] as string
+      })
+    })
+    req.on('response', (res) => {
+      let body = ''
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('handshake', () => {
+  it('upgrades at /ws and at /, selecting parley.v1 when offered', async () => {
+    server = await startTestServer()
+    expect(
+      await handshake(server.port, '/ws', { 'Sec-WebSocket-Protocol': `chat, ${SUBPROTOCOL}` })
+    ).toMatchObject({
+      status: 101,
+      protocol: SUBPROTOCOL
+    })
+    expect((await handshake(server.port, '/')).status).toBe(101)
+  })
+
+  it('400 when the client offers only other subprotocols', async () => {
+    server = await startTestServer()
+    const answer = await handshake(server.port, '/ws', { 'Sec-WebSocket-Protocol': 'mqtt, stomp' })
+    expect(answer.status).toBe(400)
+    expect(answer.body).toMatch(/parley\.v1/)
+  })
+
+  it('404 for other paths', async () => {
+    server = await startTestServer()
+    expect((await handshake(server.port, '/socket.io/')).status).toBe(404)
+  })
+
+  it.each([
+    ['no Origin (scripts, the desktop app)', undefined, 101],
+    ['the desktop app scheme', 'parley://app', 101],
+    ['the electron-vite dev server', 'http://localhost:5173', 101],
+    ['the dev server by IP', 'http://127.0.0.1:5173', 101],
+    ['another local port', 'http://localhost:3000', 403],
+    ['a random website', 'https://evil.example', 403],
+    ['a file:// page', 'null', 403]
+  ])('Origin: %s → %i', async (_label, origin, status) => {
+    server = await startTestServer()
+    const answer = await handshake(server.port, '/ws', origin === undefined ? {} : { Origin: origin })
+    expect(answer.status).toBe(status)
+  })
+
+  it('accepts its own http origin, and --allow-origin additions, and * for all', async () => {
+    server = await startTestServer({ allowOrigins: ['https://chat.example.org'] })
+    const own = `http://127.0.0.1:${server.port}`
+    expect((await handshake(server.port, '/ws', { Origin: own })).status).toBe(101)
+    expect((await handshake(server.port, '/ws', { Origin: 'https://chat.example.org' })).status).toBe(101)
+    expect((await handshake(server.port, '/ws', { Origin: 'https://other.example.org' })).status).toBe(403)
+    await server.stop()
+    server = await startTestServer({ allowOrigins: ['*'] })
+    expect((await handshake(server.port, '/ws', { Origin: 'https://anything.example' })).status).toBe(101)
+  })
+
+  it('503 with Retry-After when the server is full, in total and per address', async () => {
+    server = await startTestServer({ maxConnections: 2 })
+    clients.push(await connect(server.url), await connect(server.url))
+    const full = await handshake(server.port, '/ws')
+    expect(full.status).toBe(503)
+    expect(Number(full.headers['retry-after'])).toBeGreaterThan(0)
+    await server.stop()
+
+    server = await startTestServer({ maxConnectionsPerIp: 1 })
+    clients.push(await connect(server.url))
+    const perIp = await handshake(server.port, '/ws')
+    expect(perIp.status).toBe(503)
+    expect(perIp.body).toMatch(/Too many connections from/)
+    // A slot frees up when a socket closes.
+    await clients.pop()!.close()
+    await expect.poll(() => server!.server.stats().connections).toBe(0)
+    expect((await handshake(server.port, '/ws')).status).toBe(101)
+  })
+})
+
+describe('web client', () => {
+  it('serves the static dir at / with index.html fallback and never outside it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'parley-static-'))
+    await mkdir(join(root, 'assets'))
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>Parley</title>')
+    await writeFile(join(root, 'assets', 'app.js'), 'console.log(1)')
+    await writeFile(join(root, '..', 'parley-secret.txt'), 'TOP-SECRET-CONTENT')
+    try {
+      server = await startTestServer({ staticDir: root })
+      const index = await fetch(`${server.httpUrl}/`)
+      expect(index.headers.get('content-type')).toMatch(/text\/html/)
+      expect(await index.text()).toContain('<title>Parley</title>')
+      const script = await fetch(`${server.httpUrl}/assets/app.js`)
+      expect(script.headers.get('content-type')).toMatch(/javascript/)
+      expect(await script.text()).toBe('console.log(1)')
+      expect(await (await fetch(`${server.httpUrl}/rooms/general`)).text()).toContain('Parley')
+      const missing = await fetch(`${server.httpUrl}/assets/missing.js`)
+      expect(missing.status).toBe(404)
+      await missing.text()
+      for (const path of [
+        '/..%2fparley-secret.txt',
+        '/%2e%2e/parley-secret.txt',
+        '/assets/..%2f..%2fparley-secret.txt'
+      ]) {
+        const escape = await fetch(`${server.httpUrl}${path}`)
+        expect(await escape.text()).not.toContain('TOP-SECRET-CONTENT')
+      }
+      const bad = await fetch(`${server.httpUrl}/%E0%A4%A`)
+      expect(bad.status).toBe(404)
+      await bad.text()
+    } finally {
+      await rm(root, { recursive: true, force: true })
+      await rm(join(root, '..', 'parley-secret.txt'), { force: true })
+    }
+  })
+})
