@@ -255,8 +255,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     return false
   }
 
-  function storageFailed(error: Error): void {
+  /** The write was not committed, so it is neither acknowledged nor broadcast; 1011 tells the sender to retry. */
+  function storageFailed(session: Session<Connection> | null, error: Error | null): void {
     logger.error({ err: error }, 'history write failed')
+    if (session?.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
   }
 
   function handle(connection: Connection, session: Session<Connection>, raw: string): void {
@@ -305,11 +307,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         if (!textFits(connection, message.text, ref)) return
         const cid = message.cid
         store.appendMessage(message.room, session.user, message.text, (error, stored) => {
-          if (error || !stored) {
-            storageFailed(error ?? new Error('no message'))
-            if (session.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
-            return
-          }
+          if (!stored) return storageFailed(session, error)
           const sender = session.connection
           const copy = { type: 'message' as const, ...stored }
           if (cid === undefined) {
@@ -332,11 +330,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         if (!textFits(connection, message.text, ref)) return
         const cid = message.cid
         store.appendDm(session.user, target.user, message.text, (error, stored) => {
-          if (error || !stored) {
-            storageFailed(error ?? new Error('no dm'))
-            if (session.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
-            return
-          }
+          if (!stored) return storageFailed(session, error)
           const copy = { type: 'dm' as const, ...stored }
           if (target.connection && target !== session) send(target.connection, copy)
           if (session.connection) send(session.connection, cid === undefined ? copy : { ...copy, cid })
@@ -429,8 +423,8 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         store.ensureRoom(room)
         membersOf(room)
         store.appendMessage(room, serverUser, text, (error, stored) => {
-          if (error || !stored) {
-            storageFailed(error ?? new Error('no message'))
+          if (!stored) {
+            storageFailed(null, error)
             resolve({ ok: false, status: 500, message: 'The message could not be stored.' })
             return
           }
@@ -452,8 +446,8 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
           return
         }
         store.appendDm(serverUser, target.user, text, (error, stored) => {
-          if (error || !stored) {
-            storageFailed(error ?? new Error('no dm'))
+          if (!stored) {
+            storageFailed(null, error)
             resolve({ ok: false, status: 500, message: 'The message could not be stored.' })
             return
           }

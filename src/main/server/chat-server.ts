@@ -9,7 +9,6 @@ import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import packageJson from '../../../package.json' with { type: 'json' }
-const packageVersion = packageJson.version
 import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub, type Connection } from './chat-hub'
@@ -22,6 +21,8 @@ import { createOriginCheck } from './origin-policy'
 import { createSecretCheck } from './password-check'
 import { createTokenBucket } from './token-bucket'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
+
+const packageVersion = packageJson.version
 
 /** How long close() waits for clients to answer the 1001 before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2000
