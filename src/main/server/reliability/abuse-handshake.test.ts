@@ -1,0 +1,78 @@
+/**
+ * Hostile handshakes from raw TCP against a real server: trickled headers, malformed upgrades,
+ * and one address opening far more sockets than its share.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Socket } from 'node:net'
+import { startTestServer, type TestServer } from '../test-harness'
+import { openSocket, readHead, upgradeRequest, VALID_UPGRADE } from './raw-socket'
+
+let server: TestServer
+const sockets: Socket[] = []
+beforeEach(async () => {
+  server = await startTestServer()
+})
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy()
+  await server.stop()
+})
+
+async function open(): Promise<Socket> {
+  const socket = await openSocket(server.port)
+  socket.on('error', () => {})
+  sockets.push(socket)
+  return socket
+}
+
+describe('handshake abuse', () => {
+  const malformed: [string, Record<string, string | undefined>][] = [
+    [
+      'a Sec-WebSocket-Key that is not 16 bytes of base64',
+      { ...VALID_UPGRADE, 'Sec-WebSocket-Key': 'not-a-key' }
+    ],
+    ['no Sec-WebSocket-Key', { ...VALID_UPGRADE, 'Sec-WebSocket-Key': undefined }],
+    ['Sec-WebSocket-Version 99', { ...VALID_UPGRADE, 'Sec-WebSocket-Version': '99' }],
+    ['no Sec-WebSocket-Version', { ...VALID_UPGRADE, 'Sec-WebSocket-Version': undefined }],
+    ['Upgrade: h2c instead of websocket', { ...VALID_UPGRADE, Upgrade: 'h2c' }]
+  ]
+  for (const [what, headers] of malformed) {
+    it(`answers 400 to an upgrade with ${what}`, async () => {
+      const socket = await open()
+      socket.write(upgradeRequest(headers))
+      const head = await readHead(socket)
+      expect(head).not.toBe('closed')
+      if (head !== 'closed') expect(head.status).toBe(400)
+    })
+  }
+
+  it('still upgrades a well-formed request (the table above is not refusing everything)', async () => {
+    const socket = await open()
+    socket.write(upgradeRequest(VALID_UPGRADE))
+    const head = await readHead(socket)
+    expect(head !== 'closed' && head.status).toBe(101)
+  })
+
+  it('answers 503 with Retry-After once one address holds its share, out of 1,000 attempts', async () => {
+    const attempts = 1000
+    const heads = await Promise.all(
+      Array.from({ length: attempts }, async () => {
+        const socket = await open()
+        socket.write(upgradeRequest(VALID_UPGRADE))
+        return readHead(socket, 10_000)
+      })
+    )
+    const statuses = heads.map((head) => (head === 'closed' ? 0 : head.status))
+    const accepted = statuses.filter((s) => s === 101).length
+    const refused = heads.filter((h) => h !== 'closed' && h.status === 503)
+    expect(accepted).toBe(100) // the default per-address cap
+    expect(refused.length).toBe(attempts - accepted)
+    expect(refused.every((h) => h !== 'closed' && Number(h.headers['retry-after']) > 0)).toBe(true)
+    expect(server.server.stats().connections).toBe(100)
+    // Another address is not punished for this one's excess.
+    const other = await openSocket(server.port, '127.0.0.2')
+    sockets.push(other)
+    other.write(upgradeRequest(VALID_UPGRADE))
+    const head = await readHead(other)
+    expect(head !== 'closed' && head.status).toBe(101)
+  }, 30_000)
+})
