@@ -1,3 +1,12 @@
+import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { App } from './ui/app'
+import './styles.css'
 
-createRoot(document.getElementById('root')!).render(<h1>Parley</h1>)
+const root = document.getElementById('root')
+if (!root) throw new Error('index.html has no #root element')
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>
+)

@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs'
+import { expect, test, type Page } from '@playwright/test'
+import {
+  closeAll,
+  expectConnected,
+  inspector,
+  joinRoom,
+  members,
+  messageTexts,
+  messages,
+  openChannel,
+  openPerson,
+  rooms,
+  say,
+  signIn,
+  type Person
+} from './helpers/chat-page'
+import {
+  makeDataDir,
+  removeDataDir,
+  startServer,
+  stopServer,
+  type ParleyServer
+} from './helpers/parley-server'
+
+// Runs against `out/`: `npm test` builds before the end-to-end stage (`npx electron-vite build` by hand).
+const ARTIFACTS = 'e2e-artifacts'
+
+test.describe.configure({ mode: 'serial' })
+// The people's browser contexts live across these serial tests; per-test traces of shared
+// contexts would be cut at arbitrary points, so screenshots are the artifacts here.
+test.use({ trace: 'off' })
+
+let server: ParleyServer
+let dataDir: string
+let people: Person[] = []
+
+function pages(): [Page, Page, Page] {
+  const [a, b, c] = people
+  if (!a || !b || !c) throw new Error('the first test opens three people')
+  return [a.page, b.page, c.page]
+}
+
+test.beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  dataDir = makeDataDir()
+  server = await startServer({ dataDir })
+})
+
+test.afterAll(async () => {
+  await closeAll(people)
+  if (server) await stopServer(server, 'SIGKILL')
+  removeDataDir(dataDir)
+})
+
+test('three people join rooms, chat and DM; members and unread counts follow', async ({ browser }) => {
+  people = await Promise.all(
+    ['alice', 'bob', 'carol'].map((nick) => openPerson(browser, server.httpUrl, nick))
+  )
+  const [a, b, c] = pages()
+  // Served by the server itself: the address is prefilled with the page's own host.
+  await expect(a.getByRole('textbox', { name: 'Server address' })).toHaveValue(server.address)
+  for (const person of people) {
+    await signIn(person)
+    await expectConnected(person)
+  }
+
+  await expect(members(a).getByRole('listitem')).toHaveCount(3)
+  await expect(members(c)).toContainText('alice')
+
+  await say(a, 'hello everyone')
+  await expect(messages(b).getByText('hello everyone')).toBeVisible()
+  await expect(messages(c).getByText('hello everyone')).toBeVisible()
+  await expect(messages(a).getByLabel('Delivered')).toHaveCount(1)
+
+  // bob and carol make a room; alice, still in #general, sees its unread count rise.
+  await joinRoom(b, 'design')
+  await joinRoom(c, 'design')
+  await expect(members(b).getByRole('listitem')).toHaveCount(2)
+  await joinRoom(a, 'design')
+  await expect(members(c).getByRole('listitem')).toHaveCount(3)
+  await openChannel(a, 'general')
+  await say(b, 'mockups are up')
+  await say(c, 'looking now')
+  await expect(
+    rooms(a)
+      .getByRole('button', { name: /design/ })
+      .getByLabel('2 unread')
+  ).toBeVisible()
+  await openChannel(a, 'design')
+  await expect(messages(a).getByText('looking now')).toBeVisible()
+  await expect(rooms(a).getByLabel(/unread/)).toHaveCount(0)
+
+  // carol leaves #design: the others' member lists shrink and a system line says so.
+  await c.getByRole('button', { name: 'Leave design' }).click({ force: true })
+  await expect(members(b).getByRole('listitem')).toHaveCount(2)
+  await expect(messages(b).getByText('carol left #design')).toBeVisible()
+
+  // A DM from the member list, and the reply appears under Direct messages with a count.
+  await members(a).getByRole('button', { name: 'bob' }).click()
+  await expect(a.getByRole('heading', { level: 1, name: '@bob' })).toBeVisible()
+  await say(a, 'psst, bob')
+  await expect(rooms(b).getByRole('button', { name: /alice/ }).getByLabel('1 unread')).toBeVisible()
+  await openChannel(b, 'alice')
+  await expect(messages(b).getByText('psst, bob')).toBeVisible()
+  await say(b, 'hi alice')
+  await expect(messages(a).getByText('hi alice')).toBeVisible()
+  await expect(messages(c).getByText('psst, bob')).toHaveCount(0)
+
+  await openChannel(a, 'design')
+  await expect(messages(a).getByText('looking now')).toBeVisible()
+  await a.screenshot({ path: `${ARTIFACTS}/main-screen.png` })
+})
+
+test('server killed: every inspector shows 1006 and Reconnecting; restarted: nothing missing or doubled', async () => {
+  const [a, b, c] = pages()
+  for (const page of [a, b, c]) await openChannel(page, 'general')
+  const sent = ['before 1 from alice', 'before 2 from bob', 'before 3 from carol']
+  await say(a, sent[0]!)
+  await say(b, sent[1]!)
+  await say(c, sent[2]!)
+  for (const page of [a, b, c]) {
+    for (const text of sent) await expect(messages(page).getByText(text)).toBeVisible()
+    await expect(page.locator('.message.pending')).toHaveCount(0)
+  }
+
+  await stopServer(server, 'SIGKILL')
+  for (const page of [a, b, c]) {
+    await page.getByRole('button', { name: 'Inspector' }).click()
+    await expect(inspector(page).getByRole('cell', { name: '1006' }).first()).toBeVisible()
+    await expect(inspector(page)).toContainText('Abnormal Closure')
+    await expect(page.getByRole('status', { name: 'Connection status' })).toContainText('Reconnecting')
+  }
+  await a.screenshot({ path: `${ARTIFACTS}/inspector-1006.png` })
+
+  // Typed while the server is down: shown as pending, sent after the reconnect.
+  await say(a, 'typed while down')
+  await expect(a.locator('.message.pending')).toContainText('typed while down')
+
+  server = await startServer({ dataDir, port: server.port })
+  for (const person of people) await expectConnected(person)
+  await say(b, 'after restart from bob')
+
+  const expected = [...sent, 'typed while down', 'after restart from bob']
+  for (const page of [a, b, c]) {
+    for (const text of expected) await expect(messages(page).getByText(text, { exact: true })).toHaveCount(1)
+    const texts = await messageTexts(page)
+    for (const text of expected) expect(texts.filter((t) => t === text)).toHaveLength(1)
+  }
+  await expect(a.locator('.message.pending')).toHaveCount(0)
+})
+
+test('a graceful stop shows 1001 Going Away', async () => {
+  const page = people[0]!.page
+  await stopServer(server, 'SIGTERM')
+  await expect(inspector(page).getByRole('cell', { name: '1001' }).first()).toBeVisible()
+  await expect(inspector(page)).toContainText('Going Away')
+  await expect(page.getByRole('status', { name: 'Connection status' })).toContainText('Reconnecting')
+  await page.screenshot({ path: `${ARTIFACTS}/inspector-1001.png` })
+  server = await startServer({ dataDir, port: server.port })
+  await expectConnected(people[0]!)
+})
+
+test('a wrong password is explained as 4401', async ({ browser }) => {
+  const guarded = await startServer({ password: 'open sesame' })
+  const person = await openPerson(browser, guarded.httpUrl, 'mallory')
+  try {
+    await signIn(person, { password: 'guess' })
+    const alert = person.page.getByRole('alert')
+    await expect(alert).toContainText('Wrong password')
+    await expect(alert).toContainText('4401')
+    await person.page.screenshot({ path: `${ARTIFACTS}/wrong-password.png` })
+    await signIn(person, { password: 'open sesame' })
+    await expectConnected(person)
+  } finally {
+    await person.context.close()
+    await stopServer(guarded, 'SIGKILL')
+    removeDataDir(guarded.dataDir)
+  }
+})

@@ -1,0 +1,115 @@
+import { isDmKey } from '../store/channel-log'
+import { useStore } from '../store'
+import { Composer } from './composer'
+import { ConnectionStatus } from './connection-status'
+import { InspectorPanel } from './inspector/inspector-panel'
+import { MembersList } from './members-list'
+import { MessageLog } from './message-log'
+import { RoomsNav } from './rooms-nav'
+import { TypingIndicator } from './typing-indicator'
+
+function ChannelTitle() {
+  const current = useStore((s) => s.current)
+  const dmNick = useStore((s) =>
+    s.current && isDmKey(s.current) ? s.dms.find((d) => `@${d.id}` === s.current)?.nick : undefined
+  )
+  const members = useStore((s) => (s.current ? s.members[s.current]?.length : undefined))
+  if (!current) return <h1 className="channel-title">No room</h1>
+  return (
+    <h1 className="channel-title">
+      {isDmKey(current) ? `@${dmNick ?? 'someone'}` : `#${current}`}
+      {members !== undefined && <span className="muted small"> · {members} here</span>}
+    </h1>
+  )
+}
+
+function ProblemBanner() {
+  const problem = useStore((s) => s.problem)
+  const reconnectNow = useStore((s) => s.reconnectNow)
+  const disconnect = useStore((s) => s.disconnect)
+  if (!problem) return null
+  return (
+    <div className="banner" role="alert">
+      <strong>{problem.title}.</strong> {problem.detail}
+      {problem.canRetry && (
+        <button type="button" onClick={reconnectNow}>
+          Reconnect
+        </button>
+      )}
+      <button type="button" className="link" onClick={disconnect}>
+        Back to sign-in
+      </button>
+    </div>
+  )
+}
+
+function Notice() {
+  const notice = useStore((s) => s.notice)
+  const dismiss = useStore((s) => s.dismissNotice)
+  if (!notice) return null
+  return (
+    <div className="notice" role="alert">
+      {notice.message} <span className="muted small">({notice.code})</span>
+      <button type="button" className="icon" aria-label="Dismiss" onClick={dismiss}>
+        ×
+      </button>
+    </div>
+  )
+}
+
+export function ChatScreen() {
+  const current = useStore((s) => s.current)
+  const inspectorOpen = useStore((s) => s.inspectorOpen)
+  const toggleInspector = useStore((s) => s.toggleInspector)
+  const disconnect = useStore((s) => s.disconnect)
+  const me = useStore((s) => s.me)
+  const serverName = useStore((s) => s.server?.name)
+  const dm = current !== null && isDmKey(current)
+
+  return (
+    <div className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}`}>
+      <div className="sidebar-column">
+        <div className="workspace">
+          <div className="workspace-name" title={serverName}>
+            {serverName ?? 'Parley'}
+          </div>
+          <div className="muted small">{me ? `signed in as ${me.nick}` : ''}</div>
+        </div>
+        <RoomsNav />
+      </div>
+      <main className="conversation">
+        <header className="conversation-header">
+          <ChannelTitle />
+          <div className="header-tools">
+            <ConnectionStatus />
+            <button
+              type="button"
+              aria-pressed={inspectorOpen}
+              aria-keyshortcuts="Control+Shift+I"
+              title="Connection inspector (Ctrl+Shift+I)"
+              onClick={() => toggleInspector()}
+            >
+              Inspector
+            </button>
+            <button type="button" className="link" onClick={disconnect}>
+              Sign out
+            </button>
+          </div>
+        </header>
+        <ProblemBanner />
+        <Notice />
+        {current ? (
+          <>
+            <MessageLog channel={current} />
+            {!dm && <TypingIndicator room={current} />}
+            <Composer placeholder={dm ? 'Message directly' : `Message #${current}`} />
+          </>
+        ) : (
+          <div className="empty muted">Join a room to start talking.</div>
+        )}
+      </main>
+      {!dm && current && <MembersList />}
+      {inspectorOpen && <InspectorPanel />}
+    </div>
+  )
+}

@@ -1,0 +1,136 @@
+import { useId, useState, type FormEvent } from 'react'
+import { DEFAULT_LIMITS } from '../../../shared/protocol'
+import { displayServerAddress, normalizeServerAddress } from '../engine/server-address'
+import { HostPanel } from '../host'
+import { useStore } from '../store'
+import { forgetServer, loadRecentServers, type RecentServer } from '../store/recent-servers'
+
+/**
+ * The address to offer first: when this page was served by a Parley server (plain http, no
+ * desktop bridge) that server is almost certainly the one to join.
+ */
+function initialAddress(recent: RecentServer[]): string {
+  if (typeof window !== 'undefined' && !window.parley && /^https?:$/.test(window.location.protocol)) {
+    return window.location.host
+  }
+  return recent[0] ? displayServerAddress(recent[0].url) : 'localhost:8080'
+}
+
+export function ConnectScreen() {
+  const connect = useStore((s) => s.connect)
+  const status = useStore((s) => s.status)
+  const problem = useStore((s) => s.problem)
+  const [recent, setRecent] = useState(loadRecentServers)
+  const [address, setAddress] = useState(() => initialAddress(recent))
+  const [nick, setNick] = useState(() => recent[0]?.nick ?? '')
+  const [password, setPassword] = useState('')
+  const [formError, setFormError] = useState<string | null>(null)
+  const errorId = useId()
+  const busy = status === 'connecting' || status === 'authenticating'
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    const normalized = normalizeServerAddress(address)
+    if (!normalized.ok) {
+      setFormError(normalized.message)
+      return
+    }
+    if (!nick.trim()) {
+      setFormError('Choose a nickname so people know who is talking.')
+      return
+    }
+    setFormError(null)
+    connect({ url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) })
+  }
+
+  const shownError = formError ?? (problem ? `${problem.title}. ${problem.detail}` : null)
+
+  return (
+    <main className="connect-screen">
+      <div className="connect-card">
+        <h1 className="brand">Parley</h1>
+        <p className="muted">Join a chat server on your network.</p>
+        <form onSubmit={submit} aria-describedby={shownError ? errorId : undefined} noValidate>
+          <label>
+            Server address
+            <input
+              name="address"
+              value={address}
+              onChange={(e) => setAddress(e.target.value)}
+              placeholder="192.168.1.20:8080"
+              autoComplete="url"
+              spellCheck={false}
+              required
+            />
+          </label>
+          <label>
+            Nickname
+            <input
+              name="nick"
+              value={nick}
+              onChange={(e) => setNick(e.target.value)}
+              maxLength={DEFAULT_LIMITS.maxNickLength}
+              autoComplete="nickname"
+              autoFocus
+              required
+            />
+          </label>
+          <label>
+            Password
+            <input
+              name="password"
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              placeholder="Only if the server has one"
+              autoComplete="current-password"
+            />
+          </label>
+          {shownError && (
+            <div className="form-error" role="alert" id={errorId}>
+              {shownError}
+            </div>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            Connect
+          </button>
+          {busy && (
+            <p className="muted" aria-live="polite">
+              {status === 'connecting' ? 'Connecting…' : 'Signing in…'}
+            </p>
+          )}
+        </form>
+        {recent.length > 0 && (
+          <section aria-label="Recent servers" className="recent">
+            <h2>Recent servers</h2>
+            <ul>
+              {recent.map((server) => (
+                <li key={server.url}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => {
+                      setAddress(displayServerAddress(server.url))
+                      setNick(server.nick)
+                    }}
+                  >
+                    {server.nick} @ {displayServerAddress(server.url)}
+                  </button>
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label={`Forget ${displayServerAddress(server.url)}`}
+                    onClick={() => setRecent(forgetServer(server.url))}
+                  >
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+      <HostPanel />
+    </main>
+  )
+}

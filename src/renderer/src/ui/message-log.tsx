@@ -1,0 +1,168 @@
+import { memo, useCallback, useEffect, useRef } from 'react'
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
+import { useShallow } from 'zustand/react/shallow'
+import type { OutboxItem } from '../engine/outbox'
+import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/channel-log'
+import { useStore } from '../store'
+import { formatTime } from './format'
+
+/** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
+const FIRST_INDEX = 1_000_000_000
+/** A message starts a new author group after this much silence, as Slack and Element do. */
+const GROUP_GAP_MS = 5 * 60_000
+const EMPTY_LOG: ChannelLog = emptyLog()
+
+function startsGroup(entry: LogEntry, previous: LogEntry | undefined): boolean {
+  if (entry.kind !== 'message') return false
+  if (!previous || previous.kind !== 'message') return true
+  return previous.from.id !== entry.from.id || entry.ts - previous.ts > GROUP_GAP_MS
+}
+
+const EntryRow = memo(function EntryRow({
+  entry,
+  grouped,
+  mine
+}: {
+  entry: LogEntry
+  grouped: boolean
+  mine: boolean
+}) {
+  if (entry.kind === 'system') {
+    return (
+      <div className="system-line">
+        <span>{entry.text}</span>
+        <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
+      </div>
+    )
+  }
+  return (
+    <article
+      className={`message${grouped ? ' grouped' : ''}`}
+      aria-label={`${entry.from.nick}: ${entry.text}`}
+    >
+      {!grouped && (
+        <header>
+          <span className="author">{entry.from.nick}</span>
+          <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
+        </header>
+      )}
+      <div className="message-text">
+        <span className="text">{entry.text}</span>
+        {mine && entry.cid && (
+          <span className="mark delivered" title="Delivered" aria-label="Delivered">
+            ✓
+          </span>
+        )}
+      </div>
+    </article>
+  )
+})
+
+function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean }) {
+  const retry = useStore((s) => s.retryMessage)
+  const discard = useStore((s) => s.discardMessage)
+  const failed = item.status === 'failed'
+  return (
+    <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
+      <div className="message-text">
+        <span className="text">{item.text}</span>
+      </div>
+      <div className="pending-state">
+        {failed ? (
+          <>
+            <span className="mark failed-mark">Not delivered.</span>
+            <button type="button" className="link" onClick={() => retry(item.cid)}>
+              Retry
+            </button>
+            <button type="button" className="link" onClick={() => discard(item.cid)}>
+              Discard
+            </button>
+          </>
+        ) : (
+          <span className="mark" title="Pending">
+            {connected ? 'Sending…' : 'Pending: will send when reconnected'}
+          </span>
+        )}
+      </div>
+    </article>
+  )
+}
+
+function PendingFooter({ channel }: { channel: string }) {
+  const items = useStore(
+    useShallow((s) =>
+      s.outbox.filter((item) =>
+        item.target.kind === 'room' ? item.target.room === channel : `@${item.target.to}` === channel
+      )
+    )
+  )
+  const connected = useStore((s) => s.status === 'open')
+  if (!items.length) return <div className="log-end" />
+  return (
+    <div className="pending-list">
+      {items.map((item) => (
+        <PendingRow key={item.cid} item={item} connected={connected} />
+      ))}
+    </div>
+  )
+}
+
+function LoadingHeader({ channel }: { channel: string }) {
+  const log = useStore((s) => s.logs[channel])
+  if (!log) return null
+  if (log.loadingOlder) return <div className="log-start muted">Loading older messages…</div>
+  if (!log.hasMore && !isDmKey(channel))
+    return <div className="log-start muted">This is the start of #{channel}.</div>
+  return <div className="log-start" />
+}
+
+export function MessageLog({ channel }: { channel: string }) {
+  const log = useStore((s) => s.logs[channel] ?? EMPTY_LOG)
+  const meId = useStore((s) => s.me?.id)
+  const loadOlder = useStore((s) => s.loadOlder)
+  const outboxSize = useStore((s) => s.outbox.length)
+  const virtuoso = useRef<VirtuosoHandle>(null)
+  const entries = log.entries
+  const firstItemIndex = FIRST_INDEX - log.prepended
+
+  // Sending something jumps to the newest message, even when reading older history.
+  useEffect(() => {
+    if (outboxSize > 0) virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
+  }, [outboxSize])
+
+  const itemContent = useCallback(
+    (index: number, entry: LogEntry) => {
+      const previous = entries[index - firstItemIndex - 1]
+      return (
+        <EntryRow
+          entry={entry}
+          grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
+          mine={entry.kind === 'message' && entry.from.id === meId}
+        />
+      )
+    },
+    [entries, firstItemIndex, meId]
+  )
+
+  return (
+    <div role="log" aria-label="Messages" className="message-log">
+      <Virtuoso
+        key={channel}
+        ref={virtuoso}
+        data={entries}
+        firstItemIndex={firstItemIndex}
+        initialTopMostItemIndex={Math.max(0, entries.length - 1)}
+        computeItemKey={(_, entry) => entry.order}
+        itemContent={itemContent}
+        followOutput={(atBottom) => (atBottom ? 'auto' : false)}
+        startReached={() => loadOlder(channel)}
+        increaseViewportBy={{ top: 400, bottom: 200 }}
+        components={{
+          Header: () => <LoadingHeader channel={channel} />,
+          Footer: () => <PendingFooter channel={channel} />
+        }}
+        style={{ height: '100%' }}
+      />
+    </div>
+  )
+}
