@@ -91,6 +91,26 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   for (const room of store.roomNames()) membersOf(room)
   if (store.ensureRoom(DEFAULT_ROOM)) membersOf(DEFAULT_ROOM)
 
+  function persist(session: Session<Connection>): void {
+    store.saveSession({ tokenHash: session.tokenHash, user: session.user, rooms: [...session.rooms] })
+  }
+
+  function expired(session: Session<Connection>): void {
+    store.deleteSession(session.tokenHash)
+    logger.debug({ userId: session.user.id, nick: session.user.nick }, 'session expired')
+  }
+
+  // Sessions saved before a restart (or a crash) get a fresh resume window from now: clients
+  // that reconnect keep their user id, rooms and DMs across a server restart.
+  for (const saved of store.loadSessions()) {
+    const rooms = saved.rooms.filter(isValidRoomName)
+    for (const room of rooms) {
+      store.ensureRoom(room)
+      membersOf(room)
+    }
+    sessions.dropped(sessions.restore(saved.tokenHash, saved.user, rooms), expired)
+  }
+
   function deliver(connection: Connection, frame: OutboundFrame): void {
     if (connection.closing || !sendFrame(connection.ws, frame)) return
     connection.info.messagesOut++
@@ -146,9 +166,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       members.get(room)?.delete(connection)
       broadcast(room, { type: 'presence', room, event: 'leave', user: session.user })
     }
-    sessions.dropped(session, (expired) => {
-      logger.debug({ userId: expired.user.id, nick: expired.user.nick }, 'session expired')
-    })
+    sessions.dropped(session, expired)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -183,9 +201,13 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         return
       }
       // A dropped session holding the nick gives way: its person may well be this one, without the token.
-      if (holder) sessions.remove(holder)
+      if (holder) {
+        sessions.remove(holder)
+        store.deleteSession(holder.tokenHash)
+      }
       session = sessions.create(message.nick)
       session.rooms.add(DEFAULT_ROOM)
+      persist(session)
     }
     sessions.revived(session)
     session.connection = connection
@@ -207,7 +229,8 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     send(connection, {
       type: 'welcome',
       user: session.user,
-      session: session.token,
+      // A restored session only knows its token's hash; the client presented the token itself.
+      session: resumed && message.session !== undefined ? message.session : session.token,
       ...(resumed ? { resumed: true } : {}),
       server: { name: options.serverName, version: options.serverVersion, limits: { ...limits } },
       rooms: roomSummaries()
@@ -280,6 +303,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         if (!session.rooms.has(message.room)) {
           store.ensureRoom(message.room)
           session.rooms.add(message.room)
+          persist(session)
           membersOf(message.room).add(connection)
           broadcast(
             message.room,
@@ -293,6 +317,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       case 'leave': {
         if (!requireRoom(connection, session, message.room, 'leave')) return
         session.rooms.delete(message.room)
+        persist(session)
         members.get(message.room)?.delete(connection)
         send(connection, { type: 'left', room: message.room })
         broadcast(message.room, { type: 'presence', room: message.room, event: 'leave', user: session.user })

@@ -105,6 +105,16 @@ describe('history store', () => {
     expect(() => openHistoryStore(dir)).toThrow(/newer Parley.*--data/)
   })
 
+  it('saves, replaces, loads and deletes sessions by token hash', () => {
+    store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general'] })
+    store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'] })
+    store.saveSession({ tokenHash: 'h2', user: bob, rooms: [] })
+    store.deleteSession('h2')
+    store.close()
+    store = openHistoryStore(dir)
+    expect(store.loadSessions()).toEqual([{ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'] }])
+  })
+
   it('close() commits what is queued first and is safe twice', async () => {
     store.ensureRoom('general')
     const stored = append('general', 'last words')

@@ -1,6 +1,6 @@
 /**
- * Durable history: rooms, room messages and direct messages in one SQLite file (node:sqlite,
- * built into Node 22 and Electron, so nothing native needs rebuilding).
+ * The server's durable state: rooms, room messages, direct messages and resumable sessions in one
+ * SQLite file (node:sqlite, built into Node 22 and Electron, so nothing native needs rebuilding).
  *
  * Writes go through a queue that is committed in one transaction per event-loop turn
  * (setImmediate: every message that arrived in the same I/O poll shares a commit), and each
@@ -25,6 +25,13 @@ export interface Page<T> {
   hasMore: boolean
 }
 
+/** A session as stored: the token only as its SHA-256, so the file never holds a usable token. */
+export interface StoredSession {
+  tokenHash: string
+  user: User
+  rooms: string[]
+}
+
 export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
 
 export interface HistoryStore {
@@ -40,6 +47,10 @@ export interface HistoryStore {
   ensureRoom(name: string): boolean
   roomNames(): string[]
   counts(): { messages: number; dms: number }
+  /** Sessions are rare writes (hello, join, leave) and not on the acknowledgement path: written at once. */
+  saveSession(session: StoredSession): void
+  deleteSession(tokenHash: string): void
+  loadSessions(): StoredSession[]
   /** Commits everything queued now, synchronously. */
   flush(): void
   close(): void
@@ -106,6 +117,10 @@ function migrate(db: DatabaseSync): void {
     );
     CREATE INDEX IF NOT EXISTS dms_by_from ON dms (from_id, id);
     CREATE INDEX IF NOT EXISTS dms_by_to ON dms (to_id, id);
+    CREATE TABLE IF NOT EXISTS sessions (
+      token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, nick TEXT NOT NULL, rooms TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
     PRAGMA user_version = ${SCHEMA_VERSION};
   `)
 }
@@ -150,6 +165,12 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       UNION
       SELECT * FROM dms WHERE to_id = ? AND id > ?
     ) ORDER BY id DESC LIMIT ?`)
+
+  const upsertSession = db.prepare(
+    'INSERT OR REPLACE INTO sessions (token_hash, user_id, nick, rooms, updated_at) VALUES (?, ?, ?, ?, ?)'
+  )
+  const removeSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
+  const selectSessions = db.prepare('SELECT token_hash, user_id, nick, rooms FROM sessions')
 
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined
@@ -254,6 +275,32 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     },
     counts() {
       return { messages: messageCount, dms: dmCount }
+    },
+    saveSession(session) {
+      assertOpen()
+      upsertSession.run(
+        session.tokenHash,
+        session.user.id,
+        session.user.nick,
+        JSON.stringify(session.rooms),
+        Date.now()
+      )
+    },
+    deleteSession(tokenHash) {
+      if (!closed) removeSession.run(tokenHash)
+    },
+    loadSessions() {
+      const rows = selectSessions.all() as unknown as {
+        token_hash: string
+        user_id: string
+        nick: string
+        rooms: string
+      }[]
+      return rows.map((row) => ({
+        tokenHash: row.token_hash,
+        user: { id: row.user_id, nick: row.nick },
+        rooms: JSON.parse(row.rooms) as string[]
+      }))
     },
     flush,
     close() {

@@ -4,16 +4,23 @@
  * A user exists exactly as long as its session does, so DMs to a user whose socket just
  * dropped are stored and replayed when it comes back.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { User } from '../../shared/protocol'
 
 export interface Session<Conn> {
+  /** Only for the welcome that creates the session; restored sessions no longer know it. */
   readonly token: string
+  /** SHA-256 of the token: the key in memory and on disk. */
+  readonly tokenHash: string
   readonly user: User
   readonly rooms: Set<string>
   /** The live socket, or undefined while dropped (resumable). */
   connection: Conn | undefined
   expiry: NodeJS.Timeout | undefined
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
 }
 
 /** Nicks are unique regardless of case and Unicode compatibility forms ("Ann" = "ann" = "Ａｎｎ"). */
@@ -23,6 +30,8 @@ export function nickKey(nick: string): string {
 
 export interface SessionRegistry<Conn> {
   create(nick: string): Session<Conn>
+  /** Brings back a session saved before a restart, as dropped (the caller starts its resume window). */
+  restore(tokenHash: string, user: User, rooms: Iterable<string>): Session<Conn>
   byToken(token: string): Session<Conn> | undefined
   byUserId(id: string): Session<Conn> | undefined
   byNick(nick: string): Session<Conn> | undefined
@@ -44,26 +53,41 @@ export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<C
   function remove(session: Session<Conn>): void {
     if (session.expiry !== undefined) clearTimeout(session.expiry)
     session.expiry = undefined
-    byToken.delete(session.token)
+    byToken.delete(session.tokenHash)
     byUserId.delete(session.user.id)
     if (byNick.get(nickKey(session.user.nick)) === session) byNick.delete(nickKey(session.user.nick))
   }
 
+  function add(session: Session<Conn>): Session<Conn> {
+    byToken.set(session.tokenHash, session)
+    byUserId.set(session.user.id, session)
+    byNick.set(nickKey(session.user.nick), session)
+    return session
+  }
+
   return {
     create(nick) {
-      const session: Session<Conn> = {
-        token: randomBytes(24).toString('base64url'),
+      const token = randomBytes(24).toString('base64url')
+      return add({
+        token,
+        tokenHash: hashToken(token),
         user: { id: `u_${randomBytes(9).toString('base64url')}`, nick },
         rooms: new Set(),
         connection: undefined,
         expiry: undefined
-      }
-      byToken.set(session.token, session)
-      byUserId.set(session.user.id, session)
-      byNick.set(nickKey(nick), session)
-      return session
+      })
     },
-    byToken: (token) => byToken.get(token),
+    restore(tokenHash, user, rooms) {
+      return add({
+        token: '',
+        tokenHash,
+        user,
+        rooms: new Set(rooms),
+        connection: undefined,
+        expiry: undefined
+      })
+    },
+    byToken: (token) => byToken.get(hashToken(token)),
     byUserId: (id) => byUserId.get(id),
     byNick: (nick) => byNick.get(nickKey(nick)),
     dropped(session, onExpire) {

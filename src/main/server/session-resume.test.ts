@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { DM_RESUME_KEY } from '../../shared/protocol'
@@ -137,6 +138,43 @@ describe('resume across a dropped socket', () => {
     const welcome = await back.next('welcome')
     expect(welcome.resumed).toBeUndefined()
     expect(welcome.user.id).not.toBe(dropped.userId)
+  })
+
+  it('survives a server restart: same user, rooms, and the messages missed meanwhile', async () => {
+    server = await startTestServer()
+    const dataDir = server.dataDir
+    const ann = await join('ann')
+    ann.client.send({ type: 'join', room: 'dev' })
+    await ann.client.next('joined')
+    const bob = await join('bob')
+    bob.client.send({ type: 'send', room: 'general', text: 'before restart' })
+    const last = await ann.client.next('message')
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+    await server.server.close()
+
+    const restarted = await startTestServer({}, dataDir)
+    server = {
+      ...restarted,
+      // The second server shares the first one's data dir; remove it when this test ends.
+      stop: async () => {
+        await restarted.server.close()
+        await rm(dataDir, { recursive: true, force: true })
+      }
+    }
+    const other = await join('cy')
+    other.client.send({ type: 'send', room: 'general', text: 'while ann was away' })
+    await other.client.next('message')
+
+    const back = await connect(server.url)
+    clients.push(back)
+    back.send({ type: 'hello', nick: 'ann', session: ann.welcome.session, resume: { general: last.id } })
+    const welcome = await back.next('welcome')
+    expect(welcome).toMatchObject({ resumed: true, user: ann.welcome.user, session: ann.welcome.session })
+    const joined = [await back.next('joined'), await back.next('joined')]
+    expect(joined.map((room) => room.room).sort()).toEqual(['dev', 'general'])
+    expect(joined.find((room) => room.room === 'general')?.history.map((m) => m.text)).toEqual([
+      'while ann was away'
+    ])
   })
 
   it('a new hello may take the nick of a dropped session, which then cannot be resumed', async () => {
