@@ -151,10 +151,20 @@ describe('host service', () => {
     expect(await code).toBe(4401)
   })
 
-  it('listens on every interface for the local network', async () => {
-    const status = running(await host.start({ port: 0, name: 'Den', scope: 'lan' }))
+  it('asks the server for every interface when hosting for the local network', async () => {
+    // Tests only ever listen on loopback: record what the service asks for, then bind 127.0.0.1.
+    const requested: (string | undefined)[] = []
+    const lan = createHostService({
+      createServer: (options) => {
+        requested.push(options.host)
+        return createChatServer({ ...options, host: '127.0.0.1' })
+      },
+      dataDir: join(dir, 'lan')
+    })
+    cleanups.push(() => lan.stop())
+    const status = running(await lan.start({ port: 0, name: 'Den', scope: 'lan' }))
+    expect(requested).toEqual(['0.0.0.0'])
     expect(status.scope).toBe('lan')
-    expect(status.urls[0]).toBe(`ws://localhost:${status.port}/ws`)
     expect(status.selfUrl).toBe(`ws://127.0.0.1:${status.port}/ws`)
   })
 })

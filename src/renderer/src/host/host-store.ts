@@ -28,11 +28,14 @@ export function createHostStore(api: ParleyApi) {
       set({ error: null })
       try {
         const status = await api.host.start(options)
-        set({ status })
-        if (status.state !== 'running') return
+        // Main saved these choices (never the password); the next form starts from them.
+        const { password: _password, ...saved } = options
+        const remembered = { options: { portFallback: true, ...saved }, nickname: nick }
         if (nick !== get().remembered?.nickname) {
           void api.settings.set({ nickname: nick }).catch(() => undefined)
         }
+        set({ status, remembered })
+        if (status.state !== 'running') return
         // The host joins its own server over loopback, like any other member.
         useStore.getState().connect({
           url: status.selfUrl,

@@ -1,0 +1,133 @@
+/**
+ * Main's side of the bridge harness: the real services and handlers the Electron bootstrap
+ * composes (host service with the real chat server, settings in a temp dir, the notifier), behind
+ * a fake ipcMain. Each attached Playwright page plays one BrowserWindow: its binding is
+ * ipcRenderer.invoke, and webContents.send becomes a call into the page.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import { createAppProtocolHandler } from '../../src/main/app-protocol'
+import { createHostService, type HostService } from '../../src/main/host-service'
+import { forwardHostEvents } from '../../src/main/host-events'
+import { createInvokeHandlers } from '../../src/main/invoke-handlers'
+import { registerHandlers } from '../../src/main/ipc-router'
+import { createNotifier } from '../../src/main/notifier'
+import { contentSecurityPolicy } from '../../src/main/security'
+import { createChatServer } from '../../src/main/server/index'
+import { createSettingsStore } from '../../src/main/settings-store'
+import { FakeIpcMain, FakeWebContents } from '../../src/main/testing/fake-electron'
+import type { HarnessGlobals } from './preload-entry'
+
+export interface HarnessMain {
+  /** Where the built renderer is served, with the production CSP (stands in for parley://app). */
+  readonly appUrl: string
+  readonly host: HostService
+  /** Native notifications the app asked for (there is no OS to show them here). */
+  readonly notifications: { title: string; body: string }[]
+  /** Makes `page` one of the app's windows: window.parley works there once the preload is added. */
+  attach(page: Page): Promise<void>
+  close(): Promise<void>
+}
+
+async function serveRenderer(rootDir: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  // The same handler as parley://app/, answering for this loopback host instead.
+  const handle = createAppProtocolHandler({
+    rootDir,
+    csp: contentSecurityPolicy(),
+    host: `127.0.0.1:${port}`
+  })
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const request = new Request(`http://${req.headers.host}${req.url ?? '/'}`, { method: req.method })
+    void handle(request).then(async (response) => {
+      res.writeHead(response.status, Object.fromEntries(response.headers))
+      res.end(Buffer.from(await response.arrayBuffer()))
+    })
+  })
+  return { server, origin: `http://127.0.0.1:${port}` }
+}
+
+export async function startHarnessMain(rendererDir: string): Promise<HarnessMain> {
+  const userData = mkdtempSync(join(tmpdir(), 'parley-harness-'))
+  const { server: web, origin } = await serveRenderer(rendererDir)
+  const ipc = new FakeIpcMain()
+  const windows = new Map<number, FakeWebContents>()
+  const notifications: { title: string; body: string }[] = []
+
+  const settings = createSettingsStore({ file: join(userData, 'settings.json') })
+  const host = createHostService({
+    createServer: createChatServer,
+    dataDir: join(userData, 'hosted-server'),
+    staticDir: rendererDir,
+    // The harness serves the app from http://127.0.0.1:<port> instead of parley://app.
+    allowOrigins: [origin]
+  })
+  const notifier = createNotifier({
+    isWindowFocused: () => false,
+    notificationsEnabled: () => settings.get().notifications,
+    isSupported: () => true,
+    show: (options) => notifications.push(options),
+    setBadgeCount: () => true,
+    onClick: () => undefined
+  })
+  const unregister = registerHandlers(
+    ipc,
+    createInvokeHandlers({
+      host,
+      settings,
+      notifier,
+      appInfo: { version: 'harness', platform: process.platform }
+    }),
+    {
+      isTrustedWebContents: (id) => windows.has(id),
+      isTrustedUrl: (url) => url.startsWith(`${origin}/`)
+    }
+  )
+  const detachers: (() => void)[] = []
+
+  return {
+    appUrl: `${origin}/`,
+    host,
+    notifications,
+    async attach(page) {
+      const contents = new FakeWebContents()
+      windows.set(contents.id, contents)
+      contents.send = (channel, ...args) => {
+        if (page.isClosed()) return
+        void page
+          .evaluate(([c, p]) => (globalThis as HarnessGlobals).__parleyEmit?.(c, p), [
+            channel,
+            args[0]
+          ] as const)
+          .catch(() => undefined)
+      }
+      contents.isDestroyed = () => page.isClosed()
+      await page.exposeBinding('__parleyInvoke', (source, channel: string, request: unknown) =>
+        ipc.invoke(
+          channel,
+          {
+            sender: { id: contents.id },
+            senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() }
+          },
+          request
+        )
+      )
+      detachers.push(forwardHostEvents(host, contents))
+    },
+    async close() {
+      for (const detach of detachers) detach()
+      await host.stop()
+      unregister()
+      await new Promise<void>((resolve) => {
+        web.close(() => resolve())
+        web.closeAllConnections()
+      })
+      rmSync(userData, { recursive: true, force: true })
+    }
+  }
+}

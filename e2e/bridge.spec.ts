@@ -1,0 +1,167 @@
+/**
+ * The desktop bridge end to end without an Electron binary: the built renderer in Chromium, the
+ * real preload API (built from the same contract) on a Playwright binding, and main's real
+ * handlers and services in this test process. A second browser context is a plain web client
+ * that joins through the address the host's UI shows.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { buildHarnessPreload } from './bridge-harness/build-preload'
+import { startHarnessMain, type HarnessMain } from './bridge-harness/main-process'
+
+const rendererDir = join(import.meta.dirname, '..', 'out', 'renderer')
+const artifacts = join(import.meta.dirname, '..', 'e2e-artifacts')
+
+let main: HarnessMain
+let preload: string
+const contexts: BrowserContext[] = []
+
+test.beforeAll(async () => {
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(
+      'out/renderer is missing: run `npx electron-vite build` (npm test does) before the e2e tests.'
+    )
+  }
+  mkdirSync(artifacts, { recursive: true })
+  preload = await buildHarnessPreload(join(import.meta.dirname, '..', 'test-results', 'bridge-harness'))
+  main = await startHarnessMain(rendererDir)
+})
+
+test.afterAll(async () => {
+  for (const context of contexts) await context.close()
+  await main?.close()
+})
+
+async function openAppWindow(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  await main.attach(page)
+  await page.addInitScript({ content: preload })
+  await page.goto(main.appUrl)
+  return page
+}
+
+async function openWebClient(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  await page.goto(main.appUrl)
+  return page
+}
+
+test('host from the app, a web client joins through the shown address, they chat, stop gives the joiner 1001', async ({
+  browser
+}) => {
+  const host = await openAppWindow(browser)
+  const errors: string[] = []
+  host.on('pageerror', (error) => errors.push(error.message))
+  host.on('console', (message) => {
+    // Failed loads are checked by URL below; a WebSocket refused after the stop is expected.
+    if (message.type() === 'error' && !/^Failed to load resource|WebSocket/.test(message.text())) {
+      errors.push(message.text())
+    }
+  })
+  host.on('response', (response) => {
+    // Chromium asks every page for /favicon.ico; the renderer has none to give.
+    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) {
+      errors.push(`${response.status()} ${response.url()}`)
+    }
+  })
+
+  await host.getByRole('button', { name: 'Host a server' }).click()
+  const panel = host.getByRole('region', { name: 'Host a server' })
+  await panel.getByRole('textbox', { name: 'Port', exact: true }).fill('0')
+  await panel.getByRole('textbox', { name: 'Server name', exact: true }).fill('Harness Den')
+  await panel.getByRole('textbox', { name: 'Your nickname', exact: true }).fill('hostess')
+  await expect(panel.getByRole('radio', { name: 'This computer only' })).toBeChecked()
+  await panel.getByRole('radio', { name: 'Local network' }).check()
+  await panel.getByRole('radio', { name: 'This computer only' }).check()
+  await host.screenshot({ path: join(artifacts, 'bridge-host-form.png') })
+  await panel.getByRole('button', { name: 'Start server' }).click()
+
+  // The host joins its own server automatically: the chat screen appears.
+  await expect(host.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+  expect(main.host.status().state).toBe('running')
+
+  // The address the host's UI shows, in the inspector's Server tab.
+  await host.getByRole('button', { name: 'Inspector' }).click()
+  const hostInspector = host.getByRole('region', { name: 'Connection inspector' })
+  await hostInspector.getByRole('tab', { name: 'Server' }).click()
+  const addresses = hostInspector.getByRole('list', { name: 'Server addresses' })
+  await expect(addresses.getByRole('listitem')).toHaveCount(1)
+  const shownAddress = (await addresses.getByRole('listitem').first().locator('code').textContent())!.trim()
+  expect(shownAddress).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/)
+  await expect(hostInspector.getByRole('button', { name: `Copy ${shownAddress}` })).toBeVisible()
+
+  // A second person, in the plain web client, types that address.
+  const guest = await openWebClient(browser)
+  await expect(guest.getByRole('button', { name: 'Host a server' })).toHaveCount(0)
+  await guest.getByRole('textbox', { name: 'Server address' }).fill(shownAddress)
+  await guest.getByRole('textbox', { name: 'Nickname' }).fill('guest')
+  await guest.getByRole('button', { name: 'Connect' }).click()
+  await expect(guest.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+
+  // They chat both ways.
+  await guest.getByRole('textbox', { name: 'Message' }).fill('hello from the guest')
+  await guest.getByRole('button', { name: 'Send' }).click()
+  await expect(host.getByText('hello from the guest')).toBeVisible()
+  await host.getByRole('textbox', { name: 'Message' }).fill('welcome, guest')
+  await host.getByRole('button', { name: 'Send' }).click()
+  await expect(guest.getByText('welcome, guest')).toBeVisible()
+
+  // The host's Connections table shows the joiner, open.
+  const table = hostInspector.getByRole('table', { name: 'Connections' })
+  const guestRow = table.getByRole('row').filter({ hasText: 'guest' })
+  await expect(guestRow).toContainText('open')
+  await expect(table.getByRole('row').filter({ hasText: 'hostess' })).toContainText('open')
+  await host.screenshot({ path: join(artifacts, 'bridge-host-server-tab.png') })
+
+  // Stop: the joiner's inspector gets a 1001 close row.
+  await guest.getByRole('button', { name: 'Inspector' }).click()
+  await hostInspector.getByRole('button', { name: 'Stop server' }).click()
+  const guestInspector = guest.getByRole('region', { name: 'Connection inspector' })
+  await expect(
+    guestInspector.getByRole('region', { name: 'Closes' }).getByRole('row').filter({ hasText: '1001' })
+  ).toHaveCount(1, {
+    timeout: 10_000
+  })
+  expect(main.host.status().state).toBe('stopped')
+  expect(main.host.connections().find((row) => row.nick === 'guest')).toMatchObject({
+    state: 'closed',
+    code: 1001
+  })
+  await guest.screenshot({ path: join(artifacts, 'bridge-guest-1001.png') })
+
+  // Back on the connect screen, the host can host again; the panel remembers the last choices.
+  await expect(host.getByRole('button', { name: 'Host a server' })).toBeVisible()
+  await host.getByRole('button', { name: 'Host a server' }).click()
+  await expect(
+    host
+      .getByRole('region', { name: 'Host a server' })
+      .getByRole('textbox', { name: 'Server name', exact: true })
+  ).toHaveValue('Harness Den')
+  await host.screenshot({ path: join(artifacts, 'bridge-host-panel.png') })
+  expect(errors).toEqual([])
+})
+
+test('a page that is not the app cannot call main, and the web client has no bridge', async ({ browser }) => {
+  const page = await openWebClient(browser)
+  await expect(page.getByRole('textbox', { name: 'Server address' })).toBeVisible()
+  expect(await page.evaluate(() => 'parley' in globalThis)).toBe(false)
+
+  // An app window whose frame navigated to another origin is refused by the sender check.
+  const stranger = await openAppWindow(browser)
+  await stranger.goto('about:blank')
+  await stranger.setContent('<p>not the app</p>')
+  const reply = await stranger.evaluate(() =>
+    (globalThis as unknown as { parley: { settings: { get(): Promise<unknown> } } }).parley.settings
+      .get()
+      .then(
+        () => 'resolved',
+        (error: Error & { code?: string }) => `${error.code}: ${error.message}`
+      )
+  )
+  expect(reply).toMatch(/^untrusted_sender: /)
+})
