@@ -33,6 +33,10 @@ const csp = contentSecurityPolicy({
   devServerOrigin: devServerUrl ? new URL(devServerUrl).origin : undefined
 })
 
+// Tests and portable setups point the app at their own profile; must precede the instance lock,
+// which is held per user data directory.
+if (process.env.PARLEY_USER_DATA_DIR) app.setPath('userData', process.env.PARLEY_USER_DATA_DIR)
+
 // Must run before 'ready': a standard + secure scheme gets a real origin, fetch, and secure-context APIs.
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
