@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { createFrame, rawFramingAvailable, sendFrame } from './fanout'
 
@@ -12,17 +12,17 @@ afterEach(async () => {
 })
 
 /** A real ws server and client pair on loopback; resolves with the server side of the socket. */
-async function pair(): Promise<{
+async function pair(perMessageDeflate = false): Promise<{
   server: WebSocket
   received: string[]
   waitFor: (n: number) => Promise<void>
 }> {
-  const listening = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false })
+  const listening = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate })
   wss = listening
   await new Promise((resolve) => listening.once('listening', resolve))
   const port = (listening.address() as { port: number }).port
   const serverSide = new Promise<WebSocket>((resolve) => listening.once('connection', resolve))
-  const client = new WebSocket(`ws://127.0.0.1:${port}`)
+  const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate })
   sockets.push(client)
   const received: string[] = []
   const waiters: (() => void)[] = []
@@ -48,10 +48,13 @@ describe('fan-out frames', () => {
   it('writes one prebuilt frame that the peer reads exactly like ws.send, for every length encoding', async () => {
     const { server, received, waitFor } = await pair()
     const payloads = [{ s: 'tiny' }, { s: 'x'.repeat(200) }, { s: 'é'.repeat(40_000) }, { s: '🙂' }]
+    const send = vi.spyOn(server, 'send')
     for (const payload of payloads) {
       expect(sendFrame(server, createFrame(payload))).toBe(true)
       server.send(JSON.stringify(payload))
     }
+    // Only the reference sends went through ws.send: the frames took the raw path.
+    expect(send).toHaveBeenCalledTimes(payloads.length)
     await waitFor(payloads.length * 2)
     for (let i = 0; i < payloads.length; i++) {
       expect(received[2 * i]).toBe(JSON.stringify(payloads[i]))
@@ -66,6 +69,17 @@ describe('fan-out frames', () => {
     sendFrame(first.server, { text: frame.text, bytes: undefined })
     await first.waitFor(2)
     expect(first.received).toEqual([frame.text, frame.text])
+  })
+
+  it('falls back to ws.send when permessage-deflate was negotiated', async () => {
+    const { server, received, waitFor } = await pair(true)
+    expect(server.extensions).toContain('permessage-deflate')
+    const frame = createFrame({ type: 'compressed', text: 'z'.repeat(2000) })
+    const send = vi.spyOn(server, 'send')
+    sendFrame(server, frame)
+    expect(send).toHaveBeenCalledOnce()
+    await waitFor(1)
+    expect(received).toEqual([frame.text])
   })
 
   it('reports a closed socket instead of writing', async () => {

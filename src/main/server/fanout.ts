@@ -26,6 +26,7 @@ interface WsInternals {
 }
 
 const TEXT_OPCODE = 1
+const PERMESSAGE_DEFLATE = 'permessage-deflate'
 const senderFrame = (wsModule as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame
 const framer: FrameFn | undefined = typeof senderFrame === 'function' ? senderFrame : undefined
 
@@ -62,7 +63,7 @@ function canWriteRaw(ws: WebSocket & WsInternals): boolean {
     sender._queue !== undefined &&
     sender._queue.length === 0 &&
     // permessage-deflate would need each frame compressed (and RSV1 set): the server disables it.
-    (ws._extensions === undefined || Object.keys(ws._extensions).length === 0)
+    ws._extensions?.[PERMESSAGE_DEFLATE] === undefined
   )
 }
 
@@ -76,11 +77,6 @@ export function sendFrame(ws: WebSocket, frame: OutboundFrame): boolean {
     ws.send(frame.text)
   }
   return true
-}
-
-/** Bytes queued for this socket and not yet handed to the kernel (what ws reports as bufferedAmount). */
-export function queuedBytes(ws: WebSocket): number {
-  return ws.bufferedAmount
 }
 
 /** Whether the fast path is available in this ws build (reported in stats and tests). */

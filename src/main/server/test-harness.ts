@@ -71,6 +71,7 @@ export function connect(url: string, protocols?: string | string[]): Promise<Tes
   const waiters = new Set<() => void>()
   let resolveClosed!: (result: CloseResult) => void
   const closed = new Promise<CloseResult>((resolve) => (resolveClosed = resolve))
+  let closeResult: CloseResult | undefined
   ws.addEventListener('message', (event) => {
     const parsed = parseServerMessage(String(event.data))
     if (!parsed.ok)
@@ -80,7 +81,8 @@ export function connect(url: string, protocols?: string | string[]): Promise<Tes
     for (const waiter of waiters) waiter()
   })
   ws.addEventListener('close', (event) => {
-    resolveClosed({ code: event.code, reason: event.reason, wasClean: event.wasClean })
+    closeResult = { code: event.code, reason: event.reason, wasClean: event.wasClean }
+    resolveClosed(closeResult)
     for (const waiter of waiters) waiter()
   })
 
@@ -101,6 +103,12 @@ export function connect(url: string, protocols?: string | string[]): Promise<Tes
           return true
         }
         if (check()) return
+        const closedWhileWaiting = () =>
+          new Error(`Socket closed (${closeResult?.code} ${closeResult?.reason}) while waiting for "${type}"`)
+        if (closeResult) {
+          reject(closedWhileWaiting())
+          return
+        }
         const timer = setTimeout(() => {
           waiters.delete(waiter)
           reject(
@@ -111,10 +119,10 @@ export function connect(url: string, protocols?: string | string[]): Promise<Tes
           if (check()) {
             clearTimeout(timer)
             waiters.delete(waiter)
-          } else if (ws.readyState === WebSocket.CLOSED) {
+          } else if (closeResult) {
             clearTimeout(timer)
             waiters.delete(waiter)
-            reject(new Error(`Socket closed while waiting for "${type}"`))
+            reject(closedWhileWaiting())
           }
         }
         waiters.add(waiter)
