@@ -111,6 +111,14 @@ test('host from the app, a web client joins through the shown address, they chat
   await host.getByRole('button', { name: 'Send' }).click()
   await expect(guest.getByText('welcome, guest')).toBeVisible()
 
+  // A mention of the host becomes a native notification request (the harness window is unfocused).
+  await guest.getByRole('textbox', { name: 'Message' }).fill('@hostess are you there?')
+  await guest.getByRole('button', { name: 'Send' }).click()
+  await expect(host.getByText('@hostess are you there?')).toBeVisible()
+  await expect
+    .poll(() => main.notifications)
+    .toContainEqual({ title: 'guest in #general', body: '@hostess are you there?' })
+
   // The host's Connections table shows the joiner, open.
   const table = hostInspector.getByRole('table', { name: 'Connections' })
   const guestRow = table.getByRole('row').filter({ hasText: 'guest' })

@@ -3,6 +3,8 @@
  * is no desktop bridge (window.parley) to host with.
  */
 import { createElement } from 'react'
+import { useStore } from '../store'
+import { startDesktopAlerts } from './desktop-alerts'
 import { hostStore } from './host-store'
 import { HostPanelView } from './host-panel'
 import { ServerConnectionsTabView } from './server-connections-tab'
@@ -15,6 +17,9 @@ export function HostPanel() {
 export function ServerConnectionsTab() {
   return hostStore ? createElement(ServerConnectionsTabView, { store: hostStore }) : null
 }
+
+// Notifications and the badge run for the app's lifetime, outside React.
+if (typeof window !== 'undefined' && window.parley) startDesktopAlerts(window.parley, useStore)
 
 /** True in the desktop app: lets the inspector decide whether to show its "Server" tab. */
 export const canHost = hostStore !== null
