@@ -7,7 +7,18 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { parseCliArgs, USAGE } from './cli-args'
-import { createChatServer } from './index'
+
+/**
+ * node:sqlite prints "ExperimentalWarning: SQLite is an experimental feature" on load, which
+ * reads like a fault to someone starting a server. Drop that one warning, print the rest.
+ */
+function quietSqliteWarning(): void {
+  process.removeAllListeners('warning')
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return
+    process.stderr.write(`${warning.name}: ${warning.message}\n`)
+  })
+}
 
 /** A hard stop if graceful shutdown hangs: the issue promises an exit within 5 seconds. */
 const SHUTDOWN_DEADLINE_MS = 4500
@@ -25,6 +36,9 @@ async function main(): Promise<void> {
     process.exitCode = 2
     return
   }
+  quietSqliteWarning()
+  // Loaded after the warning filter is in place (a static import would load node:sqlite first).
+  const { createChatServer } = await import('./index')
   const logger = pino({ name: 'parley-server', level: command.logLevel })
   const server = createChatServer({ ...command.options, logger })
   let address
