@@ -9,9 +9,9 @@ import {
   hostOptionsSchema,
   type HostConnection,
   type HostOptions,
-  type HostStatus,
-  type IpcErrorPayload
+  type HostStatus
 } from '../shared/ipc'
+import { toErrorPayload } from './ipc-router'
 import { createListenerSet } from './listener-set'
 
 export interface HostServiceDeps {
@@ -157,12 +157,14 @@ export function createHostService(deps: HostServiceDeps): HostService {
         startedAt: Date.now()
       })
     } catch (error) {
-      const lastError: IpcErrorPayload =
+      // Anything that is not already one of our errors is a failed start, said plainly.
+      const failure =
         error instanceof IpcError
-          ? { name: error.name, message: error.message, code: error.code }
-          : { name: 'IpcError', message: String((error as Error)?.message ?? error), code: 'host_failed' }
+          ? error
+          : new IpcError('host_failed', String((error as Error)?.message ?? error))
+      const lastError = toErrorPayload(failure)
       setStatus({ state: 'stopped', lastError })
-      throw error instanceof IpcError ? error : new IpcError('host_failed', lastError.message)
+      throw failure
     }
   }
 

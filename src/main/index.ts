@@ -39,7 +39,11 @@ if (process.env.PARLEY_USER_DATA_DIR) app.setPath('userData', process.env.PARLEY
 
 // Must run before 'ready': a standard + secure scheme gets a real origin, fetch, and secure-context APIs.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
+  // corsEnabled: Vite's module scripts load with `crossorigin`, i.e. in CORS mode.
+  {
+    scheme: APP_SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true }
+  }
 ])
 
 // Single instance: a second launch focuses the first window and exits.
