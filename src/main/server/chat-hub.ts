@@ -32,6 +32,8 @@ export interface Connection {
   session: Session<Connection> | undefined
   /** Set once the server decided to close it: nothing more is read from or sent to it. */
   closing: boolean
+  /** The close the server sent, kept because the peer's echo may never come (the record keeps the real cause). */
+  sentClose: { code: number; reason: string } | undefined
   helloTimer: NodeJS.Timeout | undefined
   bufferedAmount(): number
 }
@@ -62,6 +64,8 @@ export interface ChatHub {
   userCounts(): { users: number; online: number }
   dispose(): void
 }
+
+const CLOSE_HANDSHAKE_GRACE_MS = 10_000
 
 const REASONS = {
   notHello: 'The first message must be a valid hello.',
@@ -151,8 +155,12 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   function close(connection: Connection, code: number, reason: string): void {
     if (connection.closing) return
     connection.closing = true
+    connection.sentClose = { code, reason }
     detach(connection)
     connection.ws.close(code, reason)
+    // A peer that never answers the close (a stalled reader's buffers are full) would hold its
+    // socket for ws's 30 s close timeout; cut it sooner.
+    setTimeout(() => connection.ws.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref()
   }
 
   /** Leaves room presence at once; the session stays resumable. */

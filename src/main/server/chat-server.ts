@@ -141,6 +141,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       bucket: createTokenBucket(config.limits.rateBurst, config.limits.ratePerSecond),
       session: undefined,
       closing: false,
+      sentClose: undefined,
       helloTimer: undefined,
       isAlive: true,
       bufferedAmount: () => ws.bufferedAmount
@@ -174,8 +175,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       info.state = 'closed'
       info.closedAt = Date.now()
       info.durationMs = info.closedAt - info.openedAt
-      info.code = code
-      info.reason = reasonBuffer.toString('utf8')
+      // When the server closed it, its code is the cause, whatever (if anything) the peer echoed.
+      info.code = socket.sentClose?.code ?? code
+      info.reason = socket.sentClose?.reason ?? reasonBuffer.toString('utf8')
       info.wasClean = Boolean(internal._closeFrameReceived && internal._closeFrameSent)
       logger.info(
         { conn: info.id, ip, nick: info.nick, code, reason: info.reason, durationMs: info.durationMs },
@@ -287,7 +289,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     )
     for (const socket of open) {
       hub?.detach(socket)
-      socket.ws.close(CloseCode.GoingAway, 'The server is shutting down.')
+      socket.sentClose = { code: CloseCode.GoingAway, reason: 'The server is shutting down.' }
+      socket.ws.close(CloseCode.GoingAway, socket.sentClose.reason)
     }
     let grace: NodeJS.Timeout | undefined
     await Promise.race([

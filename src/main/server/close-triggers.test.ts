@@ -123,6 +123,13 @@ describe('close codes, each triggered for real', () => {
     expect(sawLeave).toBe(true)
     slow.resume()
     expect((await slowClosed).code).toBe(CloseCode.TryAgainLater)
+    // The record keeps the code the server sent, whatever the stalled peer managed to echo.
+    const record = () => server!.server.connections().find((info) => info.nick === 'slow')
+    await expect.poll(() => record()?.state).toBe('closed')
+    expect(record()).toMatchObject({
+      code: CloseCode.TryAgainLater,
+      reason: expect.stringMatching(/too slowly/)
+    })
   })
 
   it('4400: a first message that is not a hello', async () => {
