@@ -3,9 +3,12 @@
  * Node's global WebSocket (the browser API) where it can do the job; the `ws` client where a
  * browser cannot: stop answering pings, stop reading, send invalid UTF-8.
  */
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { CloseCode } from '../../shared/close-codes'
+import { DATABASE_FILE } from './history-store'
 import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
 
 let server: TestServer | undefined
@@ -130,6 +133,30 @@ describe('close codes, each triggered for real', () => {
       code: CloseCode.TryAgainLater,
       reason: expect.stringMatching(/too slowly/)
     })
+  })
+
+  it('1011: a message that cannot be stored is never acknowledged; the sender is told to retry', async () => {
+    const { url, dataDir } = await start()
+    const ann = await joinAs(url, 'ann')
+    clients.push(ann.client)
+    // Another process holding the write lock makes the server's commit fail (after its busy timeout).
+    const intruder = new DatabaseSync(join(dataDir, DATABASE_FILE))
+    intruder.exec('BEGIN IMMEDIATE')
+    try {
+      ann.client.send({ type: 'send', room: 'general', text: 'lost?', cid: 'x' })
+      expect((await ann.client.closed).code).toBe(CloseCode.InternalError)
+      expect(ann.client.queued('message')).toEqual([])
+    } finally {
+      intruder.exec('ROLLBACK')
+      intruder.close()
+    }
+    // The server carries on, and the unacknowledged message was not stored.
+    const bob = await joinAs(url, 'bob')
+    clients.push(bob.client)
+    bob.client.send({ type: 'send', room: 'general', text: 'after', cid: 'y' })
+    expect(await bob.client.next('message')).toMatchObject({ text: 'after', cid: 'y' })
+    bob.client.send({ type: 'history', room: 'general' })
+    expect((await bob.client.next('history')).messages.map((m) => m.text)).toEqual(['after'])
   })
 
   it('4400: a first message that is not a hello', async () => {
