@@ -173,3 +173,23 @@ test('a page that is not the app cannot call main, and the web client has no bri
   )
   expect(reply).toMatch(/^untrusted_sender: /)
 })
+
+test('a corrupt settings file is reported in the app and replaced, not a crash', async ({ browser }) => {
+  const corrupt = await startHarnessMain(rendererDir, { settingsFile: '{"nickname": "ada",' })
+  try {
+    const context = await browser.newContext()
+    contexts.push(context)
+    const page = await context.newPage()
+    await corrupt.attach(page)
+    await page.addInitScript({ content: preload })
+    await page.goto(corrupt.appUrl)
+    const notice = page.getByRole('status').filter({ hasText: 'Your settings were reset' })
+    await expect(notice).toContainText('not valid JSON')
+    await expect(notice).toContainText('settings.json.corrupt-')
+    await notice.getByRole('button', { name: 'Dismiss' }).click()
+    await expect(notice).toHaveCount(0)
+    await expect(page.getByRole('button', { name: 'Host a server' })).toBeVisible()
+  } finally {
+    await corrupt.close()
+  }
+})

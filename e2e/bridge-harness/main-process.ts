@@ -5,7 +5,7 @@
  * ipcRenderer.invoke, and webContents.send becomes a call into the page.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
@@ -52,8 +52,17 @@ async function serveRenderer(rootDir: string): Promise<{ server: Server; origin:
   return { server, origin: `http://127.0.0.1:${port}` }
 }
 
-export async function startHarnessMain(rendererDir: string): Promise<HarnessMain> {
+export interface HarnessOptions {
+  /** Written as settings.json before main starts, e.g. to start from a corrupt file. */
+  settingsFile?: string
+}
+
+export async function startHarnessMain(
+  rendererDir: string,
+  options: HarnessOptions = {}
+): Promise<HarnessMain> {
   const userData = mkdtempSync(join(tmpdir(), 'parley-harness-'))
+  if (options.settingsFile !== undefined) writeFileSync(join(userData, 'settings.json'), options.settingsFile)
   const { server: web, origin } = await serveRenderer(rendererDir)
   const ipc = new FakeIpcMain()
   const windows = new Map<number, FakeWebContents>()

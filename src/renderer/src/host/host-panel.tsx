@@ -110,7 +110,30 @@ function HostForm({ store, onCancel }: { store: HostStore; onCancel: () => void 
   )
 }
 
+function SettingsProblem({ store }: { store: HostStore }) {
+  const problem = useZustand(store, (s) => s.settingsProblem)
+  const dismiss = useZustand(store, (s) => s.dismissSettingsProblem)
+  if (!problem) return null
+  return (
+    <div className="host-settings-problem" role="status">
+      <span>Your settings were reset. {problem}</span>
+      <button type="button" className="link" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  )
+}
+
 export function HostPanelView({ store }: { store: HostStore }) {
+  return (
+    <>
+      <SettingsProblem store={store} />
+      <HostPanelBody store={store} />
+    </>
+  )
+}
+
+function HostPanelBody({ store }: { store: HostStore }) {
   const state = useZustand(store, (s) => s.status.state)
   const [open, setOpen] = useState(false)
   const headingId = useId()

@@ -14,6 +14,9 @@ export interface HostState {
   error: string | null
   /** The last host options and nickname, from settings, to prefill the form. */
   remembered: { options?: Settings['lastHost']; nickname: string } | null
+  /** Main found the settings file corrupt and replaced it: said once, until dismissed. */
+  settingsProblem: string | null
+  dismissSettingsProblem(): void
   start(options: HostOptions, nick: string): Promise<void>
   stop(): Promise<void>
 }
@@ -24,6 +27,8 @@ export function createHostStore(api: ParleyApi) {
     connections: [],
     error: null,
     remembered: null,
+    settingsProblem: null,
+    dismissSettingsProblem: () => set({ settingsProblem: null }),
     async start(options, nick) {
       set({ error: null })
       try {
@@ -65,11 +70,12 @@ export function createHostStore(api: ParleyApi) {
   api.host.onConnections((connections) => store.setState({ connections }))
   // Catch up with a server that was already running (a reload of the window).
   void Promise.all([api.host.status(), api.host.listConnections(), api.settings.get()])
-    .then(([status, connections, { settings }]) =>
+    .then(([status, connections, { settings, problem }]) =>
       store.setState({
         status,
         connections,
-        remembered: { options: settings.lastHost, nickname: settings.nickname }
+        remembered: { options: settings.lastHost, nickname: settings.nickname },
+        settingsProblem: problem?.message ?? null
       })
     )
     .catch((error: unknown) => store.setState({ error: (error as Error).message }))
