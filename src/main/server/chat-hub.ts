@@ -45,6 +45,8 @@ export interface ChatHubOptions {
   logger: Logger
   serverName: string
   serverVersion: string
+  /** Rooms are created by joining; this caps how many one server keeps (each is listed in every welcome). */
+  maxRooms: number
   /** Null when the server has no password. */
   checkPassword: ((candidate: string | undefined) => boolean) | null
 }
@@ -144,6 +146,15 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     const users: User[] = []
     for (const member of members.get(room) ?? []) if (member.session) users.push(member.session.user)
     return users
+  }
+
+  /** An existing room, or room for a new one under the cap. */
+  function roomAvailable(room: string): boolean {
+    return members.has(room) || members.size < options.maxRooms
+  }
+
+  function roomLimitSentence(): string {
+    return `This server has reached its limit of ${options.maxRooms} rooms; join an existing one.`
   }
 
   function roomSummaries(): RoomSummary[] {
@@ -308,6 +319,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         sendError(connection, 'invalid_message', 'You already said hello on this connection.', 'hello')
         return
       case 'join': {
+        if (!roomAvailable(message.room)) {
+          sendError(connection, 'invalid_room', roomLimitSentence(), 'join')
+          return
+        }
         if (!session.rooms.has(message.room)) {
           store.ensureRoom(message.room)
           session.rooms.add(message.room)
@@ -451,6 +466,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         }
         if (text.length === 0 || text.length > limits.maxTextLength) {
           resolve({ ok: false, status: 400, message: `text must be 1–${limits.maxTextLength} characters.` })
+          return
+        }
+        if (!roomAvailable(room)) {
+          resolve({ ok: false, status: 400, message: roomLimitSentence() })
           return
         }
         store.ensureRoom(room)

@@ -87,6 +87,19 @@ describe('rooms, presence and messages', () => {
     })
   })
 
+  it('caps the number of rooms: joining an existing one still works', async () => {
+    await start({ maxRooms: 2 })
+    const ann = await join('ann')
+    ann.client.send({ type: 'join', room: 'one' })
+    await ann.client.next('joined')
+    ann.client.send({ type: 'join', room: 'two' })
+    expect(await ann.client.next('error')).toMatchObject({ code: 'invalid_room', ref: 'join' })
+    ann.client.send({ type: 'leave', room: 'one' })
+    await ann.client.next('left')
+    ann.client.send({ type: 'join', room: 'one' })
+    expect((await ann.client.next('joined')).room).toBe('one')
+  })
+
   it('lists rooms with member counts', async () => {
     await start()
     const ann = await join('ann')

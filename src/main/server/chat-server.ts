@@ -42,6 +42,7 @@ function resolveOptions(options: ChatServerOptions) {
     limits,
     maxConnections: options.maxConnections ?? 5000,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
+    maxRooms: options.maxRooms ?? 1000,
     pingIntervalMs: options.pingIntervalMs ?? 15_000
   }
   const problems: string[] = []
@@ -52,6 +53,7 @@ function resolveOptions(options: ChatServerOptions) {
   for (const [key, value] of Object.entries({
     maxConnections: resolved.maxConnections,
     maxConnectionsPerIp: resolved.maxConnectionsPerIp,
+    maxRooms: resolved.maxRooms,
     pingIntervalMs: resolved.pingIntervalMs,
     ...limits
   })) {
@@ -214,6 +216,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       logger,
       serverName: config.name,
       serverVersion: packageVersion,
+      maxRooms: config.maxRooms,
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub

@@ -28,6 +28,8 @@ export interface ChatServerOptions {
   maxConnections?: number
   /** Open sockets per remote address before the handshake answers 503. Default 100. */
   maxConnectionsPerIp?: number
+  /** Rooms the server keeps (created by joining); a join that would create one more gets `invalid_room`. Default 1000. */
+  maxRooms?: number
   /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */
