@@ -230,7 +230,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     })
     wss = socketServer
     const gate = createUpgradeGate({
-      checkOrigin: createOriginCheck(options.allowOrigins),
+      checkOrigin: createOriginCheck(options.allowOrigins, [hostname()]),
       capacityRefusal,
       acceptingConnections: () => state === 'listening'
     })

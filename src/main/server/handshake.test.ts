@@ -1,7 +1,7 @@
 /** Handshake refusals are HTTP answers before any upgrade; each is exercised against a real server. */
 import { request } from 'node:http'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SUBPROTOCOL } from '../../shared/protocol'
@@ -108,6 +108,18 @@ describe('handshake', () => {
     await server.stop()
     server = await startTestServer({ allowOrigins: ['*'] })
     expect((await handshake(server.port, '/ws', { Origin: 'https://anything.example' })).status).toBe(101)
+  })
+
+  it('trusts "same origin" only for IP literals, localhost and this machine\'s names (no DNS rebinding)', async () => {
+    server = await startTestServer()
+    const port = server.port
+    const sameOrigin = (host: string) => handshake(port, '/ws', { Host: host, Origin: `http://${host}` })
+    expect((await sameOrigin(`localhost:${port}`)).status).toBe(101)
+    expect((await sameOrigin(`[::1]:${port}`)).status).toBe(101)
+    expect((await sameOrigin(`${hostname()}:${port}`)).status).toBe(101)
+    expect((await sameOrigin(`${hostname()}.local:${port}`)).status).toBe(101)
+    // A page on an attacker's domain that resolves to this machine sends matching Origin and Host.
+    expect((await sameOrigin(`rebind.attacker.example:${port}`)).status).toBe(403)
   })
 
   it('503 with Retry-After when the server is full, in total and per address', async () => {

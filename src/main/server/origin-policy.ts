@@ -4,6 +4,8 @@
  * visits from chatting (and reading history) on their behalf via their LAN. Scripts and native
  * clients send no Origin and are let in: they could forge it anyway.
  */
+import { isIP } from 'node:net'
+
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
   // The desktop app loads its renderer from this custom scheme.
   'parley://app',
@@ -14,19 +16,40 @@ export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
 
 export type OriginCheck = (origin: string | undefined, hostHeader: string | undefined) => boolean
 
-export function createOriginCheck(extra: readonly string[] = []): OriginCheck {
+/** The hostname part of a Host header ("[::1]:8080" → "::1", "Box.local:8080" → "box.local"). */
+function hostnameOf(hostHeader: string): string {
+  const host = hostHeader.toLowerCase()
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'))
+  const colon = host.lastIndexOf(':')
+  return colon === -1 ? host : host.slice(0, colon)
+}
+
+/**
+ * `machineNames`: the names this machine answers to (its hostname; `.local` is added). The
+ * same-origin rule trusts only these, `localhost` and IP literals: an attacker's domain that
+ * DNS-rebinds to this machine would otherwise match its own Host header and pass as "same origin".
+ */
+export function createOriginCheck(
+  extra: readonly string[] = [],
+  machineNames: readonly string[] = []
+): OriginCheck {
   const allowAll = extra.includes('*')
   const allowed = new Set([...DEFAULT_ALLOWED_ORIGINS, ...extra].map((origin) => origin.toLowerCase()))
+  const trustedHosts = new Set(['localhost'])
+  for (const name of machineNames) {
+    trustedHosts.add(name.toLowerCase())
+    trustedHosts.add(`${name.toLowerCase()}.local`)
+  }
   return (origin, hostHeader) => {
     if (origin === undefined) return true
     if (allowAll) return true
     const normalized = origin.toLowerCase()
     if (allowed.has(normalized)) return true
     // The web client served by this very server (GET /) connects back to its own origin.
-    if (hostHeader !== undefined) {
-      const host = hostHeader.toLowerCase()
-      if (normalized === `http://${host}` || normalized === `https://${host}`) return true
-    }
-    return false
+    if (hostHeader === undefined) return false
+    const hostname = hostnameOf(hostHeader)
+    if (isIP(hostname) === 0 && !trustedHosts.has(hostname)) return false
+    const host = hostHeader.toLowerCase()
+    return normalized === `http://${host}` || normalized === `https://${host}`
   }
 }
