@@ -45,6 +45,15 @@ describe('handshake abuse', () => {
     })
   }
 
+  for (const origin of ['null', 'http://evil.example', 'http://127.0.0.1:1', 'https://localhost:5173']) {
+    it(`answers 403 to a handshake from Origin ${origin}`, async () => {
+      const socket = await open()
+      socket.write(upgradeRequest({ ...VALID_UPGRADE, Origin: origin }))
+      const head = await readHead(socket)
+      expect(head !== 'closed' && head.status).toBe(403)
+    })
+  }
+
   it('still upgrades a well-formed request (the table above is not refusing everything)', async () => {
     const socket = await open()
     socket.write(upgradeRequest(VALID_UPGRADE))
