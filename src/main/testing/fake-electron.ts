@@ -3,6 +3,7 @@
  * no binary on these machines, so these stand in for it (and only for it): our own modules run
  * for real against them.
  */
+import { EventEmitter } from 'node:events'
 import type { InvokeEventLike, IpcMainLike, SenderFrameLike, WebContentsLike } from '../ipc-router'
 
 type InvokeListener = (event: InvokeEventLike, ...args: unknown[]) => unknown
@@ -95,5 +96,206 @@ export function fakeRendererTransport(ipc: FakeIpcMain, contents: FakeWebContent
         set.delete(listener)
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Electron modules app-bootstrap.ts takes: app, BrowserWindow, Notification, protocol,
+// screen, session, shell. Each call of createFakeElectron() gives a fresh, independent set.
+
+export interface PreventableEvent {
+  defaultPrevented: boolean
+  preventDefault(): void
+}
+
+function preventable(): PreventableEvent {
+  const event = {
+    defaultPrevented: false,
+    preventDefault() {
+      event.defaultPrevented = true
+    }
+  }
+  return event
+}
+
+export interface FakeWindow extends EventEmitter {
+  readonly webContents: FakeWebContents
+  readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> }
+  loadedUrl: string | undefined
+  focused: boolean
+  minimized: boolean
+  visible: boolean
+  maximized: boolean
+  destroyed: boolean
+  readonly flashes: boolean[]
+  bounds: { x: number; y: number; width: number; height: number }
+  close(): void
+}
+
+export interface FakeAppHandle extends EventEmitter {
+  isPackaged: boolean
+  readonly paths: Map<string, string>
+  badge: number
+  quitRequests: number
+  quitted: boolean
+  exitCode: number | undefined
+  quit(): void
+}
+
+export interface FakeElectron {
+  /** Pass as `electron` to startApp (cast: it is a fake of Electron's types). */
+  electron: unknown
+  app: FakeAppHandle
+  windows: FakeWindow[]
+  notifications: (EventEmitter & { options: { title?: string; body?: string }; shown: boolean })[]
+  /** URLs handed to shell.openExternal. */
+  opened: string[]
+  /** What protocol.registerSchemesAsPrivileged received. */
+  privileged: unknown[]
+  protocolHandlers: Map<string, (request: Request) => Promise<Response> | Response>
+  sessionHandlers: {
+    permissionRequest?: (...args: unknown[]) => void
+    permissionCheck?: (...args: unknown[]) => boolean
+    headers?: (...args: unknown[]) => void
+  }
+  /** Electron's 'ready'. */
+  emitReady(): void
+}
+
+export function createFakeElectron(options: {
+  lockGranted?: boolean
+  isPackaged?: boolean
+  userData: string
+}): FakeElectron {
+  const windows: FakeBrowserWindow[] = []
+  const notifications: FakeNotification[] = []
+  const opened: string[] = []
+  const privileged: unknown[] = []
+  const handlers = new Map<string, (request: Request) => Promise<Response> | Response>()
+  const sessionHandlers: FakeElectron['sessionHandlers'] = {}
+  let markReady: () => void = () => undefined
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
+
+  class FakeApp extends EventEmitter {
+    isPackaged = options.isPackaged ?? true
+    readonly paths = new Map<string, string>([['userData', options.userData]])
+    badge = 0
+    quitRequests = 0
+    quitted = false
+    exitCode: number | undefined
+    whenReady = () => ready
+    requestSingleInstanceLock = () => options.lockGranted ?? true
+    getPath = (name: string) => this.paths.get(name) ?? `/fake/${name}`
+    setPath = (name: string, value: string) => void this.paths.set(name, value)
+    getVersion = () => '0.1.0-test'
+    setBadgeCount = (count: number) => {
+      this.badge = count
+      return true
+    }
+    /** Like Electron: 'before-quit' may be prevented; otherwise the app quits. */
+    quit = () => {
+      this.quitRequests++
+      const event = preventable()
+      this.emit('before-quit', event)
+      if (!event.defaultPrevented) this.quitted = true
+    }
+    exit = (code = 0) => {
+      this.exitCode = code
+    }
+  }
+
+  class FakeBrowserWindow extends EventEmitter {
+    static getAllWindows = () => windows.filter((w) => !w.destroyed)
+    readonly webContents = new FakeWebContents()
+    loadedUrl: string | undefined
+    focused = false
+    minimized = false
+    visible = false
+    maximized = false
+    destroyed = false
+    readonly flashes: boolean[] = []
+    bounds = { x: 0, y: 0, width: 0, height: 0 }
+    constructor(readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> }) {
+      super()
+      this.bounds = {
+        x: (options.x as number | undefined) ?? 100,
+        y: (options.y as number | undefined) ?? 100,
+        width: options.width as number,
+        height: options.height as number
+      }
+      windows.push(this)
+    }
+    loadURL = (url: string) => {
+      this.loadedUrl = url
+      return Promise.resolve()
+    }
+    isFocused = () => this.focused
+    isMinimized = () => this.minimized
+    isMaximized = () => this.maximized
+    isDestroyed = () => this.destroyed
+    restore = () => void (this.minimized = false)
+    show = () => void (this.visible = true)
+    focus = () => void (this.focused = true)
+    maximize = () => void (this.maximized = true)
+    flashFrame = (flash: boolean) => void this.flashes.push(flash)
+    getNormalBounds = () => ({ ...this.bounds })
+    /** What a person closing the window does. */
+    close = () => {
+      this.emit('close', preventable())
+      this.destroyed = true
+      this.webContents.destroyed = true
+      this.emit('closed')
+    }
+  }
+
+  class FakeNotification extends EventEmitter {
+    static isSupported = () => true
+    shown = false
+    constructor(readonly options: { title?: string; body?: string }) {
+      super()
+      notifications.push(this)
+    }
+    show = () => void (this.shown = true)
+  }
+
+  const app = new FakeApp()
+  const electron = {
+    app,
+    BrowserWindow: FakeBrowserWindow,
+    Notification: FakeNotification,
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => {
+        if (handlers.size > 0) throw new Error('registerSchemesAsPrivileged must run before protocol.handle')
+        privileged.push(...schemes)
+      },
+      handle: (scheme: string, handler: (request: Request) => Promise<Response> | Response) => {
+        handlers.set(scheme, handler)
+      }
+    },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (handler: (...args: unknown[]) => void) =>
+          (sessionHandlers.permissionRequest = handler),
+        setPermissionCheckHandler: (handler: (...args: unknown[]) => boolean) =>
+          (sessionHandlers.permissionCheck = handler),
+        webRequest: {
+          onHeadersReceived: (handler: (...args: unknown[]) => void) => (sessionHandlers.headers = handler)
+        }
+      }
+    },
+    shell: { openExternal: (url: string) => (opened.push(url), Promise.resolve()) }
+  }
+  return {
+    electron,
+    app,
+    windows,
+    notifications,
+    opened,
+    privileged,
+    protocolHandlers: handlers,
+    sessionHandlers,
+    /** Electron's 'ready'. */
+    emitReady: () => markReady()
   }
 }
