@@ -143,7 +143,8 @@ export function startApp(options: BootstrapOptions): RunningApp {
       host,
       settings,
       notifier,
-      appInfo: { version: app.getVersion(), platform, electron: process.versions.electron }
+      appInfo: { version: app.getVersion(), platform, electron: process.versions.electron },
+      logger
     }),
     {
       isTrustedWebContents: (id) =>

@@ -18,6 +18,7 @@ export interface HandlerServices {
   settings: SettingsStore
   notifier: Notifier
   appInfo: AppInfo
+  logger?: { warn(details: object, message: string): void }
 }
 
 export function createInvokeHandlers(services: HandlerServices): InvokeHandlers {
@@ -27,7 +28,12 @@ export function createInvokeHandlers(services: HandlerServices): InvokeHandlers 
       const status = await host.start(options)
       // Remember the choices for next time, but never the password.
       const { password: _password, ...lastHost } = options
-      settings.update({ lastHost })
+      try {
+        settings.update({ lastHost })
+      } catch (error) {
+        // The server is up; failing to remember the form must not report the start as failed.
+        services.logger?.warn({ err: error }, 'last host options not saved')
+      }
       return status
     },
     'host:stop': () => host.stop(),

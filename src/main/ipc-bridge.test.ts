@@ -2,7 +2,7 @@
  * The bridge end to end under Node: the preload's real createParleyApi → a stand-in for
  * ipcRenderer → a fake ipcMain → the real router → the real handlers and services.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -171,5 +171,15 @@ describe('the typed bridge', () => {
     expect(states).toEqual(['starting', 'running', 'stopping', 'stopped'])
     offStatus()
     off()
+  })
+
+  it('reports a settings write failure as settings_write_failed, and still hosts when only remembering fails', async () => {
+    // A directory where the file should be: the atomic rename fails, as on a full or read-only disk.
+    mkdirSync(settingsFile)
+    const error = await rejection(api.settings.set({ nickname: 'ada' }))
+    expect(error.code).toBe('settings_write_failed')
+    expect(error.message).toMatch(/^Settings could not be saved: /)
+    const status = await api.host.start({ port: 0, name: 'Den', scope: 'local' })
+    expect(status.state).toBe('running')
   })
 })
