@@ -159,6 +159,27 @@ test('a page that is not the app cannot call main, and the web client has no bri
   await expect(page.getByRole('textbox', { name: 'Server address' })).toBeVisible()
   expect(await page.evaluate(() => 'parley' in globalThis)).toBe(false)
 
+  // The page runs under the production CSP header (the same handler serves parley://app): an
+  // injected inline script is refused by that policy, which alone has frame-ancestors.
+  // (page.evaluate itself is exempt from CSP, as DevTools is.)
+  const refusedBy = await page.evaluate(async () => {
+    type Doc = {
+      createElement(tag: string): { textContent: string }
+      head: { append(node: unknown): void }
+      addEventListener(type: string, listener: (event: { originalPolicy: string }) => void): void
+    }
+    const doc = (globalThis as unknown as { document: Doc }).document
+    const policies: string[] = []
+    doc.addEventListener('securitypolicyviolation', (event) => policies.push(event.originalPolicy))
+    const script = doc.createElement('script')
+    script.textContent = 'globalThis.inlineRan = true'
+    doc.head.append(script)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    return { ran: (globalThis as { inlineRan?: boolean }).inlineRan ?? false, policies }
+  })
+  expect(refusedBy.ran).toBe(false)
+  expect(refusedBy.policies.some((policy) => policy.includes("frame-ancestors 'none'"))).toBe(true)
+
   // An app window whose frame navigated to another origin is refused by the sender check.
   const stranger = await openAppWindow(browser)
   await stranger.goto('about:blank')
