@@ -53,7 +53,8 @@ export function createHostStore(api: ParleyApi) {
     },
     async stop() {
       set({ error: null })
-      const selfUrl = get().status.state === 'running' ? (get().status as { selfUrl: string }).selfUrl : null
+      const current = get().status
+      const selfUrl = current.state === 'running' ? current.selfUrl : null
       try {
         set({ status: await api.host.stop() })
       } catch (error) {
