@@ -4,7 +4,8 @@
  * handlers and services in this test process. A second browser context is a plain web client
  * that joins through the address the host's UI shows.
  */
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { buildHarnessPreload } from './bridge-harness/build-preload'
@@ -15,6 +16,7 @@ const artifacts = join(import.meta.dirname, '..', 'e2e-artifacts')
 
 let main: HarnessMain
 let preload: string
+let preloadDir: string | undefined
 const contexts: BrowserContext[] = []
 
 test.beforeAll(async () => {
@@ -24,13 +26,16 @@ test.beforeAll(async () => {
     )
   }
   mkdirSync(artifacts, { recursive: true })
-  preload = await buildHarnessPreload(join(import.meta.dirname, '..', 'test-results', 'bridge-harness'))
+  // Built outside test-results/, which another Playwright run may empty at any moment.
+  preloadDir = mkdtempSync(join(tmpdir(), 'parley-harness-preload-'))
+  preload = await buildHarnessPreload(preloadDir)
   main = await startHarnessMain(rendererDir)
 })
 
 test.afterAll(async () => {
   for (const context of contexts) await context.close()
   await main?.close()
+  if (preloadDir) rmSync(preloadDir, { recursive: true, force: true })
 })
 
 async function openAppWindow(browser: Browser): Promise<Page> {
