@@ -33,8 +33,12 @@ test.beforeAll(async () => {
 })
 
 test.afterAll(async () => {
-  for (const context of contexts) await context.close()
-  await main?.close()
+  try {
+    // A context can fail to close (its trace file gone); main and its server must close anyway.
+    for (const context of contexts) await context.close().catch(() => undefined)
+  } finally {
+    await main?.close()
+  }
   if (preloadDir) rmSync(preloadDir, { recursive: true, force: true })
 })
 
