@@ -51,7 +51,9 @@ export interface ChatHubOptions {
   checkPassword: ((candidate: string | undefined) => boolean) | null
 }
 
-export type AdminResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string }
+export type AdminError = 'invalid_room' | 'invalid_text' | 'no_such_user' | 'storage_failed'
+export type AdminRefusal = { ok: false; status: number; error: AdminError; message: string }
+export type AdminResult<T> = { ok: true; value: T } | AdminRefusal
 
 export interface ChatHub {
   opened(connection: Connection): void
@@ -68,6 +70,7 @@ export interface ChatHub {
 }
 
 const CLOSE_HANDSHAKE_GRACE_MS = 10_000
+const ROOM_NAME_RULE = 'Room names are 1–32 characters of a-z, 0-9, - and _.'
 
 const REASONS = {
   notHello: 'The first message must be a valid hello.',
@@ -307,7 +310,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     const parsed = parseClientMessage(raw)
     if (!parsed.ok) {
       if (isBadRoomName(parsed.code, raw)) {
-        sendError(connection, 'invalid_room', 'Room names are 1–32 characters of a-z, 0-9, - and _.')
+        sendError(connection, 'invalid_room', ROOM_NAME_RULE)
       } else {
         sendError(connection, parsed.code, parsed.message)
       }
@@ -436,8 +439,18 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     hello(connection, parsed.value)
   }
 
-  function adminSend<T>(run: (resolve: (result: AdminResult<T>) => void) => void): Promise<AdminResult<T>> {
-    return new Promise(run)
+  function refuse(status: number, error: AdminError, message: string): AdminRefusal {
+    return { ok: false, status, error, message }
+  }
+
+  function adminTextRefusal(text: string): AdminRefusal | undefined {
+    if (text.length > 0 && text.length <= limits.maxTextLength) return undefined
+    return refuse(400, 'invalid_text', `text must be 1–${limits.maxTextLength} characters.`)
+  }
+
+  function adminStorageFailed(error: Error | null): AdminRefusal {
+    storageFailed(null, error)
+    return refuse(500, 'storage_failed', 'The message could not be stored.')
   }
 
   return {
@@ -459,55 +472,37 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
     close,
     postAsServer(room, text) {
-      return adminSend((resolve) => {
-        if (!isValidRoomName(room)) {
-          resolve({ ok: false, status: 400, message: 'Room names are 1–32 of a-z 0-9 - _.' })
-          return
-        }
-        if (text.length === 0 || text.length > limits.maxTextLength) {
-          resolve({ ok: false, status: 400, message: `text must be 1–${limits.maxTextLength} characters.` })
-          return
-        }
-        if (!roomAvailable(room)) {
-          resolve({ ok: false, status: 400, message: roomLimitSentence() })
-          return
-        }
-        store.ensureRoom(room)
-        membersOf(room)
+      if (!isValidRoomName(room)) return Promise.resolve(refuse(400, 'invalid_room', ROOM_NAME_RULE))
+      const refusal =
+        adminTextRefusal(text) ??
+        (roomAvailable(room) ? undefined : refuse(400, 'invalid_room', roomLimitSentence()))
+      if (refusal) return Promise.resolve(refusal)
+      store.ensureRoom(room)
+      membersOf(room)
+      return new Promise((resolve) =>
         store.appendMessage(room, serverUser, text, (error, stored) => {
-          if (!stored) {
-            storageFailed(null, error)
-            resolve({ ok: false, status: 500, message: 'The message could not be stored.' })
-            return
-          }
+          if (!stored) return resolve(adminStorageFailed(error))
           const message = { type: 'message' as const, ...stored }
           broadcast(room, message)
           resolve({ ok: true, value: message })
         })
-      })
+      )
     },
     dmAsServer(userId, text) {
-      return adminSend((resolve) => {
-        const target = sessions.byUserId(userId)
-        if (!target) {
-          resolve({ ok: false, status: 404, message: `No user with id "${userId.slice(0, 64)}".` })
-          return
-        }
-        if (text.length === 0 || text.length > limits.maxTextLength) {
-          resolve({ ok: false, status: 400, message: `text must be 1–${limits.maxTextLength} characters.` })
-          return
-        }
+      const target = sessions.byUserId(userId)
+      if (!target) {
+        return Promise.resolve(refuse(404, 'no_such_user', `No user with id "${userId.slice(0, 64)}".`))
+      }
+      const refusal = adminTextRefusal(text)
+      if (refusal) return Promise.resolve(refusal)
+      return new Promise((resolve) =>
         store.appendDm(serverUser, target.user, text, (error, stored) => {
-          if (!stored) {
-            storageFailed(null, error)
-            resolve({ ok: false, status: 500, message: 'The message could not be stored.' })
-            return
-          }
+          if (!stored) return resolve(adminStorageFailed(error))
           const message = { type: 'dm' as const, ...stored }
           if (target.connection) send(target.connection, message)
           resolve({ ok: true, value: message })
         })
-      })
+      )
     },
     roomSummaries,
     userCounts() {

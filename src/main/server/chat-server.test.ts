@@ -307,7 +307,16 @@ describe('HTTP beside the socket', () => {
 
     const nobody = await post('/api/users/u_nobody/messages', { text: 'x' })
     expect(nobody.status).toBe(404)
-    await nobody.text()
+    expect(await nobody.json()).toMatchObject({ error: 'no_such_user' })
+
+    const badRoom = await post('/api/rooms/Not%20A%20Room/messages', { text: 'x' })
+    expect(badRoom.status).toBe(400)
+    expect(await badRoom.json()).toMatchObject({ error: 'invalid_room' })
+    const empty = await post('/api/rooms/general/messages', { text: '' })
+    expect(await empty.json()).toMatchObject({ error: 'invalid_text' })
+    const notJson = await post('/api/rooms/general/messages', 'not json')
+    expect(notJson.status).toBe(400)
+    await notJson.text()
   })
 
   it('answers 401 on the admin API when no token is configured', async () => {

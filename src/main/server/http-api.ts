@@ -93,13 +93,7 @@ export function createHttpHandler(
     }
     const result = await post(parsed.data.text)
     if (result.ok) sendJson(res, 201, result.value)
-    else
-      sendError(
-        res,
-        result.status,
-        result.status === 404 ? 'no_such_user' : 'invalid_message',
-        result.message
-      )
+    else sendError(res, result.status, result.error, result.message)
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
