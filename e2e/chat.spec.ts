@@ -87,6 +87,12 @@ test('three people join rooms, chat and DM; members and unread counts follow', a
       .getByRole('button', { name: /design/ })
       .getByLabel('2 unread')
   ).toBeVisible()
+  // Keyboard: Ctrl+Shift+I toggles the inspector, Escape closes it.
+  await a.keyboard.press('Control+Shift+I')
+  await expect(inspector(a)).toBeVisible()
+  await a.keyboard.press('Escape')
+  await expect(inspector(a)).toHaveCount(0)
+
   await openChannel(a, 'design')
   await expect(messages(a).getByText('looking now')).toBeVisible()
   await expect(rooms(a).getByLabel(/unread/)).toHaveCount(0)
@@ -106,6 +112,12 @@ test('three people join rooms, chat and DM; members and unread counts follow', a
   await say(b, 'hi alice')
   await expect(messages(a).getByText('hi alice')).toBeVisible()
   await expect(messages(c).getByText('psst, bob')).toHaveCount(0)
+
+  // Keyboard: Ctrl+Shift+I toggles the inspector, Escape closes it.
+  await a.keyboard.press('Control+Shift+I')
+  await expect(inspector(a)).toBeVisible()
+  await a.keyboard.press('Escape')
+  await expect(inspector(a)).toHaveCount(0)
 
   await openChannel(a, 'design')
   await expect(messages(a).getByText('looking now')).toBeVisible()

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useRef } from 'react'
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
@@ -88,7 +88,11 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   )
 }
 
-function PendingFooter({ channel }: { channel: string }) {
+interface LogContext {
+  channel: string
+}
+
+function PendingFooter({ context: { channel } }: { context: LogContext }) {
   const items = useStore(
     useShallow((s) =>
       s.outbox.filter((item) =>
@@ -107,7 +111,7 @@ function PendingFooter({ channel }: { channel: string }) {
   )
 }
 
-function LoadingHeader({ channel }: { channel: string }) {
+function LoadingHeader({ context: { channel } }: { context: LogContext }) {
   const log = useStore((s) => s.logs[channel])
   if (!log) return null
   if (log.loadingOlder) return <div className="log-start muted">Loading older messages…</div>
@@ -116,14 +120,31 @@ function LoadingHeader({ channel }: { channel: string }) {
   return <div className="log-start" />
 }
 
+const LOG_COMPONENTS = { Header: LoadingHeader, Footer: PendingFooter }
+
 export function MessageLog({ channel }: { channel: string }) {
+  const context = useMemo<LogContext>(() => ({ channel }), [channel])
   const log = useStore((s) => s.logs[channel] ?? EMPTY_LOG)
   const meId = useStore((s) => s.me?.id)
   const loadOlder = useStore((s) => s.loadOlder)
   const outboxSize = useStore((s) => s.outbox.length)
   const virtuoso = useRef<VirtuosoHandle>(null)
+  // Whether new messages keep the view pinned to the bottom. Only the person's own scrolling
+  // unpins it: during a burst the list can fall briefly behind the bottom while new rows are
+  // measured, and Virtuoso's at-bottom flag alone would then stop following for good.
+  const stick = useRef(true)
+  const userScrolledAt = useRef(0)
+  const noteUserScroll = () => {
+    userScrolledAt.current = performance.now()
+  }
   const entries = log.entries
   const firstItemIndex = FIRST_INDEX - log.prepended
+
+  // Backstop for followOutput: after a batch lands, a pinned view ends at the newest row even
+  // if rows measured taller than estimated pushed it off the bottom.
+  useEffect(() => {
+    if (stick.current && entries.length) virtuoso.current?.autoscrollToBottom()
+  }, [entries])
 
   // Sending something jumps to the newest message, even when reading older history.
   useEffect(() => {
@@ -145,22 +166,37 @@ export function MessageLog({ channel }: { channel: string }) {
   )
 
   return (
-    <div role="log" aria-label="Messages" className="message-log">
-      <Virtuoso
-        key={channel}
+    <div
+      role="log"
+      aria-label="Messages"
+      className="message-log"
+      onWheelCapture={noteUserScroll}
+      onPointerDownCapture={noteUserScroll}
+      onTouchMoveCapture={noteUserScroll}
+      onKeyDownCapture={noteUserScroll}
+    >
+      <Virtuoso<LogEntry, LogContext>
+        // Remounted when the first messages arrive: joining shows the room before its history
+        // lands, and the list must then open at the newest message, not the oldest.
+        key={`${channel}:${entries.length > 0}`}
         ref={virtuoso}
         data={entries}
         firstItemIndex={firstItemIndex}
         initialTopMostItemIndex={Math.max(0, entries.length - 1)}
         computeItemKey={(_, entry) => entry.order}
         itemContent={itemContent}
-        followOutput={(atBottom) => (atBottom ? 'auto' : false)}
+        followOutput={() => (stick.current ? 'auto' : false)}
+        atBottomThreshold={80}
+        atBottomStateChange={(atBottom) => {
+          if (atBottom) stick.current = true
+          else if (performance.now() - userScrolledAt.current < 1000) stick.current = false
+        }}
         startReached={() => loadOlder(channel)}
         increaseViewportBy={{ top: 400, bottom: 200 }}
-        components={{
-          Header: () => <LoadingHeader channel={channel} />,
-          Footer: () => <PendingFooter channel={channel} />
-        }}
+        // Stable component types (context carries the channel): inline ones would remount on
+        // every render and make the list lose its place at the bottom.
+        context={context}
+        components={LOG_COMPONENTS}
         style={{ height: '100%' }}
       />
     </div>
