@@ -171,6 +171,27 @@ test('a graceful stop shows 1001 Going Away', async () => {
   await page.screenshot({ path: `${ARTIFACTS}/inspector-1001.png` })
   server = await startServer({ dataDir, port: server.port })
   await expectConnected(people[0]!)
+
+  // The frame log and the dark theme, for the artifacts.
+  await inspector(page).getByRole('tab', { name: 'Frames' }).click()
+  await expect(
+    inspector(page)
+      .getByRole('button', { name: /welcome/ })
+      .first()
+  ).toBeVisible()
+  await inspector(page)
+    .getByRole('button', { name: /welcome/ })
+    .first()
+    .click()
+  await page.screenshot({ path: `${ARTIFACTS}/inspector-frames.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await inspector(page).getByRole('tab', { name: 'Tools' }).click()
+  await inspector(page).getByRole('textbox', { name: 'Close code' }).fill('1006')
+  await inspector(page).getByRole('button', { name: 'Close connection' }).click()
+  await expect(inspector(page).getByRole('alert')).toContainText('InvalidAccessError')
+  await page.screenshot({ path: `${ARTIFACTS}/inspector-tools-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+  await inspector(page).getByRole('tab', { name: 'Overview' }).click()
 })
 
 test('a wrong password is explained as 4401', async ({ browser }) => {

@@ -11,7 +11,7 @@ export interface ConnectProblem {
 
 export function explainStop(info: StopInfo, url: string, nick: string): ConnectProblem {
   const { close } = info
-  const reason = close.reason ? ` The server said: “${close.reason}”.` : ''
+  const reason = close.reason ? ` The server said: “${close.reason.replace(/[.!]$/, '')}”.` : ''
   switch (close.code) {
     case 4401:
       return {

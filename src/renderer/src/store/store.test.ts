@@ -18,6 +18,7 @@ const chat = (id: number, text: string, from = bob, room = 'general', cid?: stri
 
 let store: AppStore
 let socket: FakeSocket
+let now = 1_000_000
 
 function connect(): void {
   store.getState().connect({ url: 'ws://127.0.0.1:1/ws', nick: 'alice' })
@@ -46,11 +47,12 @@ function admit(): void {
 
 beforeEach(() => {
   FakeSocket.instances = []
+  now = 1_000_000
   // A fresh store per test is the reset: no state leaks from one test into the next.
   store = createAppStore({
     createEngine: (options) => new ConnectionEngine({ ...options, WebSocket: FakeSocket, cidPrefix: 'c' }),
     schedule: immediateScheduler,
-    now: () => 1_000_000
+    now: () => now
   })
 })
 afterEach(() => store.getState().disconnect())
@@ -168,6 +170,29 @@ describe('app store', () => {
     expect(store.getState().joinRoom('No Spaces!')).toMatch(/a–z/)
     expect(store.getState().joinRoom('#Random')).toBeNull()
     expect(socket.sentMessages().at(-1)).toEqual({ type: 'join', room: 'random' })
+  })
+
+  it('sends typing notices at most every 3 s and asks for older history before the oldest shown', () => {
+    connect()
+    admit()
+    const typing = () => socket.sentMessages().filter((m) => m.type === 'typing')
+    store.getState().notifyTyping()
+    store.getState().notifyTyping()
+    now += 2999
+    store.getState().notifyTyping()
+    expect(typing()).toHaveLength(1)
+    now += 1
+    store.getState().notifyTyping()
+    expect(typing()).toHaveLength(2)
+
+    store.getState().loadOlder('general')
+    store.getState().loadOlder('general')
+    expect(socket.sentMessages().filter((m) => m.type === 'history')).toEqual([
+      { type: 'history', room: 'general', before: 1, limit: 200 }
+    ])
+    expect(store.getState().logs.general?.loadingOlder).toBe(true)
+    socket.serverSends({ type: 'history', room: 'general', messages: [chat(0, 'zero')], hasMore: false })
+    expect(store.getState().logs.general).toMatchObject({ loadingOlder: false, hasMore: false, prepended: 1 })
   })
 
   it('forgets the whole connection on disconnect', () => {
