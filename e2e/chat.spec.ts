@@ -96,6 +96,7 @@ test('three people join rooms, chat and DM; members and unread counts follow', a
   await openChannel(a, 'design')
   await expect(messages(a).getByText('looking now')).toBeVisible()
   await expect(rooms(a).getByLabel(/unread/)).toHaveCount(0)
+  await expect(a).toHaveTitle('#design · Parley')
 
   // carol leaves #design: the others' member lists shrink and a system line says so.
   await c.getByRole('button', { name: 'Leave design' }).click({ force: true })
@@ -192,6 +193,18 @@ test('a graceful stop shows 1001 Going Away', async () => {
   await page.screenshot({ path: `${ARTIFACTS}/inspector-tools-dark.png` })
   await page.emulateMedia({ colorScheme: 'light' })
   await inspector(page).getByRole('tab', { name: 'Overview' }).click()
+})
+
+test('a nickname in use is explained as 4409', async ({ browser }) => {
+  const impostor = await openPerson(browser, server.httpUrl, 'alice')
+  try {
+    await signIn(impostor)
+    await expect(impostor.page.getByRole('alert')).toContainText('Nickname taken')
+    await expect(impostor.page.getByRole('alert')).toContainText('4409')
+    await expectConnected(people[0]!)
+  } finally {
+    await impostor.context.close()
+  }
 })
 
 test('a wrong password is explained as 4401', async ({ browser }) => {

@@ -168,6 +168,8 @@ export class ConnectionEngine {
       return
     this.clearTimer('reconnectTimer')
     this.stopAfterClose = false
+    // A person asking to connect starts the backoff afresh.
+    this.policy.reset()
     if (this.options.network && !this.options.network.online()) {
       this.setState('offline', 'The system reports no network; waiting for it to come back.')
       return

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import { createConnectionSlice, browserDeps, type StoreDeps } from './connection-slice'
 import { createInspectorSlice } from './inspector-slice'
+import { createMembersSlice } from './members-slice'
 import { createMessagesSlice } from './messages-slice'
 import { createRoomsSlice } from './rooms-slice'
 import type { StoreState } from './store-types'
@@ -15,7 +16,7 @@ export function createAppStore(deps: StoreDeps = browserDeps) {
     ...createConnectionSlice(deps)(...a),
     ...createRoomsSlice(...a),
     ...createMessagesSlice(deps.now)(...a),
-    members: {},
+    ...createMembersSlice(...a),
     ...createInspectorSlice(...a),
     ...createUiSlice(...a)
   }))
