@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS, SUBPROTOCOL } from '../../shared/protocol'
+import { createChatServer } from './chat-server'
 import type { ServerStats } from './index'
 import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
 
@@ -346,6 +350,16 @@ describe('lifecycle and connection records', () => {
     expect(server.server.state).toBe('listening')
     await Promise.all([server.server.close(), server.server.close()])
     expect(server.server.state).toBe('closed')
+  })
+
+  it('close() during listen() leaves nothing listening', async () => {
+    const dataDir = await mkdtemp(joinPath(tmpdir(), 'parley-race-'))
+    const racing = createChatServer({ dataDir, port: 0, host: '127.0.0.1' })
+    const listening = racing.listen()
+    await racing.close()
+    await expect(listening).rejects.toThrow(/closed while it was starting/)
+    expect(racing.state).toBe('closed')
+    await rm(dataDir, { recursive: true, force: true })
   })
 
   it('rejects invalid options with one TypeError naming them', () => {

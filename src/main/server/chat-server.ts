@@ -27,6 +27,7 @@ const packageVersion = packageJson.version
 /** How long close() waits for clients to answer the 1001 before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2000
 const RETRY_AFTER_FULL_SECONDS = '10'
+const STARTUP_ABORTED = 'The server was closed while it was starting.'
 
 interface Socket extends Connection {
   isAlive: boolean
@@ -258,17 +259,27 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     })
     try {
       await new Promise<void>((resolve, reject) => {
+        const closedFirst = () => reject(new Error(STARTUP_ABORTED))
         server.once('error', reject)
+        server.once('close', closedFirst)
         server.listen(config.port, config.host, () => {
           server.off('error', reject)
+          server.off('close', closedFirst)
           resolve()
         })
       })
     } catch (error) {
-      state = 'closed'
-      chatHub.dispose()
-      historyStore.close()
+      if ((state as ServerState) === 'listening') {
+        state = 'closed'
+        chatHub.dispose()
+        historyStore.close()
+      }
       throw error
+    }
+    // close() ran while the port was being bound: it has already torn everything else down.
+    if ((state as ServerState) !== 'listening') {
+      server.close()
+      throw new Error(STARTUP_ABORTED)
     }
     startedAt = Date.now()
     heartbeat = setInterval(beat, config.pingIntervalMs)
