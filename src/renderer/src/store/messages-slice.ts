@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
-import { isDmKey, oldestMessageId } from './channel-log'
+import { dmKey, isDmKey, oldestMessageId } from './channel-log'
 import type { MessagesSlice, SliceCreator } from './store-types'
 
 /** Typing notices go out at most this often while the person keeps typing. */
@@ -20,7 +20,7 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
       const trimmed = text.replace(/\s+$/, '')
       if (!engine || !current || !trimmed.trim()) return
       if (isDmKey(current)) {
-        const peer = dms.find((d) => `@${d.id}` === current)
+        const peer = dms.find((d) => dmKey(d.id) === current)
         if (!peer) return
         engine.post({ kind: 'dm', to: peer.id, toNick: peer.nick }, trimmed)
       } else {

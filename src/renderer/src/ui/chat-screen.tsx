@@ -1,5 +1,6 @@
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
+import { selectChannelLabel } from '../store/selectors'
 import { Composer } from './composer'
 import { ConnectionStatus } from './connection-status'
 import { InspectorPanel } from './inspector/inspector-panel'
@@ -9,15 +10,11 @@ import { RoomsNav } from './rooms-nav'
 import { TypingIndicator } from './typing-indicator'
 
 function ChannelTitle() {
-  const current = useStore((s) => s.current)
-  const dmNick = useStore((s) =>
-    s.current && isDmKey(s.current) ? s.dms.find((d) => `@${d.id}` === s.current)?.nick : undefined
-  )
+  const label = useStore(selectChannelLabel)
   const members = useStore((s) => (s.current ? s.members[s.current]?.length : undefined))
-  if (!current) return <h1 className="channel-title">No room</h1>
   return (
     <h1 className="channel-title">
-      {isDmKey(current) ? `@${dmNick ?? 'someone'}` : `#${current}`}
+      {label ?? 'No room'}
       {members !== undefined && <span className="muted small"> · {members} here</span>}
     </h1>
   )

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
 import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/channel-log'
 import { useStore } from '../store'
+import { targetKey } from '../store/selectors'
 import { formatTime } from './format'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
@@ -93,13 +94,7 @@ interface LogContext {
 }
 
 function PendingFooter({ context: { channel } }: { context: LogContext }) {
-  const items = useStore(
-    useShallow((s) =>
-      s.outbox.filter((item) =>
-        item.target.kind === 'room' ? item.target.room === channel : `@${item.target.to}` === channel
-      )
-    )
-  )
+  const items = useStore(useShallow((s) => s.outbox.filter((item) => targetKey(item.target) === channel)))
   const connected = useStore((s) => s.status === 'open')
   if (!items.length) return <div className="log-end" />
   return (

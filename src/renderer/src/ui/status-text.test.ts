@@ -8,6 +8,12 @@ describe('statusText', () => {
     expect(statusText('reconnecting', null, 0)).toBe('Reconnecting…')
   })
 
+  it('calls a new socket after a drop reconnecting, not a first sign-in', () => {
+    expect(statusText('connecting', null, 0)).toBe('Connecting…')
+    expect(statusText('connecting', null, 0, true)).toBe('Reconnecting…')
+    expect(statusText('authenticating', null, 0, true)).toBe('Reconnecting…')
+  })
+
   it('names every state in words', () => {
     expect(statusText('open', null, 0)).toBe('Connected')
     expect(statusText('offline', null, 0)).toBe('Offline')

@@ -1,14 +1,20 @@
 import type { EngineState } from '../engine/engine-events'
 
 /** The words in "Connection status": what a person needs to know, not the readyState number. */
-export function statusText(status: EngineState, nextAttemptAt: number | null, now: number): string {
+export function statusText(
+  status: EngineState,
+  nextAttemptAt: number | null,
+  now: number,
+  /** Admitted before: opening a socket again is part of reconnecting, not a first sign-in. */
+  reconnecting = false
+): string {
   switch (status) {
     case 'open':
       return 'Connected'
     case 'connecting':
-      return 'Connecting…'
+      return reconnecting ? 'Reconnecting…' : 'Connecting…'
     case 'authenticating':
-      return 'Signing in…'
+      return reconnecting ? 'Reconnecting…' : 'Signing in…'
     case 'closing':
       return 'Closing…'
     case 'reconnecting': {
