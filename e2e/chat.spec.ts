@@ -215,7 +215,13 @@ test('a wrong password is explained as 4401', async ({ browser }) => {
     const alert = person.page.getByRole('alert')
     await expect(alert).toContainText('Wrong password')
     await expect(alert).toContainText('4401')
+    // The inspector is there on the sign-in screen too, with the close row.
+    await person.page.getByRole('button', { name: 'Inspector' }).click()
+    await expect(inspector(person.page).getByRole('cell', { name: '4401' })).toBeVisible()
+    await expect(inspector(person.page)).toContainText('Unauthorized')
+    await person.page.screenshot({ path: `${ARTIFACTS}/wrong-password-inspector.png` })
     await person.page.screenshot({ path: `${ARTIFACTS}/wrong-password.png` })
+    await person.page.keyboard.press('Escape')
     await signIn(person, { password: 'open sesame' })
     await expectConnected(person)
   } finally {

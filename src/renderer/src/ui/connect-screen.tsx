@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS } from '../../../shared/protocol'
 import { displayServerAddress, normalizeServerAddress } from '../engine/server-address'
 import { HostPanel } from '../host'
 import { useStore } from '../store'
+import { InspectorPanel } from './inspector/inspector-panel'
 import { forgetServer, loadRecentServers, type RecentServer } from '../store/recent-servers'
 
 /**
@@ -20,6 +21,9 @@ export function ConnectScreen() {
   const connect = useStore((s) => s.connect)
   const status = useStore((s) => s.status)
   const problem = useStore((s) => s.problem)
+  const hasEngine = useStore((s) => s.engine !== null)
+  const inspectorOpen = useStore((s) => s.inspectorOpen)
+  const toggleInspector = useStore((s) => s.toggleInspector)
   const [recent, setRecent] = useState(loadRecentServers)
   const [address, setAddress] = useState(() => initialAddress(recent))
   const [nick, setNick] = useState(() => recent[0]?.nick ?? '')
@@ -99,6 +103,18 @@ export function ConnectScreen() {
               {status === 'connecting' ? 'Connecting…' : 'Signing in…'}
             </p>
           )}
+          {hasEngine && (
+            // A failed sign-in is exactly when the handshake facts and close row help most.
+            <button
+              type="button"
+              className="link"
+              aria-pressed={inspectorOpen}
+              aria-keyshortcuts="Control+Shift+I"
+              onClick={() => toggleInspector()}
+            >
+              Inspector
+            </button>
+          )}
         </form>
         {recent.length > 0 && (
           <section aria-label="Recent servers" className="recent">
@@ -131,6 +147,11 @@ export function ConnectScreen() {
         )}
       </div>
       <HostPanel />
+      {inspectorOpen && hasEngine && (
+        <div className="inspector-drawer">
+          <InspectorPanel />
+        </div>
+      )}
     </main>
   )
 }
