@@ -135,11 +135,13 @@ export function MessageLog({ channel }: { channel: string }) {
   const entries = log.entries
   const firstItemIndex = FIRST_INDEX - log.prepended
 
-  // Backstop for followOutput: after a batch lands, a pinned view ends at the newest row even
-  // if rows measured taller than estimated pushed it off the bottom.
+  // Backstop for followOutput: after new messages land, a pinned view ends at the newest row
+  // even if rows measured taller than estimated pushed it off the bottom. Keyed on the newest
+  // entry so an older page arriving at the top never yanks the reader down.
+  const newestOrder = entries.at(-1)?.order
   useEffect(() => {
-    if (stick.current && entries.length) virtuoso.current?.autoscrollToBottom()
-  }, [entries])
+    if (stick.current && newestOrder !== undefined) virtuoso.current?.autoscrollToBottom()
+  }, [newestOrder])
 
   // Sending something jumps to the newest message, even when reading older history.
   useEffect(() => {
