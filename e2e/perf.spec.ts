@@ -155,23 +155,27 @@ test('a 100,000-message room: page the whole history in by scrolling up, then sc
   results.historyPaging = { pages, messagesLoaded: loaded, ms: Date.now() - started, frames: loadStats }
   await expect(page.getByText('This is the start of #big.')).toBeVisible()
 
-  // With everything loaded, flick through the room from top to bottom at 400 px per frame.
+  // With everything loaded, drag through the whole room, top to bottom, in 900 frames (about
+  // 15 s at 60 fps): every frame lands on rows that were never rendered before.
+  const step = await scroller(page).evaluate((el) => Math.ceil(el.scrollHeight / 900))
   const sweep = await frameStats(page, async () => {
     await scroller(page).evaluate(
-      (el) =>
+      (el, px) =>
         new Promise<void>((resolve) => {
           let frames = 0
           const step = () => {
-            el.scrollTop += 400
+            el.scrollTop += px
             frames++
             if (frames < 900 && el.scrollTop + el.clientHeight < el.scrollHeight) requestAnimationFrame(step)
             else resolve()
           }
           requestAnimationFrame(step)
-        })
+        }),
+      step
     )
   })
-  results.scrollSweep = { pxPerFrame: 400, frames: sweep }
+  results.scrollSweep = { pxPerFrame: step, frames: sweep }
+  await expect(messages(page).getByText(`message ${ROOM_SIZE - 1}`, { exact: true })).toBeVisible()
   const heap = await page.evaluate(
     () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null
   )
