@@ -195,6 +195,24 @@ test('a graceful stop shows 1001 Going Away', async () => {
   await inspector(page).getByRole('tab', { name: 'Overview' }).click()
 })
 
+test('forty lines sent as fast as keys go are paced under the rate limit: all arrive, no 4429', async () => {
+  const [, b, c] = pages()
+  await openChannel(b, 'general')
+  await openChannel(c, 'general')
+  const lines = Array.from({ length: 40 }, (_, i) => `quick ${i + 1}`)
+  await b.getByRole('textbox', { name: 'Message' }).click()
+  await b.keyboard.type(lines.map((line) => `${line}\n`).join(''))
+  await expect(messages(c).getByText('quick 40', { exact: true })).toBeVisible({ timeout: 15_000 })
+  const texts = (await messageTexts(c)).filter((t) => t.startsWith('quick '))
+  expect(texts.slice(-lines.length)).toEqual(lines.slice(-texts.length))
+  await expect(b.locator('.message.pending')).toHaveCount(0)
+  await expect(b.getByRole('status', { name: 'Connection status' })).toHaveText('Connected')
+  if ((await inspector(b).count()) === 0)
+    await b.getByRole('button', { name: 'Inspector', exact: true }).click()
+  await expect(inspector(b).getByRole('cell', { name: '1001' }).first()).toBeVisible()
+  await expect(inspector(b).getByRole('cell', { name: '4429' })).toHaveCount(0)
+})
+
 test('a nickname in use is explained as 4409', async ({ browser }) => {
   const impostor = await openPerson(browser, server.httpUrl, 'alice')
   try {

@@ -267,3 +267,19 @@ describe('ConnectionEngine', () => {
     expect(FakeSocket.instances).toHaveLength(2)
   })
 })
+
+describe('ConnectionEngine pacing', () => {
+  it('paces a pasted burst under the server limits from welcome instead of tripping 4429', () => {
+    const socket = start({ pingIntervalMs: 60_000, deadAfterMs: 120_000 })
+    admit(socket)
+    for (let i = 0; i < 40; i++) engine.post({ kind: 'room', room: 'general' }, `line ${i}`)
+    // hello + barrier ping + sends: the first 27 frames (90% of a burst of 30) go at once.
+    expect(socket.sent).toHaveLength(27)
+    expect(lastOutbox()).toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ status: 'pending' })])
+    })
+    vi.advanceTimersByTime(2000)
+    const sends = socket.sentMessages().filter((m) => m.type === 'send')
+    expect(sends.map((m) => m.text)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i}`))
+  })
+})

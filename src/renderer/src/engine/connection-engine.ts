@@ -21,6 +21,7 @@ import type {
 import { Outbox, type OutboxItem, type OutboxTarget } from './outbox'
 import { ReconnectPolicy, type ReconnectPolicyOptions } from './reconnect-policy'
 import { RingBuffer } from './ring-buffer'
+import { SendPacer } from './send-pacer'
 import { utf8Length } from './utf8-length'
 
 /** The part of the browser's WebSocket the engine uses; tests pass a fake with the same shape. */
@@ -81,6 +82,7 @@ export class ConnectionEngine {
   private readonly clock: Clock
   private readonly policy: ReconnectPolicy
   private readonly outbox: Outbox
+  private readonly pacer: SendPacer
   private readonly listeners = new Set<EngineListener>()
   private socket: WebSocketLike | null = null
   private currentState: EngineState = 'idle'
@@ -131,6 +133,13 @@ export class ConnectionEngine {
     this.policy = new ReconnectPolicy(options.reconnect)
     this.outbox = new Outbox(options.cidPrefix)
     this.frames = new RingBuffer(this.options.frameCapacity)
+    this.pacer = new SendPacer(
+      this.clock,
+      (data) => this.writeNow(data),
+      DEFAULT_LIMITS.rateBurst,
+      DEFAULT_LIMITS.ratePerSecond
+    )
+    this.pacer.setLimits(DEFAULT_LIMITS.rateBurst, DEFAULT_LIMITS.ratePerSecond)
     this.unsubscribeNetwork = this.options.network?.subscribe((online) => this.onNetworkChange(online))
   }
 
@@ -249,6 +258,7 @@ export class ConnectionEngine {
     this.clearTimer('reconnectTimer')
     this.clearTimer('ackTimer')
     this.stopHeartbeat()
+    this.pacer.cancel()
     this.unsubscribeNetwork?.()
     const socket = this.socket
     this.socket = null
@@ -265,6 +275,7 @@ export class ConnectionEngine {
   private openSocket(): void {
     const socket = new this.options.WebSocket(this.options.url, SUBPROTOCOL)
     this.socket = socket
+    this.pacer.reset()
     this.closingByClient = false
     this.openedAt = 0
     this.setState('connecting', `Opening ${this.options.url}`)
@@ -346,6 +357,7 @@ export class ConnectionEngine {
       retry: info.retry
     }
     this.emit({ type: 'close', row })
+    this.pacer.reset()
     // Anything sent on this socket without an echo goes out again unless the replay shows it arrived.
     for (const item of this.outbox.inFlight()) this.outbox.markUnsent(item.cid)
     this.barrierT = undefined
@@ -402,9 +414,14 @@ export class ConnectionEngine {
   // -------------------------------------------------------------------------------------------
   // Frames
 
+  /** Every outgoing frame goes through the pacer, so this client never trips the server's 4429. */
   private transmit(data: string): void {
+    if (this.socket) this.pacer.send(data)
+  }
+
+  private writeNow(data: string): void {
     const socket = this.socket
-    if (!socket) return
+    if (!socket || socket.readyState !== OPEN) return
     socket.send(data)
     this.recordFrame('out', data, frameType(data))
     this.emit({ type: 'buffered', bytes: socket.bufferedAmount })
@@ -446,6 +463,10 @@ export class ConnectionEngine {
         this.welcomeResumed = message.resumed === true
         this.welcomedAt = this.clock.now()
         this.roomsJoinedSinceWelcome = new Set()
+        this.pacer.setLimits(
+          message.server.limits.rateBurst ?? DEFAULT_LIMITS.rateBurst,
+          message.server.limits.ratePerSecond ?? DEFAULT_LIMITS.ratePerSecond
+        )
         this.setState('open', this.welcomeResumed ? 'Welcome: session resumed.' : 'Welcome: new session.')
         this.emit({
           type: 'welcome',
