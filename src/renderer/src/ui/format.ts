@@ -29,3 +29,19 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 }
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
+const DAY_MS = 86_400_000
+
+/** Local calendar day of a timestamp, for comparing two messages' days. */
+export function dayKey(ts: number): string {
+  const d = new Date(ts)
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`
+}
+
+/** "Today", "Yesterday", or "Monday, November 23" for the log's day dividers. */
+export function formatDay(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return 'Today'
+  if (dayKey(ts) === dayKey(now - DAY_MS)) return 'Yesterday'
+  return dayFormat.format(ts)
+}

@@ -5,7 +5,7 @@ import type { OutboxItem } from '../engine/outbox'
 import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/channel-log'
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
-import { formatTime } from './format'
+import { dayKey, formatDay, formatTime } from './format'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
 const FIRST_INDEX = 1_000_000_000
@@ -13,10 +13,22 @@ const FIRST_INDEX = 1_000_000_000
 const GROUP_GAP_MS = 5 * 60_000
 const EMPTY_LOG: ChannelLog = emptyLog()
 
+function startsDay(entry: LogEntry, previous: LogEntry | undefined): boolean {
+  return !previous || dayKey(previous.ts) !== dayKey(entry.ts)
+}
+
 function startsGroup(entry: LogEntry, previous: LogEntry | undefined): boolean {
   if (entry.kind !== 'message') return false
-  if (!previous || previous.kind !== 'message') return true
+  if (!previous || previous.kind !== 'message' || startsDay(entry, previous)) return true
   return previous.from.id !== entry.from.id || entry.ts - previous.ts > GROUP_GAP_MS
+}
+
+function DayDivider({ ts }: { ts: number }) {
+  return (
+    <div className="day-divider" role="separator" aria-label={formatDay(ts)}>
+      <span>{formatDay(ts)}</span>
+    </div>
+  )
 }
 
 const EntryRow = memo(function EntryRow({
@@ -152,11 +164,14 @@ export function MessageLog({ channel }: { channel: string }) {
     (index: number, entry: LogEntry) => {
       const previous = entries[index - firstItemIndex - 1]
       return (
-        <EntryRow
-          entry={entry}
-          grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
-          mine={entry.kind === 'message' && entry.from.id === meId}
-        />
+        <>
+          {startsDay(entry, previous) && <DayDivider ts={entry.ts} />}
+          <EntryRow
+            entry={entry}
+            grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
+            mine={entry.kind === 'message' && entry.from.id === meId}
+          />
+        </>
       )
     },
     [entries, firstItemIndex, meId]
