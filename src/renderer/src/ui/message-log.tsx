@@ -199,6 +199,8 @@ export function MessageLog({ channel }: { channel: string }) {
         itemContent={itemContent}
         followOutput={() => (stick.current ? 'auto' : false)}
         atBottomThreshold={80}
+        // A short conversation sits at the bottom, next to the composer, as in every chat app.
+        alignToBottom
         atBottomStateChange={(atBottom) => {
           if (atBottom) stick.current = true
           else if (performance.now() - userScrolledAt.current < 1000) stick.current = false
