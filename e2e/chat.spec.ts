@@ -213,6 +213,25 @@ test('forty lines sent as fast as keys go are paced under the rate limit: all ar
   await expect(inspector(b).getByRole('cell', { name: '4429' })).toHaveCount(0)
 })
 
+test('a reload takes the same session back: same user, same rooms', async () => {
+  const [a, , c] = pages()
+  await joinRoom(c, 'lounge')
+  await c.reload()
+  await signIn(people[2]!)
+  await expectConnected(people[2]!)
+  await c.getByRole('button', { name: 'Inspector', exact: true }).click()
+  await expect(inspector(c)).toContainText('Welcome: session resumed.')
+  await c.keyboard.press('Escape')
+  // Rooms come back without joining them again, and the others still see one carol.
+  await expect(rooms(c).getByRole('button', { name: /lounge/ })).toBeVisible()
+  await openChannel(a, 'general')
+  await a.keyboard.press('Escape') // the inspector, open since the kill, hides Members at this width
+  await expect(members(a).getByRole('button', { name: 'carol' })).toHaveCount(1)
+  await openChannel(c, 'general')
+  await say(c, 'back after reload')
+  await expect(messages(a).getByText('back after reload')).toBeVisible()
+})
+
 test('a nickname in use is explained as 4409', async ({ browser }) => {
   const impostor = await openPerson(browser, server.httpUrl, 'alice')
   try {

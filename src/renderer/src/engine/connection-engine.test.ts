@@ -283,3 +283,11 @@ describe('ConnectionEngine pacing', () => {
     expect(sends.map((m) => m.text)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i}`))
   })
 })
+
+describe('ConnectionEngine session from an earlier page load', () => {
+  it('offers the stored token in the first hello, without a resume map', () => {
+    const socket = start({ session: 'from-last-load' })
+    socket.serverOpens()
+    expect(socket.sentMessages()[0]).toEqual({ type: 'hello', nick: 'alice', session: 'from-last-load' })
+  })
+})

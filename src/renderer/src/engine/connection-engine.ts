@@ -62,6 +62,8 @@ export interface EngineOptions {
   frameCapacity?: number
   /** Prefix for message cids; random by default. */
   cidPrefix?: string
+  /** A session token from an earlier page load, to take that session back on the first hello. */
+  session?: string
 }
 
 const OPEN = 1
@@ -76,7 +78,7 @@ const MAX_GAP_PAGES = 10
 export class ConnectionEngine {
   readonly frames: RingBuffer<FrameRecord>
   private readonly options: Required<
-    Omit<EngineOptions, 'password' | 'network' | 'reconnect' | 'cidPrefix'>
+    Omit<EngineOptions, 'password' | 'network' | 'reconnect' | 'cidPrefix' | 'session'>
   > &
     Pick<EngineOptions, 'password' | 'network'>
   private readonly clock: Clock
@@ -132,6 +134,7 @@ export class ConnectionEngine {
     this.clock = this.options.clock
     this.policy = new ReconnectPolicy(options.reconnect)
     this.outbox = new Outbox(options.cidPrefix)
+    this.session = options.session
     this.frames = new RingBuffer(this.options.frameCapacity)
     this.pacer = new SendPacer(
       this.clock,

@@ -4,6 +4,7 @@ import { applyEngineEvents } from './apply-engine-events'
 import { browserNetwork } from './browser-network'
 import { createEventBatcher, frameScheduler, type Scheduler } from './event-batcher'
 import { rememberServer } from './recent-servers'
+import { forgetSessionToken, loadSessionToken, saveSessionToken } from './session-memory'
 import type { ConnectionSlice, SliceCreator, StoreState } from './store-types'
 
 export interface StoreDeps {
@@ -63,13 +64,22 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
 
     connect({ url, nick, password }) {
       teardown?.()
-      const engine = deps.createEngine({ url, nick, ...(password ? { password } : {}) })
+      const session = loadSessionToken(url, nick)
+      const engine = deps.createEngine({
+        url,
+        nick,
+        ...(password ? { password } : {}),
+        ...(session ? { session } : {})
+      })
       const batcher = createEventBatcher<EngineEvent>(
         (batch) => set((state) => applyEngineEvents(state, batch, deps.now())),
         deps.schedule
       )
       const unsubscribe = engine.subscribe((event) => {
-        if (event.type === 'welcome') rememberServer(url, nick)
+        if (event.type === 'welcome') {
+          rememberServer(url, nick)
+          saveSessionToken(url, nick, event.session)
+        }
         batcher.push(event)
       })
       teardown = () => {
@@ -83,9 +93,11 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
     },
 
     disconnect() {
-      const engine = get().engine
+      const { engine, url, nick } = get()
       if (!engine) return
       engine.disconnect()
+      // Signing out ends the session here; the next sign-in starts a new one.
+      if (url && nick) forgetSessionToken(url, nick)
       teardown?.()
       set({ ...connectionScopedState() })
     },
