@@ -19,7 +19,13 @@ const listArg = (flag: string, all: string[]): string[] => {
   return at >= 0 && argv[at + 1] ? argv[at + 1]!.split(',') : all
 }
 const quick = argv.includes('--quick')
-const profile = quick ? QUICK : FULL
+const rates = listArg('--rates', []).map(Number)
+const base = quick ? QUICK : FULL
+const profile = {
+  ...base,
+  fanout: rates.length ? { ...base.fanout, rates } : base.fanout,
+  allSteps: argv.includes('--all-steps')
+}
 const servers = listArg('--servers', ['parley', 'ws', 'socketio']) as ServerKind[]
 const only = new Set(listArg('--only', ['fanout', 'capacity', 'idle', 'persist']))
 
@@ -28,7 +34,9 @@ const resultsDir = new URL('./results/', import.meta.url).pathname
 const logDir = `${resultsDir}logs-${stamp}`
 mkdirSync(logDir, { recursive: true })
 
-if (servers.includes('parley') && (!argv.includes('--no-build') || !existsSync('out/main/cli.js'))) {
+const wantsBuild =
+  !process.env.PARLEY_BENCH_CLI && (!argv.includes('--no-build') || !existsSync('out/main/cli.js'))
+if (servers.includes('parley') && wantsBuild) {
   console.log('building Parley (electron-vite build)…')
   execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' })
 }

@@ -2,6 +2,7 @@
  * The four measures of issue 5, each against one freshly started server. Every loop is bounded
  * by a step count and a time budget; all traffic stays on loopback.
  */
+import { execFileSync } from 'node:child_process'
 import { cpuSeconds, machineBusySeconds, rssBytes } from './proc-stats'
 import { startLoad, type LoadDriver } from './load-driver'
 import { startServer, type RunningServer } from './server-process'
@@ -21,6 +22,8 @@ export interface Profile {
   idle: { warm: number; count: number }
   persist: { clients: number; burst: number; rounds: number }
   perAddress: number
+  /** Run every fan-out step even past the limits (for A/B comparisons of CPU per delivery). */
+  allSteps?: boolean
 }
 
 export const FULL: Profile = {
@@ -34,7 +37,8 @@ export const FULL: Profile = {
   },
   capacity: { step: 500, max: 10_000, sampleMs: 4000, budgetMs: 120_000 },
   idle: { warm: 200, count: 10_000 },
-  persist: { clients: 2000, burst: 25, rounds: 3 },
+  // Parley caps rooms at 1000 by default; each sender gets a room of its own.
+  persist: { clients: 900, burst: 25, rounds: 3 },
   perAddress: 50
 }
 
@@ -42,7 +46,7 @@ export const QUICK: Profile = {
   fanout: { rooms: 10, perRoom: 100, rates: [0.5, 2], warmMs: 1000, measureMs: 3000, drainMs: 1000 },
   capacity: { step: 500, max: 1500, sampleMs: 2000, budgetMs: 15_000 },
   idle: { warm: 100, count: 1000 },
-  persist: { clients: 500, burst: 25, rounds: 1 },
+  persist: { clients: 500, burst: 25, rounds: 2 },
   perAddress: 50
 }
 
@@ -130,7 +134,7 @@ export function runFanout(kind: ServerKind, profile: Profile, logDir: string): P
       await load.run({ cmd: 'rate', perClientPerSecond: 0 })
       await sleep(drainMs)
       await load.run({ cmd: 'report' })
-      if (step.latencyMs.p99 > 100 || step.deliveredRatio < 0.99) break
+      if (!profile.allSteps && (step.latencyMs.p99 > 100 || step.deliveredRatio < 0.99)) break
     }
     return steps
   })
@@ -246,6 +250,8 @@ export function runIdle(kind: ServerKind, profile: Profile, logDir: string): Pro
 }
 
 export interface PersistResult {
+  /** The history store alone (same SQLite settings and batching), appends in flight → completions/s. */
+  store?: { appended: number; ms: number; perSecond: number; inFlight: number }
   clients: number
   rounds: { sent: number; acked: number; ms: number; perSecond: number }[]
   bestPerSecond: number
@@ -273,6 +279,26 @@ export function runPersist(profile: Profile, logDir: string): Promise<PersistRes
         `  parley persist: ${r.acked}/${r.sent} acked in ${r.ms.toFixed(0)} ms = ${r.perSecond.toFixed(0)} msgs/s`
       )
     }
-    return { clients, rounds: results, bestPerSecond: Math.max(...results.map((r) => r.perSecond)) }
+    return {
+      clients,
+      rounds: results,
+      bestPerSecond: Math.max(...results.map((r) => r.perSecond)),
+      store: storeThroughput()
+    }
   })
+}
+
+const JITI = new URL('../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url).pathname
+const STORE_BENCH = new URL('./store-throughput.ts', import.meta.url).pathname
+
+/** Runs bench/store-throughput.ts in its own process (through jiti: it imports server source). */
+function storeThroughput(): PersistResult['store'] {
+  const out = execFileSync(process.execPath, ['--no-warnings', JITI, STORE_BENCH, '3', '1000'], {
+    timeout: 60_000
+  })
+  const result = JSON.parse(out.toString().trim().split('\n').pop()!) as NonNullable<PersistResult['store']>
+  console.log(
+    `  parley store alone: ${result.appended} appends in ${result.ms.toFixed(0)} ms = ${result.perSecond.toFixed(0)} msgs/s`
+  )
+  return result
 }

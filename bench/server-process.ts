@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { ServerKind } from './bench-clients'
 
 const hooks = new URL('../scripts/ts-resolve-hooks.mjs', import.meta.url).pathname
+const JITI = new URL('../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url).pathname
 
 export interface RunningServer {
   kind: ServerKind
@@ -37,7 +38,8 @@ export function raiseOpenFiles(pid: number): void {
 
 export function openFileLimit(pid: number | 'self' = 'self'): { soft: number; hard: number } {
   const line = /Max open files\s+(\S+)\s+(\S+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))
-  const value = (v: string | undefined): number => (v === 'unlimited' || v === undefined ? Infinity : Number(v))
+  const value = (v: string | undefined): number =>
+    v === 'unlimited' || v === undefined ? Infinity : Number(v)
   return { soft: value(line?.[1]), hard: value(line?.[2]) }
 }
 
@@ -54,7 +56,14 @@ export function freePort(): Promise<number> {
 
 function commandFor(kind: ServerKind, port: number, dataDir: string): string[] {
   const listen = ['--host', '127.0.0.1', '--port', String(port)]
-  if (kind === 'parley') return ['out/main/cli.js', ...listen, '--data', dataDir]
+  // Parley's shipped defaults, except the total connection cap (default 5000), raised with its
+  // documented flag so the 10,000-connection measures can run at all.
+  if (kind === 'parley') {
+    const parley = [...listen, '--data', dataDir, '--max-connections', '20000']
+    // PARLEY_BENCH_CLI benches another build or a source tree (a .ts entry runs through jiti).
+    const cli = process.env.PARLEY_BENCH_CLI ?? 'out/main/cli.js'
+    return cli.endsWith('.ts') ? ['--no-warnings', JITI, cli, ...parley] : [cli, ...parley]
+  }
   const file = kind === 'ws' ? 'bench/servers/ws-baseline.ts' : 'bench/servers/socketio-baseline.ts'
   return ['--import', hooks, file, ...listen]
 }
@@ -79,7 +88,10 @@ export async function startServer(kind: ServerKind, logDir: string): Promise<Run
   const dataDir = mkdtempSync(join(tmpdir(), `parley-bench-${kind}-`))
   const logFile = join(logDir, `${kind}-${port}.log`)
   const log = openSync(logFile, 'a')
-  const child = spawn(process.execPath, commandFor(kind, port, dataDir), {
+  // PARLEY_BENCH_PROFILE=DIR: each server writes a V8 CPU profile there when it stops.
+  const profile = process.env.PARLEY_BENCH_PROFILE
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${kind}-${port}.cpuprofile`] : []
+  const child = spawn(process.execPath, [...profiling, ...commandFor(kind, port, dataDir)], {
     stdio: ['ignore', log, log],
     env: { ...process.env, NODE_ENV: 'production' }
   })

@@ -74,7 +74,14 @@ export interface SoakReport {
   /** (member, message) pairs received more than once through live delivery or resume replay. */
   deliveriesDuplicated: number
   deliveriesChecked: number
-  memory: { incarnation: number; warmedUpRssMiB: number; maxAfterWarmupRssMiB: number; growthPercent: number }
+  memory: {
+    incarnation: number
+    warmedUpRssMiB: number
+    maxAfterWarmupRssMiB: number
+    growthPercent: number
+    /** The server's RSS every 10 s: [incarnation, seconds since it started, MiB]. */
+    series: [number, number, number][]
+  }
   logErrors: string[]
   ok: boolean
   failures: string[]
@@ -113,6 +120,8 @@ function startServerProcess(
   logFile: string
 ): ServerProcess {
   const flags = ['--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--no-static']
+  // PARLEY_SOAK_NODE_ARGS: extra Node flags for the server, e.g. --heapsnapshot-signal=SIGUSR2.
+  const nodeArgs = process.env.PARLEY_SOAK_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   const args =
     options.server === 'built'
       ? [join(ROOT, 'out/main/cli.js'), ...flags]
@@ -123,7 +132,7 @@ function startServerProcess(
           ...flags
         ]
   const out = openSync(logFile, 'a')
-  const child = spawn(process.execPath, args, { stdio: ['ignore', out, out], cwd: ROOT })
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', out, out], cwd: ROOT })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return { child, exited }
 }
@@ -616,7 +625,10 @@ function verify(
       incarnation: incarnations,
       warmedUpRssMiB: Number(warmedUp.toFixed(1)),
       maxAfterWarmupRssMiB: Number(maxAfter.toFixed(1)),
-      growthPercent: Number(growthPercent.toFixed(1))
+      growthPercent: Number(growthPercent.toFixed(1)),
+      series: memory
+        .filter((_, i) => i % 10 === 0)
+        .map((m) => [m.incarnation, Math.round(m.at / 1000), Number(m.rssMiB.toFixed(1))])
     },
     logErrors,
     ok: failures.length === 0,
