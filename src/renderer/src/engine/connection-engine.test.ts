@@ -291,3 +291,29 @@ describe('ConnectionEngine session from an earlier page load', () => {
     expect(socket.sentMessages()[0]).toEqual({ type: 'hello', nick: 'alice', session: 'from-last-load' })
   })
 })
+
+describe('ConnectionEngine handshake timeout', () => {
+  it('gives up on a handshake that never answers within 25 s instead of waiting on the browser', () => {
+    const socket = start()
+    vi.advanceTimersByTime(24_999)
+    expect(closes()).toHaveLength(0)
+    vi.advanceTimersByTime(1)
+    expect(closes()).toMatchObject([
+      { code: 1006, connectedMs: 0, reason: expect.stringContaining('handshake') }
+    ])
+    expect(events.at(-1)).toMatchObject({ type: 'stopped', info: { reason: 'first-connect' } })
+    expect(socket.closedWith?.code).toBe(4000)
+  })
+
+  it('reports a URL the browser refuses to open as a stop, not a crash', () => {
+    class Refusing extends FakeSocket {
+      constructor(url: string) {
+        super(url)
+        throw new SyntaxError('The URL is invalid.')
+      }
+    }
+    start({ WebSocket: Refusing })
+    expect(closes()).toMatchObject([{ code: 1006, reason: expect.stringContaining('The URL is invalid.') }])
+    expect(engine.state).toBe('idle')
+  })
+})

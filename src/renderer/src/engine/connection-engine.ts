@@ -276,12 +276,24 @@ export class ConnectionEngine {
   // Socket lifecycle
 
   private openSocket(): void {
-    const socket = new this.options.WebSocket(this.options.url, SUBPROTOCOL)
-    this.socket = socket
     this.pacer.reset()
     this.closingByClient = false
     this.openedAt = 0
+    let socket: WebSocketLike
+    try {
+      socket = new this.options.WebSocket(this.options.url, SUBPROTOCOL)
+    } catch (error) {
+      // The constructor throws for a malformed URL or one the page's CSP forbids.
+      this.setState('connecting', `Opening ${this.options.url}`)
+      this.finishClose(1006, `The browser refused to open it: ${(error as Error).message}`, false, 'client')
+      return
+    }
+    this.socket = socket
     this.setState('connecting', `Opening ${this.options.url}`)
+    // A handshake into a black hole can hang for minutes before the browser gives up.
+    this.lastFrameAt = this.clock.now()
+    this.stopHeartbeat()
+    this.armDeadTimer(this.options.deadAfterMs)
     socket.onopen = () => this.onOpen(socket)
     socket.onmessage = (event) => this.onMessage(socket, event.data)
     socket.onclose = (event) => this.onClose(socket, event.code, event.reason, event.wasClean)
@@ -649,8 +661,11 @@ export class ConnectionEngine {
       this.deadTimer = undefined
       const silentFor = this.clock.now() - this.lastFrameAt
       if (silentFor >= this.options.deadAfterMs) {
+        const seconds = Math.round(silentFor / 1000)
         this.abandonSocket(
-          `No frame from the server for ${Math.round(silentFor / 1000)} s (pings unanswered).`
+          this.openedAt
+            ? `No frame from the server for ${seconds} s (pings unanswered).`
+            : `The handshake got no answer within ${seconds} s.`
         )
       } else {
         this.armDeadTimer(this.options.deadAfterMs - silentFor)
