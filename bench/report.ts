@@ -149,7 +149,7 @@ export function renderTables(results: BenchResults, rawFile: string): string {
     const i = results.servers[kind]!.idle
     if (!i) continue
     lines.push(
-      `| ${NAMES[kind]} | ${fmt(i.connections)}${i.failed ? ` (${i.failed} refused)` : ''} | ${fmt(i.rssBeforeBytes / 2 ** 20, 1)} MiB | ` +
+      `| ${NAMES[kind]} | ${fmt(i.connections)}${i.failed ? ` (${i.failed} refused)` : ''}${i.stoppedBecause ? ` (${i.stoppedBecause})` : ''} | ${fmt(i.rssBeforeBytes / 2 ** 20, 1)} MiB | ` +
         `${fmt(i.rssAfterBytes / 2 ** 20, 1)} MiB | ${fmt(i.bytesPerConnection / 1024, 2)} KiB |`
     )
   }

@@ -19,7 +19,7 @@ export interface Profile {
     drainMs: number
   }
   capacity: { step: number; max: number; sampleMs: number; budgetMs: number }
-  idle: { warm: number; count: number }
+  idle: { warm: number; count: number; budgetMs: number }
   persist: { clients: number; burst: number; rounds: number }
   perAddress: number
   /** Run every fan-out step even past the limits (for A/B comparisons of CPU per delivery). */
@@ -36,7 +36,7 @@ export const FULL: Profile = {
     drainMs: 1500
   },
   capacity: { step: 500, max: 10_000, sampleMs: 4000, budgetMs: 120_000 },
-  idle: { warm: 200, count: 10_000 },
+  idle: { warm: 200, count: 10_000, budgetMs: 150_000 },
   // Parley caps rooms at 1000 by default; each sender gets a room of its own.
   persist: { clients: 900, burst: 25, rounds: 3 },
   perAddress: 50
@@ -45,7 +45,7 @@ export const FULL: Profile = {
 export const QUICK: Profile = {
   fanout: { rooms: 10, perRoom: 100, rates: [0.5, 2], warmMs: 1000, measureMs: 3000, drainMs: 1000 },
   capacity: { step: 500, max: 1500, sampleMs: 2000, budgetMs: 15_000 },
-  idle: { warm: 100, count: 1000 },
+  idle: { warm: 100, count: 1000, budgetMs: 30_000 },
   persist: { clients: 500, burst: 25, rounds: 2 },
   perAddress: 50
 }
@@ -202,6 +202,7 @@ export function runCapacity(kind: ServerKind, profile: Profile, logDir: string):
 }
 
 export interface IdleResult {
+  stoppedBecause?: string
   connections: number
   failed: number
   rssBeforeBytes: number
@@ -210,7 +211,7 @@ export interface IdleResult {
 }
 
 export function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
-  const { warm, count } = profile.idle
+  const { warm, count, budgetMs } = profile.idle
   return withServer(kind, logDir, async (server, load) => {
     const room = { prefix: 'idle-', rooms: 100 }
     // Warm-up connections first, so lazily built code paths are not billed to the idle sockets.
@@ -224,26 +225,39 @@ export function runIdle(kind: ServerKind, profile: Profile, logDir: string): Pro
     })
     await sleep(3000)
     const before = rssBytes(server.pid)
-    const grown = await load.run<{ connected: number; failed: number }>({
-      cmd: 'connect',
-      kind,
-      port: server.port,
-      count,
-      room,
-      perAddress: profile.perAddress
-    })
+    // In chunks under a time budget: a server whose cost per connection grows with the number
+    // already connected (presence to everyone in `general`) reports how far it got.
+    const deadline = performance.now() + budgetMs
+    let connected = warm
+    let failed = 0
+    while (connected - warm < count && performance.now() < deadline) {
+      const grown = await load.run<{ connected: number; failed: number }>({
+        cmd: 'connect',
+        kind,
+        port: server.port,
+        count: Math.min(1000, count - (connected - warm)),
+        room,
+        perAddress: profile.perAddress
+      })
+      connected = grown.connected
+      failed += grown.failed
+      if (grown.failed) break
+    }
     await sleep(5000)
     const after = rssBytes(server.pid)
-    const added = grown.connected - warm
-    const result = {
+    const added = connected - warm
+    const result: IdleResult = {
       connections: added,
-      failed: grown.failed,
+      failed,
       rssBeforeBytes: before,
       rssAfterBytes: after,
-      bytesPerConnection: (after - before) / added
+      bytesPerConnection: (after - before) / added,
+      ...(added < count
+        ? { stoppedBecause: `time budget (${budgetMs / 1000} s) spent after ${added} connections` }
+        : {})
     }
     console.log(
-      `  ${kind} idle: ${added} connections (${grown.failed} failed), ${(result.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`
+      `  ${kind} idle: ${added} connections (${failed} failed), ${(result.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`
     )
     return result
   })

@@ -90,7 +90,9 @@ export async function startServer(kind: ServerKind, logDir: string): Promise<Run
   const log = openSync(logFile, 'a')
   // PARLEY_BENCH_PROFILE=DIR: each server writes a V8 CPU profile there when it stops.
   const profile = process.env.PARLEY_BENCH_PROFILE
-  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${kind}-${port}.cpuprofile`] : []
+  const profiling = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${kind}-${port}.cpuprofile`]
+    : []
   const child = spawn(process.execPath, [...profiling, ...commandFor(kind, port, dataDir)], {
     stdio: ['ignore', log, log],
     env: { ...process.env, NODE_ENV: 'production' }
