@@ -217,7 +217,7 @@ test('a reload takes the same session back: same user, same rooms', async () => 
   const [a, , c] = pages()
   await joinRoom(c, 'lounge')
   await c.reload()
-  await signIn(people[2]!)
+  // Straight back in: no sign-in form, the stored session is resumed.
   await expectConnected(people[2]!)
   await c.getByRole('button', { name: 'Inspector', exact: true }).click()
   await expect(inspector(c)).toContainText('Welcome: session resumed.')

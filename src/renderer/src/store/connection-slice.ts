@@ -4,7 +4,7 @@ import { applyEngineEvents } from './apply-engine-events'
 import { browserNetwork } from './browser-network'
 import { createEventBatcher, frameScheduler, type Scheduler } from './event-batcher'
 import { rememberServer } from './recent-servers'
-import { forgetSessionToken, loadSessionToken, saveSessionToken } from './session-memory'
+import { forgetSession, loadSession, saveSession } from './session-memory'
 import type { ConnectionSlice, SliceCreator, StoreState } from './store-types'
 
 export interface StoreDeps {
@@ -64,7 +64,7 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
 
     connect({ url, nick, password }) {
       teardown?.()
-      const session = loadSessionToken(url, nick)
+      const session = loadSession(url, nick)?.token
       const engine = deps.createEngine({
         url,
         nick,
@@ -78,7 +78,7 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
       const unsubscribe = engine.subscribe((event) => {
         if (event.type === 'welcome') {
           rememberServer(url, nick)
-          saveSessionToken(url, nick, event.session)
+          saveSession({ url, nick, token: event.session, needsPassword: Boolean(password) })
         }
         batcher.push(event)
       })
@@ -97,7 +97,7 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
       if (!engine) return
       engine.disconnect()
       // Signing out ends the session here; the next sign-in starts a new one.
-      if (url && nick) forgetSessionToken(url, nick)
+      if (url && nick) forgetSession(url, nick)
       teardown?.()
       set({ ...connectionScopedState() })
     },

@@ -1,10 +1,11 @@
-import { useId, useState, type FormEvent } from 'react'
+import { useEffect, useId, useState, type FormEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
 import { displayServerAddress, normalizeServerAddress } from '../engine/server-address'
 import { HostPanel } from '../host'
 import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
 import { forgetServer, loadRecentServers, type RecentServer } from '../store/recent-servers'
+import { loadLastSession } from '../store/session-memory'
 
 /**
  * The address to offer first: when this page was served by a Parley server (plain http, no
@@ -17,7 +18,20 @@ function initialAddress(recent: RecentServer[]): string {
   return recent[0] ? displayServerAddress(recent[0].url) : 'localhost:8080'
 }
 
+/**
+ * After a reload, go straight back into the chat this tab was in (when it needed no password,
+ * which is never stored). Module-level so React's development double-mount cannot run it twice.
+ */
+let resumeAttempted = false
+function resumeLastSession(): void {
+  if (resumeAttempted) return
+  resumeAttempted = true
+  const last = loadLastSession()
+  if (last && !last.needsPassword) useStore.getState().connect({ url: last.url, nick: last.nick })
+}
+
 export function ConnectScreen() {
+  useEffect(resumeLastSession, [])
   const connect = useStore((s) => s.connect)
   const status = useStore((s) => s.status)
   const problem = useStore((s) => s.problem)
