@@ -95,6 +95,8 @@ test('three people join rooms, chat and DM; members and unread counts follow', a
 
   await openChannel(a, 'design')
   await expect(messages(a).getByText('looking now')).toBeVisible()
+  await expect(messages(a).getByRole('separator', { name: 'New messages' })).toBeVisible()
+  await a.screenshot({ path: `${ARTIFACTS}/new-messages.png` })
   await expect(rooms(a).getByLabel(/unread/)).toHaveCount(0)
   await expect(a).toHaveTitle('#design · Parley')
 

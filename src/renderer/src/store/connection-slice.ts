@@ -33,6 +33,7 @@ export const connectionScopedState = (): Partial<StoreState> => ({
   dms: [],
   current: null,
   unread: {},
+  lastRead: {},
   logs: {},
   outbox: [],
   typing: {},

@@ -8,6 +8,7 @@ export const createRoomsSlice: SliceCreator<RoomsSlice> = (set, get) => ({
   dms: [],
   current: null,
   unread: {},
+  lastRead: {},
 
   joinRoom(input) {
     const name = input.trim().replace(/^#/, '').toLowerCase()
@@ -30,8 +31,15 @@ export const createRoomsSlice: SliceCreator<RoomsSlice> = (set, get) => ({
   },
 
   selectChannel(key) {
-    const unread = get().unread
-    set({ current: key, ...(unread[key] ? { unread: { ...unread, [key]: 0 } } : {}) })
+    const { unread, current, logs, lastRead } = get()
+    // Everything in the channel being left has been seen, even when that was nothing yet.
+    const leaving =
+      current !== null && current !== key ? (logs[current]?.entries.at(-1)?.order ?? 0) : undefined
+    set({
+      current: key,
+      ...(unread[key] ? { unread: { ...unread, [key]: 0 } } : {}),
+      ...(leaving !== undefined && current ? { lastRead: { ...lastRead, [current]: leaving } } : {})
+    })
   },
 
   openDm(user: User) {

@@ -49,6 +49,8 @@ export interface RoomsSlice {
   dms: DmPeer[]
   current: ChannelKey | null
   unread: Record<ChannelKey, number>
+  /** The newest entry shown when the person last left each channel: where "New" starts. */
+  lastRead: Record<ChannelKey, number>
   joinRoom(name: string): string | null
   leaveRoom(name: string): void
   selectChannel(key: ChannelKey): void

@@ -91,6 +91,8 @@ describe('app store', () => {
     expect(store.getState().unread).toEqual({ random: 2 })
     store.getState().selectChannel('random')
     expect(store.getState().unread.random).toBe(0)
+    // Leaving #general remembers where it was read up to, for the "New" line on return.
+    expect(store.getState().lastRead.general).toBe(4)
   })
 
   it('tracks presence as member changes and system lines', () => {

@@ -23,6 +23,14 @@ function startsGroup(entry: LogEntry, previous: LogEntry | undefined): boolean {
   return previous.from.id !== entry.from.id || entry.ts - previous.ts > GROUP_GAP_MS
 }
 
+function NewDivider() {
+  return (
+    <div className="new-divider" role="separator" aria-label="New messages">
+      <span>New</span>
+    </div>
+  )
+}
+
 function DayDivider({ ts }: { ts: number }) {
   return (
     <div className="day-divider" role="separator" aria-label={formatDay(ts)}>
@@ -133,6 +141,7 @@ export function MessageLog({ channel }: { channel: string }) {
   const context = useMemo<LogContext>(() => ({ channel }), [channel])
   const log = useStore((s) => s.logs[channel] ?? EMPTY_LOG)
   const meId = useStore((s) => s.me?.id)
+  const lastRead = useStore((s) => s.lastRead[channel])
   const loadOlder = useStore((s) => s.loadOlder)
   const outboxSize = useStore((s) => s.outbox.length)
   const virtuoso = useRef<VirtuosoHandle>(null)
@@ -166,6 +175,9 @@ export function MessageLog({ channel }: { channel: string }) {
       return (
         <>
           {startsDay(entry, previous) && <DayDivider ts={entry.ts} />}
+          {lastRead !== undefined && entry.order > lastRead && (!previous || previous.order <= lastRead) && (
+            <NewDivider />
+          )}
           <EntryRow
             entry={entry}
             grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
@@ -174,7 +186,7 @@ export function MessageLog({ channel }: { channel: string }) {
         </>
       )
     },
-    [entries, firstItemIndex, meId]
+    [entries, firstItemIndex, meId, lastRead]
   )
 
   return (
