@@ -73,6 +73,13 @@ test('three people join rooms, chat and DM; members and unread counts follow', a
   await expect(messages(c).getByText('hello everyone')).toBeVisible()
   await expect(messages(a).getByLabel('Delivered')).toHaveCount(1)
 
+  // Links are links (http and https only) and a mention of me stands out.
+  await say(b, '@alice the spec is at https://example.com/spec.')
+  const link = messages(a).getByRole('link', { name: 'https://example.com/spec' })
+  await expect(link).toHaveAttribute('href', 'https://example.com/spec')
+  await expect(messages(a).locator('article.mentions-me')).toHaveCount(1)
+  await expect(messages(c).locator('article.mentions-me')).toHaveCount(0)
+
   // bob and carol make a room; alice, still in #general, sees its unread count rise.
   await joinRoom(b, 'design')
   await joinRoom(c, 'design')

@@ -6,6 +6,7 @@ import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/chan
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
+import { mentions, splitRichText } from './rich-text'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
 const FIRST_INDEX = 1_000_000_000
@@ -39,14 +40,36 @@ function DayDivider({ ts }: { ts: number }) {
   )
 }
 
+function RichText({ text, myNick }: { text: string; myNick: string | undefined }) {
+  return (
+    <>
+      {splitRichText(text, myNick).map((part, i) =>
+        part.kind === 'link' ? (
+          <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
+            {part.text}
+          </a>
+        ) : part.kind === 'mention' ? (
+          <span key={i} className={part.me ? 'mention me' : 'mention'}>
+            {part.text}
+          </span>
+        ) : (
+          part.text
+        )
+      )}
+    </>
+  )
+}
+
 const EntryRow = memo(function EntryRow({
   entry,
   grouped,
-  mine
+  mine,
+  myNick
 }: {
   entry: LogEntry
   grouped: boolean
   mine: boolean
+  myNick: string | undefined
 }) {
   if (entry.kind === 'system') {
     return (
@@ -56,9 +79,10 @@ const EntryRow = memo(function EntryRow({
       </div>
     )
   }
+  const mentionsMe = !mine && !!myNick && mentions(entry.text, myNick)
   return (
     <article
-      className={`message${grouped ? ' grouped' : ''}`}
+      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}`}
       aria-label={`${entry.from.nick}: ${entry.text}`}
     >
       {!grouped && (
@@ -68,7 +92,9 @@ const EntryRow = memo(function EntryRow({
         </header>
       )}
       <div className="message-text">
-        <span className="text">{entry.text}</span>
+        <span className="text">
+          <RichText text={entry.text} myNick={myNick} />
+        </span>
         {mine && entry.cid && (
           <span className="mark delivered" title="Delivered" aria-label="Delivered">
             ✓
@@ -141,6 +167,7 @@ export function MessageLog({ channel }: { channel: string }) {
   const context = useMemo<LogContext>(() => ({ channel }), [channel])
   const log = useStore((s) => s.logs[channel] ?? EMPTY_LOG)
   const meId = useStore((s) => s.me?.id)
+  const myNick = useStore((s) => s.me?.nick)
   const lastRead = useStore((s) => s.lastRead[channel])
   const loadOlder = useStore((s) => s.loadOlder)
   const outboxSize = useStore((s) => s.outbox.length)
@@ -182,11 +209,12 @@ export function MessageLog({ channel }: { channel: string }) {
             entry={entry}
             grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
             mine={entry.kind === 'message' && entry.from.id === meId}
+            myNick={myNick}
           />
         </>
       )
     },
-    [entries, firstItemIndex, meId, lastRead]
+    [entries, firstItemIndex, meId, myNick, lastRead]
   )
 
   return (
