@@ -1,6 +1,7 @@
 /** Handshake refusals are HTTP answers before any upgrade; each is exercised against a real server. */
-import { request } from 'node:http'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { readdirSync } from 'node:fs'
+import { get, request } from 'node:http'
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -177,4 +178,50 @@ describe('web client', () => {
       await rm(join(root, '..', 'parley-secret.txt'), { force: true })
     }
   })
+
+  it('closes the file when a download is cancelled', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'parley-static-'))
+    // Bigger than the socket buffers, so the server is still reading when the client goes away.
+    await writeFile(join(root, 'big.bin'), '')
+    await truncate(join(root, 'big.bin'), 20 * 1024 * 1024)
+    const openFds = () => readdirSync('/proc/self/fd').length
+    try {
+      server = await startTestServer({ staticDir: root })
+      const before = openFds()
+      for (let i = 0; i < 20; i++) await cancelledDownload(server.port, '/big.bin')
+      // Each leaked handle would stay open for good; 5 spare covers sockets still closing.
+      await expect.poll(openFds, { timeout: 5000 }).toBeLessThanOrEqual(before + 5)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+
+  it('survives a file that fails while it is being read', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'parley-static-'))
+    // /proc/self/mem opens and stats as a regular file but every read fails with EIO: the one
+    // read error that root (these tests run as root, so no EACCES) can produce on demand.
+    await symlink('/proc/self/mem', join(root, 'unreadable.bin'))
+    try {
+      server = await startTestServer({ staticDir: root })
+      await fetch(`${server.httpUrl}/unreadable.bin`, { signal: AbortSignal.timeout(3000) })
+        .then((res) => res.arrayBuffer())
+        .catch(() => undefined)
+      const health = await fetch(`${server.httpUrl}/healthz`)
+      expect(await health.json()).toEqual({ ok: true })
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
 })
+
+/** Starts a GET, takes the first chunk, then drops the connection like a cancelled download. */
+function cancelledDownload(port: number, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path }, (res) => {
+      res.once('data', () => req.destroy())
+    })
+    req.on('error', () => undefined)
+    req.on('close', () => resolve())
+    req.setTimeout(5000, () => reject(new Error(`No response for ${path}`)))
+  })
+}

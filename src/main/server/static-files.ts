@@ -2,10 +2,10 @@
  * Serves the built web client (out/renderer) so a browser on the LAN can join at http://HOST:PORT/.
  * Unknown paths without a file extension fall back to index.html (client-side routes).
  */
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,13 +21,31 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8'
 }
 
-async function fileAt(path: string): Promise<number | undefined> {
+interface OpenFile {
+  handle: FileHandle
+  size: number
+}
+
+/**
+ * Opens first and sizes the open handle: a file removed or replaced between a stat and a later
+ * open could otherwise fail mid-response. Anything that cannot be opened as a regular file
+ * (missing, a directory, no permission) is simply not served.
+ */
+async function openFile(path: string): Promise<OpenFile | undefined> {
+  let handle: FileHandle
   try {
-    const info = await stat(path)
-    return info.isFile() ? info.size : undefined
+    handle = await open(path, 'r')
   } catch {
     return undefined
   }
+  try {
+    const info = await handle.stat()
+    if (info.isFile()) return { handle, size: info.size }
+  } catch {
+    // Fall through: an unstattable handle is not served either.
+  }
+  await handle.close()
+  return undefined
 }
 
 /** Answers the request from `root` and returns true, or returns false when nothing matches. */
@@ -44,19 +62,26 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   // The resolved path must stay inside root: `..` and encoded variants never escape.
   if (candidate !== base && !candidate.startsWith(base + sep)) return false
   let path = candidate.endsWith(sep) || candidate === base ? join(candidate, 'index.html') : candidate
-  let size = await fileAt(path)
-  if (size === undefined && extname(pathname) === '') {
+  let file = await openFile(path)
+  if (file === undefined && extname(pathname) === '') {
     path = join(base, 'index.html')
-    size = await fileAt(path)
+    file = await openFile(path)
   }
-  if (size === undefined) return false
+  if (file === undefined) return false
   res.writeHead(200, {
     'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-    'Content-Length': size,
+    'Content-Length': file.size,
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': path.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600'
   })
-  if (req.method === 'HEAD') res.end()
-  else createReadStream(path).pipe(res)
+  if (req.method === 'HEAD') {
+    await file.handle.close()
+    res.end()
+    return true
+  }
+  // pipeline, not pipe: a client that goes away mid-download destroys the read stream (closing
+  // its file handle), and a read error ends this response instead of throwing in the process.
+  // Headers are already out, so the only honest answer to a failed read is a cut connection.
+  pipeline(file.handle.createReadStream(), res, () => {})
   return true
 }
