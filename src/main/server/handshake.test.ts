@@ -1,5 +1,5 @@
 /** Handshake refusals are HTTP answers before any upgrade; each is exercised against a real server. */
-import { readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { get, request } from 'node:http'
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
@@ -176,6 +176,35 @@ describe('web client', () => {
     } finally {
       await rm(root, { recursive: true, force: true })
       await rm(join(root, '..', 'parley-secret.txt'), { force: true })
+    }
+  })
+
+  it("forbids framing and sends the renderer's content security policy", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'parley-static-'))
+    await mkdir(join(root, 'assets'))
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>Parley</title>')
+    await writeFile(join(root, 'assets', 'app.js'), 'console.log(1)')
+    // Every directive of the renderer's own meta tag must hold when it is served over HTTP too.
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(
+      readFileSync(join(__dirname, '../../renderer/index.html'), 'utf8')
+    )
+    expect(meta).not.toBeNull()
+    try {
+      server = await startTestServer({ staticDir: root })
+      for (const path of ['/', '/assets/app.js', '/rooms/general']) {
+        const res = await fetch(`${server.httpUrl}${path}`)
+        await res.text()
+        expect(res.status, path).toBe(200)
+        const csp = res.headers.get('content-security-policy') ?? ''
+        const directives = csp.split(';').map((directive) => directive.trim())
+        for (const directive of meta![1]!.split(';')) expect(directives, path).toContain(directive.trim())
+        expect(directives, path).toContain("frame-ancestors 'none'")
+        expect(res.headers.get('x-frame-options'), path).toBe('DENY')
+        expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+        expect(res.headers.get('referrer-policy'), path).toBe('no-referrer')
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true })
     }
   })
 

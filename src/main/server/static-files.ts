@@ -6,6 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream'
+import { contentSecurityPolicy } from '../security'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,6 +20,19 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8'
+}
+
+/**
+ * The web client runs in any browser on the LAN, so it gets the same production policy the
+ * desktop app serves its renderer with (one function for both). frame-ancestors and
+ * X-Frame-Options (for browsers without CSP 2) stop another site from framing it to clickjack
+ * a chat; no-referrer keeps room URLs out of the logs of linked sites.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': contentSecurityPolicy(),
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer'
 }
 
 interface OpenFile {
@@ -71,7 +85,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   res.writeHead(200, {
     'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
     'Content-Length': file.size,
-    'X-Content-Type-Options': 'nosniff',
+    ...SECURITY_HEADERS,
     'Cache-Control': path.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600'
   })
   if (req.method === 'HEAD') {
