@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest'
+import type { NotifyRequest, ParleyApi } from '../../../shared/ipc'
+import { createAppStore } from '../store'
 import type { ChannelLog, LogEntry } from '../store/channel-log'
-import { collectAlerts, MAX_ALERTS_PER_UPDATE, mentions, totalUnread } from './desktop-alerts'
+import { immediateScheduler } from '../store/event-batcher'
+import { createPreferencesStore } from '../store/preferences'
+import { createLocalPreferences } from '../store/preferences-local'
+import {
+  collectAlerts,
+  MAX_ALERTS_PER_UPDATE,
+  mentions,
+  startDesktopAlerts,
+  totalUnread
+} from './desktop-alerts'
 
 const me = { id: 'u-me', nick: 'ada' }
 const grace = { id: 'u-grace', nick: 'grace' }
@@ -78,5 +89,44 @@ describe('collectAlerts', () => {
   it('sums unread counts for the badge', () => {
     expect(totalUnread({ general: 2, '@u-grace': 3, random: 0 })).toBe(5)
     expect(totalUnread({})).toBe(0)
+  })
+})
+
+describe('startDesktopAlerts', () => {
+  it('asks main for nothing while the "Desktop notifications" switch is off, and does not replay once on', () => {
+    const asked: NotifyRequest[] = []
+    // window.parley's app domain, faked because it needs Electron; typed by the contract.
+    const api: Pick<ParleyApi, 'app'> = {
+      app: {
+        notify: (request) => {
+          asked.push(request)
+          return Promise.resolve({ shown: true })
+        },
+        setBadge: () => Promise.resolve({ applied: true }),
+        info: () => Promise.resolve({ version: 'test', platform: 'test' }),
+        onNotificationClicked: () => () => undefined
+      }
+    }
+    const preferences = createPreferencesStore(createLocalPreferences(null))
+    const store = createAppStore({
+      createEngine: () => {
+        throw new Error('not used')
+      },
+      schedule: immediateScheduler,
+      now: () => 0,
+      preferences
+    })
+    const stop = startDesktopAlerts(api, store, () => preferences.getState().notifications)
+    void preferences.getState().set({ notifications: false })
+    store.setState({ me, logs: { general: log([1, grace, 'hi']) } })
+    store.setState({ logs: { general: log([1, grace, 'hi'], [2, grace, '@ada while off']) } })
+    expect(asked).toEqual([])
+
+    void preferences.getState().set({ notifications: true })
+    store.setState({
+      logs: { general: log([1, grace, 'hi'], [2, grace, '@ada while off'], [3, grace, '@ada now on']) }
+    })
+    expect(asked.map((alert) => alert.body)).toEqual(['@ada now on'])
+    stop()
   })
 })

@@ -70,8 +70,16 @@ export function totalUnread(unread: StoreState['unread']): number {
   return Object.values(unread).reduce((sum, count) => sum + count, 0)
 }
 
-/** Wires the chat store to main's notifications and badge; returns the function that unwires it. */
-export function startDesktopAlerts(api: ParleyApi, store: AppStore): () => void {
+/**
+ * Wires the chat store to main's notifications and badge; returns the function that unwires it.
+ * `notificationsEnabled` is the person's switch: when off, nothing is even asked of main (which
+ * checks the same setting again, for any other caller). The badge stays: it is not an interruption.
+ */
+export function startDesktopAlerts(
+  api: Pick<ParleyApi, 'app'>,
+  store: AppStore,
+  notificationsEnabled: () => boolean
+): () => void {
   let seen = new Map<ChannelKey, number>()
   let sessionUserId: string | null = null
   let badge = 0
@@ -82,8 +90,10 @@ export function startDesktopAlerts(api: ParleyApi, store: AppStore): () => void 
       sessionUserId = userId
       seen = new Map(Object.keys(state.logs).map((key) => [key, lastMessageId(state.logs[key]!)]))
     } else if (state.me && state.logs !== previous.logs) {
-      for (const alert of collectAlerts(seen, state.logs, state.me)) {
-        void api.app.notify(alert).catch(() => undefined)
+      // Collected either way, so switching notifications back on does not replay old messages.
+      const alerts = collectAlerts(seen, state.logs, state.me)
+      if (notificationsEnabled()) {
+        for (const alert of alerts) void api.app.notify(alert).catch(() => undefined)
       }
     }
     if (state.unread !== previous.unread) {

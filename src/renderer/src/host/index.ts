@@ -4,6 +4,7 @@
  */
 import { createElement } from 'react'
 import { useStore } from '../store'
+import { appPreferences } from '../store/app-preferences'
 import { startDesktopAlerts } from './desktop-alerts'
 import { hostStore } from './host-store'
 import { HostPanelView } from './host-panel'
@@ -19,7 +20,8 @@ export function ServerConnectionsTab() {
 }
 
 // Notifications and the badge run for the app's lifetime, outside React.
-if (typeof window !== 'undefined' && window.parley) startDesktopAlerts(window.parley, useStore)
+if (typeof window !== 'undefined' && window.parley)
+  startDesktopAlerts(window.parley, useStore, () => appPreferences.getState().notifications)
 
 /** True in the desktop app: lets the inspector decide whether to show its "Server" tab. */
 export const canHost = hostStore !== null

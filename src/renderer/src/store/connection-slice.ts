@@ -3,7 +3,8 @@ import type { EngineEvent } from '../engine/engine-events'
 import { applyEngineEvents } from './apply-engine-events'
 import { browserNetwork } from './browser-network'
 import { createEventBatcher, frameScheduler, type Scheduler } from './event-batcher'
-import { rememberServer } from './recent-servers'
+import { appPreferences } from './app-preferences'
+import type { PreferencesStore } from './preferences'
 import { forgetSession, loadSession, saveSession } from './session-memory'
 import type { ConnectionSlice, SliceCreator, StoreState } from './store-types'
 
@@ -11,12 +12,15 @@ export interface StoreDeps {
   createEngine(options: EngineOptions): ConnectionEngine
   schedule: Scheduler
   now(): number
+  /** Where recent servers, the nickname and (on the desktop) session tokens are kept. */
+  preferences: PreferencesStore
 }
 
 export const browserDeps: StoreDeps = {
   createEngine: (options) => new ConnectionEngine({ ...options, network: browserNetwork() }),
   schedule: frameScheduler,
-  now: () => Date.now()
+  now: () => Date.now(),
+  preferences: appPreferences
 }
 
 /** Everything a connection leaves behind in the store, cleared when a new one starts. */
@@ -65,7 +69,8 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
 
     connect({ url, nick, password }) {
       teardown?.()
-      const session = loadSession(url, nick)?.token
+      // This tab's own session first (a reload), then the one the desktop app kept from last time.
+      const session = loadSession(url, nick)?.token ?? deps.preferences.getState().sessionToken(url, nick)
       const engine = deps.createEngine({
         url,
         nick,
@@ -78,7 +83,9 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
       )
       const unsubscribe = engine.subscribe((event) => {
         if (event.type === 'welcome') {
-          rememberServer(url, nick)
+          void deps.preferences
+            .getState()
+            .rememberServer({ url, nick, token: event.session, now: deps.now() })
           saveSession({ url, nick, token: event.session, needsPassword: Boolean(password) })
         }
         batcher.push(event)
@@ -98,7 +105,10 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
       if (!engine) return
       engine.disconnect()
       // Signing out ends the session here; the next sign-in starts a new one.
-      if (url && nick) forgetSession(url, nick)
+      if (url && nick) {
+        forgetSession(url, nick)
+        void deps.preferences.getState().forgetSession(url, nick)
+      }
       teardown?.()
       set({ ...connectionScopedState() })
     },

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConnectionEngine } from '../engine/connection-engine'
 import { FakeSocket } from '../engine/fake-socket.test-helper'
 import { immediateScheduler } from './event-batcher'
+import { createPreferencesStore, type Preferences } from './preferences'
+import { createLocalPreferences } from './preferences-local'
 import { createAppStore, type AppStore } from './index'
 
 const alice = { id: 'u1', nick: 'alice' }
@@ -45,6 +47,9 @@ function admit(): void {
   socket.serverSends({ type: 'pong', t: barrier?.t, serverTime: 0 })
 }
 
+/** Lets the preferences' queued writes finish. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0))
+
 beforeEach(() => {
   FakeSocket.instances = []
   now = 1_000_000
@@ -52,7 +57,8 @@ beforeEach(() => {
   store = createAppStore({
     createEngine: (options) => new ConnectionEngine({ ...options, WebSocket: FakeSocket, cidPrefix: 'c' }),
     schedule: immediateScheduler,
-    now: () => now
+    now: () => now,
+    preferences: createPreferencesStore(createLocalPreferences(null))
   })
 })
 afterEach(() => store.getState().disconnect())
@@ -203,5 +209,46 @@ describe('app store', () => {
     store.getState().disconnect()
     expect(socket.closedWith).toEqual({ code: 1000, reason: 'Bye' })
     expect(store.getState()).toMatchObject({ engine: null, admitted: false, logs: {}, joinedRooms: [] })
+  })
+
+  it('takes back the session the desktop app kept from last time, and signing out forgets it', async () => {
+    let file: Preferences = {
+      nickname: 'alice',
+      theme: 'system',
+      notifications: true,
+      recentServers: [
+        {
+          url: 'ws://127.0.0.1:1/ws',
+          nick: 'alice',
+          lastUsedAt: 1,
+          lastSession: { token: 'kept-token', resume: {} }
+        }
+      ]
+    }
+    // The settings file behind the bridge, in memory: its real path is covered by e2e/bridge.spec.ts.
+    const preferences = createPreferencesStore({
+      kind: 'desktop',
+      load: () => Promise.resolve(file),
+      save: (patch) => Promise.resolve((file = { ...file, ...patch }))
+    })
+    await preferences.getState().load()
+    store = createAppStore({
+      createEngine: (options) => new ConnectionEngine({ ...options, WebSocket: FakeSocket, cidPrefix: 'c' }),
+      schedule: immediateScheduler,
+      now: () => now,
+      preferences
+    })
+    connect()
+    socket.serverOpens()
+    expect(socket.sentMessages().find((m) => m.type === 'hello')).toMatchObject({ session: 'kept-token' })
+    admit()
+    await settled()
+    // The welcome's token ('s') replaces the old one, for the next start.
+    expect(preferences.getState().sessionToken('ws://127.0.0.1:1/ws', 'alice')).toBe('s')
+
+    store.getState().disconnect()
+    await settled()
+    expect(preferences.getState().sessionToken('ws://127.0.0.1:1/ws', 'alice')).toBeUndefined()
+    expect(file.recentServers).toEqual([{ url: 'ws://127.0.0.1:1/ws', nick: 'alice', lastUsedAt: now }])
   })
 })

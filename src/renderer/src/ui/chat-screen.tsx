@@ -6,6 +6,7 @@ import { ConnectionStatus } from './connection-status'
 import { InspectorPanel } from './inspector/inspector-panel'
 import { MembersList } from './members-list'
 import { MessageLog } from './message-log'
+import { PreferencesControls } from './preferences-controls'
 import { RoomsNav } from './rooms-nav'
 import { TypingIndicator } from './typing-indicator'
 
@@ -73,6 +74,7 @@ export function ChatScreen() {
           <div className="muted small">{me ? `signed in as ${me.nick}` : ''}</div>
         </div>
         <RoomsNav />
+        <PreferencesControls />
       </div>
       <main className="conversation">
         <header className="conversation-header">

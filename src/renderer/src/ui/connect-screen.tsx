@@ -4,7 +4,9 @@ import { displayServerAddress, normalizeServerAddress } from '../engine/server-a
 import { HostPanel } from '../host'
 import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
-import { forgetServer, loadRecentServers, type RecentServer } from '../store/recent-servers'
+import { PreferencesControls } from './preferences-controls'
+import { appPreferences, usePreferences } from '../store/app-preferences'
+import type { RecentServer } from '../store/preferences'
 import { loadLastSession } from '../store/session-memory'
 
 /**
@@ -38,9 +40,9 @@ export function ConnectScreen() {
   const hasEngine = useStore((s) => s.engine !== null)
   const inspectorOpen = useStore((s) => s.inspectorOpen)
   const toggleInspector = useStore((s) => s.toggleInspector)
-  const [recent, setRecent] = useState(loadRecentServers)
+  const recent = usePreferences((s) => s.recentServers)
   const [address, setAddress] = useState(() => initialAddress(recent))
-  const [nick, setNick] = useState(() => recent[0]?.nick ?? '')
+  const [nick, setNick] = useState(() => appPreferences.getState().nickname || (recent[0]?.nick ?? ''))
   const [password, setPassword] = useState('')
   const [formError, setFormError] = useState<string | null>(null)
   const errorId = useId()
@@ -150,7 +152,7 @@ export function ConnectScreen() {
                     type="button"
                     className="icon"
                     aria-label={`Forget ${displayServerAddress(server.url)}`}
-                    onClick={() => setRecent(forgetServer(server.url))}
+                    onClick={() => void appPreferences.getState().forgetServer(server.url)}
                   >
                     ×
                   </button>
@@ -159,6 +161,7 @@ export function ConnectScreen() {
             </ul>
           </section>
         )}
+        <PreferencesControls />
       </div>
       <HostPanel />
       {inspectorOpen && hasEngine && (
