@@ -17,7 +17,7 @@ import { openHistoryStore, type HistoryStore } from './history-store'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
 import { lanUrls } from './lan-urls'
-import { createOriginCheck } from './origin-policy'
+import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
 import { createTokenBucket } from './token-bucket'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
@@ -230,8 +230,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false)
     })
     wss = socketServer
+    const originPolicy = createOriginPolicy(options.allowOrigins, [hostname()])
     const gate = createUpgradeGate({
-      checkOrigin: createOriginCheck(options.allowOrigins, [hostname()]),
+      checkOrigin: originPolicy.checkOrigin,
       capacityRefusal,
       acceptingConnections: () => state === 'listening'
     })
@@ -241,7 +242,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         stats,
         checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
         staticDir: options.staticDir,
-        maxBodyBytes: config.limits.maxPayloadBytes
+        maxBodyBytes: config.limits.maxPayloadBytes,
+        checkHost: originPolicy.checkHost
       })
     )
     http = server

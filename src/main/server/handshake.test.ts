@@ -1,12 +1,13 @@
 /** Handshake refusals are HTTP answers before any upgrade; each is exercised against a real server. */
 import { readFileSync, readdirSync } from 'node:fs'
 import { get, request } from 'node:http'
+import { createConnection } from 'node:net'
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SUBPROTOCOL } from '../../shared/protocol'
-import { connect, startTestServer, type TestClient, type TestServer } from './test-harness'
+import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
 
 let server: TestServer | undefined
 const clients: TestClient[] = []
@@ -140,6 +141,69 @@ describe('handshake', () => {
     await clients.pop()!.close()
     await expect.poll(() => server!.server.stats().connections).toBe(0)
     expect((await handshake(server.port, '/ws')).status).toBe(101)
+  })
+})
+
+/**
+ * A plain GET with exactly this Host header (fetch cannot set Host). Without one it speaks
+ * HTTP/1.0, the only version where Host is optional (Node answers 400 to HTTP/1.1 without it).
+ */
+function getWithHost(port: number, path: string, host: string | undefined): Promise<HandshakeAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      const hostLine = host === undefined ? '' : `Host: ${host}\r\n`
+      socket.end(
+        `GET ${path} HTTP/${host === undefined ? '1.0' : '1.1'}\r\n${hostLine}Connection: close\r\n\r\n`
+      )
+    })
+    let raw = ''
+    socket.on('data', (chunk: Buffer) => (raw += chunk.toString()))
+    socket.on('end', () => {
+      const [head = '', body = ''] = raw.split('\r\n\r\n')
+      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), headers: {}, body })
+    })
+    socket.on('error', reject)
+  })
+}
+
+describe('Host check on HTTP (DNS rebinding)', () => {
+  it('answers stats to its own names and to no Host, and 421 to any other name', async () => {
+    server = await startTestServer()
+    const ann = await joinAs(server.url, 'ann')
+    clients.push(ann.client)
+    const port = server.port
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `[::1]:${port}`,
+      `${hostname()}:${port}`,
+      `${hostname()}.local:${port}`,
+      undefined
+    ]) {
+      const answer = await getWithHost(port, '/api/stats', host)
+      expect(answer.status, String(host)).toBe(200)
+      expect(JSON.parse(answer.body), String(host)).toMatchObject({
+        rooms: [{ name: 'general', members: 1 }]
+      })
+    }
+    // A page on an attacker's domain that resolves to this machine: its fetches carry that Host.
+    for (const path of ['/api/stats', '/', '/ws']) {
+      const foreign = await getWithHost(port, path, `rebind.attacker.example:${port}`)
+      expect(foreign.status, path).toBe(421)
+      expect(JSON.parse(foreign.body), path).toMatchObject({ error: 'wrong_host' })
+      expect(foreign.body, path).not.toContain('general')
+    }
+    // Health probes reveal nothing and may use any name (a container's service name).
+    expect((await getWithHost(port, '/healthz', `parley-service:${port}`)).status).toBe(200)
+  })
+
+  it('answers to the host of an --allow-origin origin, and to any name with *', async () => {
+    server = await startTestServer({ allowOrigins: ['https://chat.example.org'] })
+    expect((await getWithHost(server.port, '/api/stats', 'chat.example.org')).status).toBe(200)
+    expect((await getWithHost(server.port, '/api/stats', 'other.example.org')).status).toBe(421)
+    await server.stop()
+    server = await startTestServer({ allowOrigins: ['*'] })
+    expect((await getWithHost(server.port, '/api/stats', 'anything.example')).status).toBe(200)
   })
 })
 

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { AdminResult, ChatHub } from './chat-hub'
 import type { ServerStats } from './index'
+import type { HostCheck } from './origin-policy'
 import { serveStatic } from './static-files'
 
 export interface HttpApiOptions {
@@ -15,6 +16,8 @@ export interface HttpApiOptions {
   checkAdminToken: ((candidate: string | undefined) => boolean) | null
   staticDir: string | undefined
   maxBodyBytes: number
+  /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
+  checkHost: HostCheck
 }
 
 const adminBody = z.object({ text: z.string() })
@@ -103,6 +106,19 @@ export function createHttpHandler(
 
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
       sendJson(res, 200, { ok: true })
+      return
+    }
+    // After /healthz, which reveals nothing and must answer probes under any name (a container's
+    // service name, say); everything else (stats name the rooms) is refused to a DNS-rebinding page.
+    const host = req.headers.host
+    if (!options.checkHost(host)) {
+      const name = (host ?? '').slice(0, 200)
+      sendError(
+        res,
+        421,
+        'wrong_host',
+        `This server does not answer to the name "${name}". Open it by IP address, localhost or this machine's name, or start it with --allow-origin http://${name}.`
+      )
       return
     }
     if (path === '/api/stats' && method === 'GET') {

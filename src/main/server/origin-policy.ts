@@ -15,6 +15,18 @@ export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
 ]
 
 export type OriginCheck = (origin: string | undefined, hostHeader: string | undefined) => boolean
+/** Is the request's Host header a name this server answers to? */
+export type HostCheck = (hostHeader: string | undefined) => boolean
+
+export interface OriginPolicy {
+  /** WebSocket handshakes: may a page from this origin open a socket? */
+  checkOrigin: OriginCheck
+  /**
+   * Plain HTTP: DNS rebinding lets an attacker's page read same-origin responses from this
+   * machine under the attacker's own domain, so such a Host is refused before anything is read.
+   */
+  checkHost: HostCheck
+}
 
 /** The hostname part of a Host header ("[::1]:8080" → "::1", "Box.local:8080" → "box.local"). */
 function hostnameOf(hostHeader: string): string {
@@ -24,32 +36,54 @@ function hostnameOf(hostHeader: string): string {
   return colon === -1 ? host : host.slice(0, colon)
 }
 
+/** The hostnames of the http(s) origins an operator allowed: a reverse proxy's public name. */
+function hostnamesOf(origins: readonly string[]): string[] {
+  const names: string[] = []
+  for (const origin of origins) {
+    try {
+      const url = new URL(origin)
+      if (url.protocol === 'http:' || url.protocol === 'https:') names.push(hostnameOf(url.host))
+    } catch {
+      // Not a URL ("*" or a typo): it names no host.
+    }
+  }
+  return names
+}
+
 /**
- * `machineNames`: the names this machine answers to (its hostname; `.local` is added). The
- * same-origin rule trusts only these, `localhost` and IP literals: an attacker's domain that
- * DNS-rebinds to this machine would otherwise match its own Host header and pass as "same origin".
+ * `machineNames`: the names this machine answers to (its hostname; `.local` is added). Trusted
+ * hosts are these, `localhost`, IP literals and the hosts of `extra` origins: an attacker's domain
+ * that DNS-rebinds to this machine would otherwise match its own Host header and pass as "same
+ * origin". One rule serves the socket's same-origin check and every HTTP request.
  */
-export function createOriginCheck(
+export function createOriginPolicy(
   extra: readonly string[] = [],
   machineNames: readonly string[] = []
-): OriginCheck {
+): OriginPolicy {
   const allowAll = extra.includes('*')
   const allowed = new Set([...DEFAULT_ALLOWED_ORIGINS, ...extra].map((origin) => origin.toLowerCase()))
-  const trustedHosts = new Set(['localhost'])
+  const trustedHosts = new Set(['localhost', ...hostnamesOf(extra)])
   for (const name of machineNames) {
     trustedHosts.add(name.toLowerCase())
     trustedHosts.add(`${name.toLowerCase()}.local`)
   }
-  return (origin, hostHeader) => {
-    if (origin === undefined) return true
-    if (allowAll) return true
-    const normalized = origin.toLowerCase()
-    if (allowed.has(normalized)) return true
-    // The web client served by this very server (GET /) connects back to its own origin.
-    if (hostHeader === undefined) return false
+  const isTrustedHost = (hostHeader: string): boolean => {
     const hostname = hostnameOf(hostHeader)
-    if (isIP(hostname) === 0 && !trustedHosts.has(hostname)) return false
-    const host = hostHeader.toLowerCase()
-    return normalized === `http://${host}` || normalized === `https://${host}`
+    return isIP(hostname) !== 0 || trustedHosts.has(hostname)
+  }
+  return {
+    checkOrigin(origin, hostHeader) {
+      if (origin === undefined) return true
+      if (allowAll) return true
+      const normalized = origin.toLowerCase()
+      if (allowed.has(normalized)) return true
+      // The web client served by this very server (GET /) connects back to its own origin.
+      if (hostHeader === undefined || !isTrustedHost(hostHeader)) return false
+      const host = hostHeader.toLowerCase()
+      return normalized === `http://${host}` || normalized === `https://${host}`
+    },
+    // No Host at all is a script speaking HTTP/1.0: browsers always send one, and only a browser
+    // carries out a rebinding attack.
+    checkHost: (hostHeader) => allowAll || hostHeader === undefined || isTrustedHost(hostHeader)
   }
 }
