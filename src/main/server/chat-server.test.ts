@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
+import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
+import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL } from '../../shared/protocol'
 import { createChatServer } from './chat-server'
 import type { ServerStats } from './index'
+import { clientFrame, closeCodeOf, Opcode, rawWebSocket } from './reliability/raw-socket'
 import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
 
 let server: TestServer
@@ -350,6 +353,30 @@ describe('lifecycle and connection records', () => {
     expect(server.server.state).toBe('listening')
     await Promise.all([server.server.close(), server.server.close()])
     expect(server.server.state).toBe('closed')
+  })
+
+  it('logs the code the server closed with, not the one the peer echoed', async () => {
+    const lines: Record<string, unknown>[] = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) })
+    await start({ logger })
+    // A peer that answers the server's close frame with a code of its own (a browser tab that is
+    // itself being closed does this): the log must still name the server's reason and code.
+    const peer = await rawWebSocket(server.port)
+    const echoNormal = Buffer.alloc(2)
+    echoNormal.writeUInt16BE(CloseCode.Normal)
+    const replied = new Promise<void>((resolve) =>
+      peer.socket.on('data', () => {
+        if (closeCodeOf(peer.frames) === undefined) return
+        peer.socket.end(clientFrame(Opcode.Close, echoNormal))
+        resolve()
+      })
+    )
+    await Promise.all([server.server.close(), replied, peer.closed])
+    expect(lines.find((line) => line.msg === 'connection closed')).toMatchObject({
+      code: CloseCode.GoingAway,
+      reason: 'The server is shutting down.',
+      peerCode: CloseCode.Normal
+    })
   })
 
   it('close() during listen() leaves nothing listening', async () => {

@@ -183,7 +183,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       info.reason = socket.sentClose?.reason ?? reasonBuffer.toString('utf8')
       info.wasClean = Boolean(internal._closeFrameReceived && internal._closeFrameSent)
       logger.info(
-        { conn: info.id, ip, nick: info.nick, code, reason: info.reason, durationMs: info.durationMs },
+        {
+          conn: info.id,
+          ip,
+          nick: info.nick,
+          code: info.code,
+          reason: info.reason,
+          // What the peer's side reported (an echo, or 1006 when it was cut off), when that differs.
+          ...(code !== info.code ? { peerCode: code } : {}),
+          durationMs: info.durationMs
+        },
         'connection closed'
       )
       log.closed(socket)
