@@ -390,8 +390,13 @@ describe('lifecycle and connection records', () => {
   })
 
   it('rejects invalid options with one TypeError naming them', () => {
-    return expect(startTestServer({ port: -1, limits: { rateBurst: 0 } })).rejects.toThrow(
-      /port must be.*rateBurst must be/
-    )
+    // Straight to createChatServer: it throws before touching dataDir, so no temp dir is made.
+    expect(() =>
+      createChatServer({
+        dataDir: joinPath(tmpdir(), 'parley-never-created'),
+        port: -1,
+        limits: { rateBurst: 0 }
+      })
+    ).toThrow(/port must be.*rateBurst must be/)
   })
 })

@@ -209,12 +209,17 @@ describe('Host check on HTTP (DNS rebinding)', () => {
 
 describe('web client', () => {
   it('serves the static dir at / with index.html fallback and never outside it', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'parley-static-'))
-    await mkdir(join(root, 'assets'))
+    // The secret sits beside the served dir inside a temp dir of this run's own, so a concurrent
+    // run cannot delete it and make the traversal checks below pass for want of a target.
+    const outer = await mkdtemp(join(tmpdir(), 'parley-static-'))
+    const root = join(outer, 'web')
+    await mkdir(join(root, 'assets'), { recursive: true })
     await writeFile(join(root, 'index.html'), '<!doctype html><title>Parley</title>')
     await writeFile(join(root, 'assets', 'app.js'), 'console.log(1)')
-    await writeFile(join(root, '..', 'parley-secret.txt'), 'TOP-SECRET-CONTENT')
+    const secret = join(outer, 'parley-secret.txt')
+    await writeFile(secret, 'TOP-SECRET-CONTENT')
     try {
+      expect(readFileSync(secret, 'utf8')).toBe('TOP-SECRET-CONTENT')
       server = await startTestServer({ staticDir: root })
       const index = await fetch(`${server.httpUrl}/`)
       expect(index.headers.get('content-type')).toMatch(/text\/html/)
@@ -238,8 +243,7 @@ describe('web client', () => {
       expect(bad.status).toBe(404)
       await bad.text()
     } finally {
-      await rm(root, { recursive: true, force: true })
-      await rm(join(root, '..', 'parley-secret.txt'), { force: true })
+      await rm(outer, { recursive: true, force: true })
     }
   })
 
