@@ -4,12 +4,13 @@
  * handlers and services in this test process. A second browser context is a plain web client
  * that joins through the address the host's UI shows.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { buildHarnessPreload } from './bridge-harness/build-preload'
 import { startHarnessMain, type HarnessMain } from './bridge-harness/main-process'
+import type { Settings } from '../src/shared/ipc'
 
 const rendererDir = join(import.meta.dirname, '..', 'out', 'renderer')
 const artifacts = join(import.meta.dirname, '..', 'e2e-artifacts')
@@ -221,5 +222,71 @@ test('a corrupt settings file is reported in the app and replaced, not a crash',
     await expect(page.getByRole('button', { name: 'Host a server' })).toBeVisible()
   } finally {
     await corrupt.close()
+  }
+})
+
+test('theme, nickname and the session survive a reload and an app restart, in the settings file on disk', async ({
+  browser
+}) => {
+  const running = await main.host.start({ port: 0, name: 'Settings Den', scope: 'local' })
+  if (running.state !== 'running') throw new Error(`the host did not start: ${running.state}`)
+  const readSettings = () => JSON.parse(readFileSync(main.settingsFile, 'utf8')) as Settings
+  const html = (page: Page) => page.locator('html')
+
+  try {
+    const app = await openAppWindow(browser)
+    const theme = app.getByRole('combobox', { name: 'Theme' })
+    await expect(theme).toHaveValue('system')
+    await expect(app.getByRole('checkbox', { name: 'Desktop notifications' })).toBeChecked()
+    await app.locator('.connect-card').screenshot({ path: join(artifacts, 'settings-theme-light.png') })
+    await theme.selectOption('dark')
+    await expect(html(app)).toHaveAttribute('data-theme', 'dark')
+    await app.locator('.connect-card').screenshot({ path: join(artifacts, 'settings-theme-dark.png') })
+    await expect.poll(() => readSettings().theme).toBe('dark')
+
+    await app.getByRole('textbox', { name: 'Server address' }).fill(running.selfUrl)
+    await app.getByRole('textbox', { name: 'Nickname' }).fill('ada')
+    await app.getByRole('button', { name: 'Connect' }).click()
+    await expect(app.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+    // The session token is written to the settings file, next to the server and nickname.
+    await expect.poll(() => readSettings().recentServers[0]?.lastSession?.token).toEqual(expect.any(String))
+    expect(readSettings()).toMatchObject({ nickname: 'ada', theme: 'dark' })
+    expect(readSettings().recentServers[0]).toMatchObject({ url: running.selfUrl, nick: 'ada' })
+    const firstUserId = main.host.connections().find((row) => row.nick === 'ada')?.userId
+    expect(firstUserId).toBeTruthy()
+
+    // A reload: the theme is applied from the settings file before the first frame.
+    await app.reload()
+    await expect(app.getByText('signed in as ada')).toBeVisible({ timeout: 15_000 })
+    await expect(html(app)).toHaveAttribute('data-theme', 'dark')
+    await expect(app.getByRole('combobox', { name: 'Theme' })).toHaveValue('dark')
+    await app.screenshot({ path: join(artifacts, 'settings-chat-dark.png') })
+
+    // Quit and start the app again: nothing left in the window's own storage, only the file.
+    await app.context().close()
+    const reopened = await openAppWindow(browser)
+    await expect(html(reopened)).toHaveAttribute('data-theme', 'dark')
+    await expect(reopened.getByRole('textbox', { name: 'Nickname' })).toHaveValue('ada')
+    await expect(reopened.getByRole('textbox', { name: 'Server address' })).toHaveValue(
+      running.selfUrl.replace(/^ws:\/\//, '').replace(/\/ws$/, '')
+    )
+    await expect(
+      reopened.getByRole('region', { name: 'Recent servers' }).getByRole('button', { name: /^ada @ / })
+    ).toBeVisible()
+    await reopened.getByRole('button', { name: 'Connect' }).click()
+    await expect(reopened.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+    // The kept token took the session back: the same user, not a new one with the same nick.
+    await expect
+      .poll(() => main.host.connections().filter((row) => row.nick === 'ada' && row.state === 'open'))
+      .toEqual([expect.objectContaining({ userId: firstUserId })])
+
+    // Notifications off is written through too; signing out drops the token from the file.
+    await reopened.getByRole('checkbox', { name: 'Desktop notifications' }).uncheck()
+    await expect.poll(() => readSettings().notifications).toBe(false)
+    await reopened.getByRole('button', { name: 'Sign out' }).click()
+    await expect.poll(() => readSettings().recentServers[0]?.lastSession).toBeUndefined()
+    expect(readSettings().recentServers[0]).toMatchObject({ url: running.selfUrl, nick: 'ada' })
+  } finally {
+    await main.host.stop()
   }
 })

@@ -25,6 +25,8 @@ export interface HarnessMain {
   /** Where the built renderer is served, with the production CSP (stands in for parley://app). */
   readonly appUrl: string
   readonly host: HostService
+  /** The real settings.json main writes (in a temp userData dir), for tests to read from disk. */
+  readonly settingsFile: string
   /** Native notifications the app asked for (there is no OS to show them here). */
   readonly notifications: { title: string; body: string }[]
   /** Makes `page` one of the app's windows: window.parley works there once the preload is added. */
@@ -68,7 +70,8 @@ export async function startHarnessMain(
   const windows = new Map<number, FakeWebContents>()
   const notifications: { title: string; body: string }[] = []
 
-  const settings = createSettingsStore({ file: join(userData, 'settings.json') })
+  const settingsFile = join(userData, 'settings.json')
+  const settings = createSettingsStore({ file: settingsFile })
   const host = createHostService({
     createServer: createChatServer,
     dataDir: join(userData, 'hosted-server'),
@@ -102,6 +105,7 @@ export async function startHarnessMain(
   return {
     appUrl: `${origin}/`,
     host,
+    settingsFile,
     notifications,
     async attach(page) {
       const contents = new FakeWebContents()
