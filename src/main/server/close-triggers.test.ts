@@ -48,16 +48,29 @@ function rawClosed(raw: WsClient): Promise<{ code: number; reason: string }> {
   )
 }
 
-/** Says hello on a ws client and waits for the joined that follows welcome. */
-function rawHello(raw: WsClient, nick: string): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (data: Buffer) => {
-      if (JSON.parse(data.toString()).type === 'joined') {
-        raw.off('message', onMessage)
-        resolve()
-      }
+/**
+ * Says hello on a ws client and waits for the joined that follows welcome. Fails fast (not at
+ * the test's timeout) when the socket closes first or nothing arrives.
+ */
+function rawHello(raw: WsClient, nick: string, timeoutMs = 3000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer)
+      raw.off('message', onMessage)
+      raw.off('close', onClose)
+      if (error) reject(error)
+      else resolve()
     }
+    const onMessage = (data: Buffer) => {
+      if (JSON.parse(data.toString()).type === 'joined') done()
+    }
+    const onClose = (code: number) => done(new Error(`Socket closed (${code}) before "joined" for ${nick}`))
+    const timer = setTimeout(
+      () => done(new Error(`No "joined" within ${timeoutMs} ms for ${nick}`)),
+      timeoutMs
+    )
     raw.on('message', onMessage)
+    raw.on('close', onClose)
     raw.send(JSON.stringify({ type: 'hello', nick }))
   })
 }
@@ -228,7 +241,9 @@ describe('close codes, each triggered for real', () => {
   })
 
   it('dead peers (no pong) are terminated and their presence leave is broadcast', async () => {
-    const { url } = await start({ pingIntervalMs: 50 })
+    // Not shorter: a loaded machine can stall the event loop for tens of ms, and a stall longer
+    // than one interval would make the healthy watcher miss a pong too.
+    const { url } = await start({ pingIntervalMs: 300 })
     const watcher = await joinAs(url, 'watcher')
     clients.push(watcher.client)
     const dead = await openRaw(url, { autoPong: false })
