@@ -54,9 +54,13 @@ describe('frame abuse', () => {
     server = await startTestServer({
       limits: { maxTextLength: 60_000, rateBurst: 100_000, ratePerSecond: 100_000 }
     })
-    const { socket, closed } = await rawWebSocket(server.port)
+    const { socket, frames: helloFrames, closed } = await rawWebSocket(server.port)
     socket.write(clientFrame(Opcode.Text, JSON.stringify({ type: 'hello', nick: 'stalled' })))
-    await new Promise((r) => setTimeout(r, 200)) // welcome + joined general arrive; then it stops reading
+    // Read until it is in the room (welcome, then joined general); only then stop reading. A fixed
+    // sleep could stop it before the hello completed, and nothing would ever close it.
+    const isJoined = (frame: ServerFrame) =>
+      frame.opcode === Opcode.Text && JSON.parse(frame.payload.toString()).type === 'joined'
+    await expect.poll(() => helloFrames.some(isJoined), { timeout: 5000 }).toBe(true)
     socket.pause()
     socket.removeAllListeners('data')
 
