@@ -105,6 +105,62 @@ describe('history store', () => {
     expect(() => openHistoryStore(dir)).toThrow(/newer Parley.*--data/)
   })
 
+  it('opens a schema-1 file (no cid column) in place: old rows kept, cids stored from now on', async () => {
+    store.close()
+    await rm(dir, { recursive: true, force: true })
+    dir = await mkdtemp(join(tmpdir(), 'parley-history-'))
+    const old = new DatabaseSync(join(dir, DATABASE_FILE))
+    old.exec(`
+      CREATE TABLE rooms (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE messages (
+        room TEXT NOT NULL, id INTEGER NOT NULL, from_id TEXT NOT NULL, from_nick TEXT NOT NULL,
+        text TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (room, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE dms (
+        id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, from_nick TEXT NOT NULL, to_id TEXT NOT NULL,
+        to_nick TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL
+      );
+      INSERT INTO rooms VALUES ('general', 1);
+      INSERT INTO messages VALUES ('general', 1, 'u_ann', 'ann', 'from schema 1', 1);
+      INSERT INTO dms VALUES (1, 'u_ann', 'ann', 'u_bob', 'bob', 'old dm', 1);
+      PRAGMA user_version = 1;
+    `)
+    old.close()
+    store = openHistoryStore(dir)
+    const next = await new Promise<ChatMessage>((resolve, reject) =>
+      store.appendMessage('general', ann, 'with cid', (e, m) => (e ? reject(e) : resolve(m!)), 'c-1')
+    )
+    expect(next).toMatchObject({ id: 2, cid: 'c-1' })
+    const dm = await new Promise<DirectMessage>((resolve, reject) =>
+      store.appendDm(ann, bob, 'new dm', (e, m) => (e ? reject(e) : resolve(m!)), 'd-1')
+    )
+    store.close()
+    store = openHistoryStore(dir)
+    const [first, second] = store.page('general', 10).messages
+    expect(first).toEqual({ room: 'general', id: 1, from: ann, text: 'from schema 1', ts: 1 })
+    expect(second).toMatchObject({ id: 2, cid: 'c-1' })
+    expect(store.dmsAfter(bob.id, 0, 10).messages.map((m) => m.cid)).toEqual([undefined, 'd-1'])
+    expect(store.findMessageByCid('general', ann.id, 'c-1', 100)).toEqual(second)
+    expect(store.findDmByCid(ann.id, bob.id, 'd-1', 100)).toEqual(dm)
+    const version = new DatabaseSync(join(dir, DATABASE_FILE), { readOnly: true })
+    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 })
+    version.close()
+  })
+
+  it('finds a message by sender and cid only in its room, from its sender, within the window', async () => {
+    store.ensureRoom('general')
+    store.ensureRoom('dev')
+    const mine = await new Promise<ChatMessage>((resolve, reject) =>
+      store.appendMessage('general', ann, 'x', (e, m) => (e ? reject(e) : resolve(m!)), 'k')
+    )
+    for (let i = 0; i < 3; i++) await append('general', `later ${i}`)
+    expect(store.findMessageByCid('general', ann.id, 'k', 10)).toEqual(mine)
+    expect(store.findMessageByCid('dev', ann.id, 'k', 10)).toBeUndefined()
+    expect(store.findMessageByCid('general', bob.id, 'k', 10)).toBeUndefined()
+    expect(store.findMessageByCid('general', ann.id, 'k', 3)).toBeUndefined()
+    expect(store.messageById('general', mine.id)).toEqual(mine)
+  })
+
   it('saves, replaces, loads and deletes sessions by token hash', () => {
     store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general'] })
     store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'] })

@@ -17,7 +17,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 
 export const DATABASE_FILE = 'parley.sqlite'
-const SCHEMA_VERSION = 1
+/** 2: `cid` on messages and dms (the sender's idempotency key). */
+const SCHEMA_VERSION = 2
 
 export interface Page<T> {
   messages: T[]
@@ -35,8 +36,31 @@ export interface StoredSession {
 export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
 
 export interface HistoryStore {
-  appendMessage(room: string, from: User, text: string, done: AppendCallback<ChatMessage>): void
-  appendDm(from: User, to: User, text: string, done: AppendCallback<DirectMessage>): void
+  /**
+   * Queues a message and returns it as it will be stored (id and ts fixed now); `done` runs after
+   * its commit. `cid` (last, so callers without one stay short) is stored with it: only its author
+   * ever gets it back.
+   */
+  appendMessage(
+    room: string,
+    from: User,
+    text: string,
+    done: AppendCallback<ChatMessage>,
+    cid?: string
+  ): ChatMessage
+  appendDm(
+    from: User,
+    to: User,
+    text: string,
+    done: AppendCallback<DirectMessage>,
+    cid?: string
+  ): DirectMessage
+  messageById(room: string, id: number): ChatMessage | undefined
+  dmById(id: number): DirectMessage | undefined
+  /** The committed message `fromId` sent to `room` with `cid`, among the room's last `window`. */
+  findMessageByCid(room: string, fromId: string, cid: string, window: number): ChatMessage | undefined
+  /** The committed DM `fromId` sent to `toId` with `cid`, among the last `window` DMs. */
+  findDmByCid(fromId: string, toId: string, cid: string, window: number): DirectMessage | undefined
   /** The newest `limit` messages (or those before `before`), oldest first. */
   page(room: string, limit: number, before?: number): Page<ChatMessage>
   /** Messages after `afterId`, oldest first; when more than `max`, the newest `max` and hasMore. */
@@ -63,6 +87,7 @@ interface MessageRow {
   from_nick: string
   text: string
   ts: number
+  cid: string | null
 }
 interface DmRow {
   id: number
@@ -72,6 +97,7 @@ interface DmRow {
   to_nick: string
   text: string
   ts: number
+  cid: string | null
 }
 
 type PendingWrite =
@@ -84,7 +110,8 @@ function toMessage(row: MessageRow): ChatMessage {
     id: row.id,
     from: { id: row.from_id, nick: row.from_nick },
     text: row.text,
-    ts: row.ts
+    ts: row.ts,
+    ...(row.cid !== null ? { cid: row.cid } : {})
   }
 }
 
@@ -94,8 +121,15 @@ function toDm(row: DmRow): DirectMessage {
     from: { id: row.from_id, nick: row.from_nick },
     to: { id: row.to_id, nick: row.to_nick },
     text: row.text,
-    ts: row.ts
+    ts: row.ts,
+    ...(row.cid !== null ? { cid: row.cid } : {})
   }
+}
+
+/** Files written by schema 1 lack the column; adding a nullable column rewrites nothing. */
+function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`)
 }
 
 function migrate(db: DatabaseSync): void {
@@ -109,11 +143,11 @@ function migrate(db: DatabaseSync): void {
     CREATE TABLE IF NOT EXISTS rooms (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS messages (
       room TEXT NOT NULL, id INTEGER NOT NULL, from_id TEXT NOT NULL, from_nick TEXT NOT NULL,
-      text TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (room, id)
+      text TEXT NOT NULL, ts INTEGER NOT NULL, cid TEXT, PRIMARY KEY (room, id)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS dms (
       id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, from_nick TEXT NOT NULL, to_id TEXT NOT NULL,
-      to_nick TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL
+      to_nick TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, cid TEXT
     );
     CREATE INDEX IF NOT EXISTS dms_by_from ON dms (from_id, id);
     CREATE INDEX IF NOT EXISTS dms_by_to ON dms (to_id, id);
@@ -121,8 +155,10 @@ function migrate(db: DatabaseSync): void {
       token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, nick TEXT NOT NULL, rooms TEXT NOT NULL,
       updated_at INTEGER NOT NULL
     ) WITHOUT ROWID;
-    PRAGMA user_version = ${SCHEMA_VERSION};
   `)
+  addColumnIfMissing(db, 'messages', 'cid', 'TEXT')
+  addColumnIfMissing(db, 'dms', 'cid', 'TEXT')
+  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
 }
 
 export interface HistoryStoreOptions {
@@ -150,10 +186,20 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
 
   const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
   const insertMessage = db.prepare(
-    'INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES (?, ?, ?, ?, ?, ?)'
+    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?)'
   )
   const insertDm = db.prepare(
-    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+  )
+  // No index on cid: these run only for sends right after a restart (see chat-hub), and a range of
+  // the primary key (or of dms_by_from) is cheap, whereas an index would cost every insert.
+  const selectMessageByCid = db.prepare(
+    'SELECT * FROM messages WHERE room = ? AND id > ? AND from_id = ? AND cid = ? LIMIT 1'
+  )
+  const selectMessageById = db.prepare('SELECT * FROM messages WHERE room = ? AND id = ?')
+  const selectDmById = db.prepare('SELECT * FROM dms WHERE id = ?')
+  const selectDmByCid = db.prepare(
+    'SELECT * FROM dms WHERE from_id = ? AND id > ? AND to_id = ? AND cid = ? LIMIT 1'
   )
   const selectNewest = db.prepare('SELECT * FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?')
   const selectBefore = db.prepare('SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?')
@@ -183,10 +229,10 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   function write(item: PendingWrite): void {
     if (item.kind === 'message') {
       const m = item.value
-      insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts)
+      insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts, m.cid ?? null)
     } else {
       const d = item.value
-      insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts)
+      insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts, d.cid ?? null)
     }
   }
 
@@ -236,18 +282,53 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }
 
   return {
-    appendMessage(room, from, text, done) {
+    appendMessage(room, from, text, done, cid) {
       assertOpen()
       const id = (roomSeq.get(room) ?? 0) + 1
       roomSeq.set(room, id)
-      queue.push({ kind: 'message', value: { room, id, from, text, ts: Date.now() }, done })
+      const value: ChatMessage = {
+        room,
+        id,
+        from,
+        text,
+        ts: Date.now(),
+        ...(cid !== undefined ? { cid } : {})
+      }
+      queue.push({ kind: 'message', value, done })
       schedule()
+      return value
     },
-    appendDm(from, to, text, done) {
+    appendDm(from, to, text, done, cid) {
       assertOpen()
       dmSeq += 1
-      queue.push({ kind: 'dm', value: { id: dmSeq, from, to, text, ts: Date.now() }, done })
+      const value: DirectMessage = {
+        id: dmSeq,
+        from,
+        to,
+        text,
+        ts: Date.now(),
+        ...(cid !== undefined ? { cid } : {})
+      }
+      queue.push({ kind: 'dm', value, done })
       schedule()
+      return value
+    },
+    messageById(room, id) {
+      const row = selectMessageById.get(room, id) as MessageRow | undefined
+      return row && toMessage(row)
+    },
+    dmById(id) {
+      const row = selectDmById.get(id) as DmRow | undefined
+      return row && toDm(row)
+    },
+    findMessageByCid(room, fromId, cid, window) {
+      const after = Math.max(0, (roomSeq.get(room) ?? 0) - window)
+      const row = selectMessageByCid.get(room, after, fromId, cid) as MessageRow | undefined
+      return row && toMessage(row)
+    },
+    findDmByCid(fromId, toId, cid, window) {
+      const row = selectDmByCid.get(fromId, Math.max(0, dmSeq - window), toId, cid) as DmRow | undefined
+      return row && toDm(row)
     },
     page(room, limit, before) {
       return before === undefined
