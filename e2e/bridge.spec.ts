@@ -168,6 +168,9 @@ test('a page that is not the app cannot call main, and the web client has no bri
   const page = await openWebClient(browser)
   await expect(page.getByRole('textbox', { name: 'Server address' })).toBeVisible()
   expect(await page.evaluate(() => 'parley' in globalThis)).toBe(false)
+  // Theme is a browser preference too; notifications are the desktop app's alone.
+  await expect(page.getByRole('combobox', { name: 'Theme' })).toBeVisible()
+  await expect(page.getByRole('checkbox', { name: 'Desktop notifications' })).toHaveCount(0)
 
   // The page runs under the production CSP header (the same handler serves parley://app): an
   // injected inline script is refused by that policy, which alone has frame-ancestors.

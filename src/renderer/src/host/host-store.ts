@@ -6,6 +6,7 @@
 import { create } from 'zustand'
 import type { HostConnection, HostOptions, HostStatus, ParleyApi, Settings } from '../../../shared/ipc'
 import { useStore } from '../store'
+import { appPreferences } from '../store/app-preferences'
 
 export interface HostState {
   status: HostStatus
@@ -37,7 +38,7 @@ export function createHostStore(api: ParleyApi) {
         const { password: _password, ...saved } = options
         const remembered = { options: { portFallback: true, ...saved }, nickname: nick }
         if (nick !== get().remembered?.nickname) {
-          void api.settings.set({ nickname: nick }).catch(() => undefined)
+          void appPreferences.getState().set({ nickname: nick })
         }
         set({ status, remembered })
         if (status.state !== 'running') return

@@ -9,7 +9,12 @@ import {
 } from '../../../shared/ipc'
 import { createPreferencesStore, type PreferencesBackend } from './preferences'
 import { createBridgePreferences } from './preferences-bridge'
-import { createLocalPreferences, PREFERENCES_KEY, type KeyValueStorage } from './preferences-local'
+import {
+  createLocalPreferences,
+  LEGACY_RECENT_KEY,
+  PREFERENCES_KEY,
+  type KeyValueStorage
+} from './preferences-local'
 
 /**
  * The settings domain of window.parley, faked because it needs Electron's IPC; it validates with
@@ -201,5 +206,16 @@ describe('preferences in the browser (localStorage)', () => {
 
     await prefs.getState().forgetServer('ws://10.0.0.5:8080/ws')
     expect(prefs.getState().recentServers.some((s) => s.url === 'ws://10.0.0.5:8080/ws')).toBe(false)
+  })
+
+  it('takes over the recent servers an earlier version kept under its own key', async () => {
+    const storage = memoryStorage()
+    storage.setItem(
+      LEGACY_RECENT_KEY,
+      JSON.stringify([{ url, nick: 'old', lastUsed: 3 }, { url: 42 }, 'junk'])
+    )
+    const prefs = createPreferencesStore(createLocalPreferences(storage))
+    await prefs.getState().load()
+    expect(prefs.getState().recentServers).toEqual([{ url, nick: 'old', lastUsedAt: 3 }])
   })
 })
