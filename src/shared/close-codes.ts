@@ -209,6 +209,30 @@ const byCode = new Map(table.map((info) => [info.code, info]))
 /** The table, ordered by code. */
 export const CLOSE_CODES: readonly CloseCodeInfo[] = table
 
+/**
+ * Every code the Parley server can put in a close frame: its own, and those its WebSocket
+ * library (ws) sends for broken framing (1002), fragment floods (1008), oversized frames (1009)
+ * and invalid UTF-8 (1007). docs/protocol.md's table lists exactly these (a test holds them
+ * together); a fuzzed server closing with anything else is a defect.
+ */
+export const SERVER_CLOSE_CODES: readonly CloseCodeValue[] = [
+  CloseCode.Normal,
+  CloseCode.GoingAway,
+  CloseCode.ProtocolError,
+  CloseCode.UnsupportedData,
+  CloseCode.InvalidPayload,
+  CloseCode.PolicyViolation,
+  CloseCode.MessageTooBig,
+  CloseCode.InternalError,
+  CloseCode.TryAgainLater,
+  CloseCode.NotHello,
+  CloseCode.Unauthorized,
+  CloseCode.SessionReplaced,
+  CloseCode.HelloTimeout,
+  CloseCode.NickInUse,
+  CloseCode.RateLimited
+]
+
 /** Describes any close code, including ones Parley never sends. */
 export function describeCloseCode(code: number): CloseCodeInfo {
   const known = byCode.get(code)

@@ -3,12 +3,14 @@
  * Node's global WebSocket (the browser API) where it can do the job; the `ws` client where a
  * browser cannot: stop answering pings, stop reading, send invalid UTF-8.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
-import { CloseCode } from '../../shared/close-codes'
+import { CloseCode, SERVER_CLOSE_CODES } from '../../shared/close-codes'
 import { DATABASE_FILE } from './history-store'
+import { clientFrame, closeCodeOf, Opcode, rawWebSocket } from './reliability/raw-socket'
 import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
 
 let server: TestServer | undefined
@@ -93,6 +95,18 @@ describe('close codes, each triggered for real', () => {
     expect((await b.closed).code).toBe(CloseCode.GoingAway)
     expect(server!.server.state).toBe('closed')
   })
+
+  it('1002: a frame that breaks the framing rules (RSV1 set without an extension)', async () => {
+    const { port } = await start()
+    const { socket, frames, closed } = await rawWebSocket(port)
+    const frame = clientFrame(Opcode.Text, '{"type":"ping","t":1}')
+    frame[0] = frame[0]! | 0x40
+    socket.write(frame)
+    await closed
+    expect(closeCodeOf(frames)).toBe(CloseCode.ProtocolError)
+  })
+
+  // 1008 (a flood of fragments) is triggered in reliability/abuse-frames.test.ts.
 
   it('1003: a binary frame', async () => {
     const { url } = await start()
@@ -254,5 +268,15 @@ describe('close codes, each triggered for real', () => {
       .then(() => watcher.client.next('presence', 5000))
     expect(leave).toMatchObject({ event: 'leave', user: { nick: 'ghost' } })
     expect((await deadClosed).code).toBe(CloseCode.Abnormal)
+  })
+})
+
+describe('the documented close codes', () => {
+  it('docs/protocol.md lists exactly the codes the server sends', () => {
+    const doc = readFileSync(join(__dirname, '../../../docs/protocol.md'), 'utf8')
+    const section = doc.slice(doc.indexOf('## Close codes'))
+    const table = section.slice(0, section.indexOf('\n## ', 1))
+    const rows = [...table.matchAll(/^\| (\d{4}) \|/gm)].map((match) => Number(match[1]))
+    expect(rows).toEqual([...SERVER_CLOSE_CODES].sort((a, b) => a - b))
   })
 })

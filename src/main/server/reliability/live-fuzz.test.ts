@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { WebSocket } from 'ws'
-import { CLOSE_CODES } from '../../../shared/close-codes'
+import { SERVER_CLOSE_CODES } from '../../../shared/close-codes'
 import { SUBPROTOCOL, parseServerMessage } from '../../../shared/protocol'
 import { joinAs, startTestServer, type TestClient, type TestServer } from '../test-harness'
 import { anyTextFrame, nick, validAfterHello } from './protocol-arbitraries'
 
-/** Codes a Parley server may send; anything else on the wire is a defect. */
-const DOCUMENTED = new Set(CLOSE_CODES.filter((c) => c.source !== 'local').map((c) => c.code))
+/** Codes a Parley server may send (the documented list); anything else on the wire is a defect. */
+const DOCUMENTED = new Set<number>(SERVER_CLOSE_CODES)
 
 type Frame =
   | { kind: 'text'; data: string }
