@@ -22,6 +22,7 @@ import type { ConnectionLog } from './connection-log'
 import { createFrame, sendFrame, type OutboundFrame } from './fanout'
 import type { HistoryStore } from './history-store'
 import type { ConnectionInfo } from './index'
+import type { RecentSends } from './recent-sends'
 import { createSessionRegistry, type Session } from './session-registry'
 import type { TokenBucket } from './token-bucket'
 
@@ -70,6 +71,32 @@ export interface ChatHub {
 }
 
 const CLOSE_HANDSHAKE_GRACE_MS = 10_000
+/**
+ * How far back (in room ids, or DM ids) a cold lookup searches for a resend's original. The
+ * original was in flight when the old process died, so only what arrived around it lies between.
+ */
+const CID_LOOKUP_WINDOW = 4096
+
+/** A stored message as others see it: the cid is the author's own key and goes only to the author. */
+function withoutCid<T extends { cid?: string }>(message: T): Omit<T, 'cid'> {
+  if (message.cid === undefined) return message
+  const { cid: _authorsOnly, ...shared } = message
+  return shared
+}
+
+/** Replays and history pages: each message as `viewerId` may see it. */
+function forViewer<T extends { cid?: string; from: User }>(messages: T[], viewerId: string): T[] {
+  return messages.map((m) => (m.cid === undefined || m.from.id === viewerId ? m : (withoutCid(m) as T)))
+}
+
+/** What became of an earlier send with the same cid: none, still queued, or stored. */
+type EarlierSend<T> = { state: 'none' } | { state: 'queued' } | { state: 'stored'; value: T }
+
+interface SendLookups<T> {
+  byId(id: number): T | undefined
+  /** Asks the file (the memory of a session restored after a restart is empty). */
+  byCid(): T | undefined
+}
 const ROOM_NAME_RULE = 'Room names are 1–32 characters of a-z, 0-9, - and _.'
 
 const REASONS = {
@@ -260,13 +287,13 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     for (const room of session.rooms) sendJoined(connection, room, message.resume?.[room])
     const lastDm = message.resume?.[DM_RESUME_KEY]
     if (resumed && lastDm !== undefined) {
-      for (const dm of store.dmsAfter(session.user.id, lastDm, limits.resumeReplayMax).messages) {
-        send(connection, { type: 'dm', ...dm })
-      }
+      const { messages } = store.dmsAfter(session.user.id, lastDm, limits.resumeReplayMax)
+      for (const dm of forViewer(messages, session.user.id)) send(connection, { type: 'dm', ...dm })
     }
   }
 
   function sendJoined(connection: Connection, room: string, resumeAfter: number | undefined): void {
+    const viewerId = connection.session?.user.id ?? ''
     const page =
       resumeAfter !== undefined
         ? store.messagesAfter(room, resumeAfter, limits.resumeReplayMax)
@@ -275,7 +302,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       type: 'joined',
       room,
       members: memberUsers(room),
-      history: page.messages,
+      history: forViewer(page.messages, viewerId),
       ...(page.hasMore ? { hasMore: true } : {})
     })
   }
@@ -356,19 +383,42 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         const ref = message.cid ?? 'send'
         if (!requireRoom(connection, session, message.room, ref)) return
         if (!textFits(connection, message.text, ref)) return
-        const cid = message.cid
-        store.appendMessage(message.room, session.user, message.text, (error, stored) => {
-          if (!stored) return storageFailed(session, error)
-          const sender = session.connection
-          const copy = { type: 'message' as const, ...stored }
-          if (cid === undefined) {
-            broadcast(stored.room, copy)
-            if (sender && !members.get(stored.room)?.has(sender)) send(sender, copy)
-            return
-          }
-          broadcast(stored.room, copy, sender)
-          if (sender) send(sender, { ...copy, cid })
+        const { cid, room } = message
+        if (cid === undefined) {
+          store.appendMessage(room, session.user, message.text, (error, stored) => {
+            if (!stored) return storageFailed(session, error)
+            const sender = session.connection
+            const copy = { type: 'message' as const, ...stored }
+            broadcast(room, copy)
+            if (sender && !members.get(room)?.has(sender)) send(sender, copy)
+          })
+          return
+        }
+        const key = `#${room}\u0000${cid}`
+        const earlier = earlierSend(session, session.sentMessages, key, {
+          byId: (id) => store.messageById(room, id),
+          byCid: () => store.findMessageByCid(room, session.user.id, cid, CID_LOOKUP_WINDOW)
         })
+        // A resend of something already stored: acknowledge with the stored message, tell no one else.
+        if (earlier.state === 'stored') send(connection, { type: 'message', ...earlier.value })
+        if (earlier.state !== 'none') return
+        const queued = store.appendMessage(
+          room,
+          session.user,
+          message.text,
+          (error, stored) => {
+            if (!stored) {
+              session.sentMessages.forget(key)
+              return storageFailed(session, error)
+            }
+            session.sentMessages.committed(key)
+            const sender = session.connection
+            broadcast(room, { type: 'message', ...withoutCid(stored) }, sender)
+            if (sender) send(sender, { type: 'message', ...stored })
+          },
+          cid
+        )
+        session.sentMessages.remember(key, queued.id, false)
         return
       }
       case 'dm': {
@@ -380,12 +430,33 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         }
         if (!textFits(connection, message.text, ref)) return
         const cid = message.cid
-        store.appendDm(session.user, target.user, message.text, (error, stored) => {
-          if (!stored) return storageFailed(session, error)
-          const copy = { type: 'dm' as const, ...stored }
-          if (target.connection && target !== session) send(target.connection, copy)
-          if (session.connection) send(session.connection, cid === undefined ? copy : { ...copy, cid })
-        })
+        const key = cid === undefined ? undefined : `@${target.user.id}\u0000${cid}`
+        if (cid !== undefined && key !== undefined) {
+          const earlier = earlierSend(session, session.sentDms, key, {
+            byId: (id) => store.dmById(id),
+            byCid: () => store.findDmByCid(session.user.id, target.user.id, cid, CID_LOOKUP_WINDOW)
+          })
+          if (earlier.state === 'stored') send(connection, { type: 'dm', ...earlier.value })
+          if (earlier.state !== 'none') return
+        }
+        const queued = store.appendDm(
+          session.user,
+          target.user,
+          message.text,
+          (error, stored) => {
+            if (key !== undefined) {
+              if (stored) session.sentDms.committed(key)
+              else session.sentDms.forget(key)
+            }
+            if (!stored) return storageFailed(session, error)
+            if (target.connection && target !== session) {
+              send(target.connection, { type: 'dm', ...withoutCid(stored) })
+            }
+            if (session.connection) send(session.connection, { type: 'dm', ...stored })
+          },
+          cid
+        )
+        if (key !== undefined) session.sentDms.remember(key, queued.id, false)
         return
       }
       case 'typing': {
@@ -399,7 +470,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         send(connection, {
           type: 'history',
           room: message.room,
-          messages: page.messages,
+          messages: forViewer(page.messages, session.user.id),
           ...(page.hasMore ? { hasMore: true } : {})
         })
         return
@@ -408,6 +479,29 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         send(connection, { type: 'pong', t: message.t, serverTime: Date.now() })
         return
     }
+  }
+
+  /**
+   * Whether this session already sent `key`. Memory answers for everything sent since the session
+   * came to this process; a session restored from disk also asks the file for its first sends.
+   */
+  function earlierSend<T extends { id: number }>(
+    session: Session<Connection>,
+    recent: RecentSends,
+    key: string,
+    lookups: SendLookups<T>
+  ): EarlierSend<T> {
+    const entry = recent.get(key)
+    if (entry && !entry.committed) return { state: 'queued' }
+    let stored: T | undefined
+    if (entry) {
+      stored = lookups.byId(entry.id)
+    } else if (session.coldLookups > 0) {
+      session.coldLookups--
+      stored = lookups.byCid()
+      if (stored) recent.remember(key, stored.id, true)
+    }
+    return stored ? { state: 'stored', value: stored } : { state: 'none' }
   }
 
   /** The shared schema reports a bad room name as invalid_message; the protocol names it invalid_room. */

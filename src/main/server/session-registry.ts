@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { User } from '../../shared/protocol'
+import { createRecentSends, RECENT_SENDS_CAPACITY, type RecentSends } from './recent-sends'
 
 export interface Session<Conn> {
   /** Only for the welcome that creates the session; restored sessions no longer know it. */
@@ -17,6 +18,15 @@ export interface Session<Conn> {
   /** The live socket, or undefined while dropped (resumable). */
   connection: Conn | undefined
   expiry: NodeJS.Timeout | undefined
+  /** This session's recent room messages by `#room` + cid, and DMs by `@userId` + cid. */
+  readonly sentMessages: RecentSends
+  readonly sentDms: RecentSends
+  /**
+   * Sends that still ask the history file whether their cid was stored before: a session restored
+   * after a restart has no recent sends in memory, and its first sends are the resends of what the
+   * dead process committed without acknowledging. A session created here has nothing before.
+   */
+  coldLookups: number
 }
 
 export function hashToken(token: string): string {
@@ -26,6 +36,14 @@ export function hashToken(token: string): string {
 /** Nicks are unique regardless of case and Unicode compatibility forms ("Ann" = "ann" = "Ａｎｎ"). */
 export function nickKey(nick: string): string {
   return nick.normalize('NFKC').toLowerCase()
+}
+
+function sendTracking(coldLookups: number) {
+  return {
+    sentMessages: createRecentSends(),
+    sentDms: createRecentSends(),
+    coldLookups
+  }
 }
 
 export interface SessionRegistry<Conn> {
@@ -74,7 +92,8 @@ export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<C
         user: { id: `u_${randomBytes(9).toString('base64url')}`, nick },
         rooms: new Set(),
         connection: undefined,
-        expiry: undefined
+        expiry: undefined,
+        ...sendTracking(0)
       })
     },
     restore(tokenHash, user, rooms) {
@@ -84,7 +103,8 @@ export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<C
         user,
         rooms: new Set(rooms),
         connection: undefined,
-        expiry: undefined
+        expiry: undefined,
+        ...sendTracking(RECENT_SENDS_CAPACITY)
       })
     },
     byToken: (token) => byToken.get(hashToken(token)),

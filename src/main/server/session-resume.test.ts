@@ -1,8 +1,14 @@
-import { rm } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { DM_RESUME_KEY } from '../../shared/protocol'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import {
+  connect,
+  joinAs,
+  restartTestServer,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from './test-harness'
 
 let server: TestServer
 const clients: TestClient[] = []
@@ -142,7 +148,6 @@ describe('resume across a dropped socket', () => {
 
   it('survives a server restart: same user, rooms, and the messages missed meanwhile', async () => {
     server = await startTestServer()
-    const dataDir = server.dataDir
     const ann = await join('ann')
     ann.client.send({ type: 'join', room: 'dev' })
     await ann.client.next('joined')
@@ -150,17 +155,7 @@ describe('resume across a dropped socket', () => {
     bob.client.send({ type: 'send', room: 'general', text: 'before restart' })
     const last = await ann.client.next('message')
     await Promise.all(clients.splice(0).map((client) => client.close()))
-    await server.server.close()
-
-    const restarted = await startTestServer({}, dataDir)
-    server = {
-      ...restarted,
-      // The second server shares the first one's data dir; remove it when this test ends.
-      stop: async () => {
-        await restarted.server.close()
-        await rm(dataDir, { recursive: true, force: true })
-      }
-    }
+    server = await restartTestServer(server)
     const other = await join('cy')
     other.client.send({ type: 'send', room: 'general', text: 'while ann was away' })
     await other.client.next('message')

@@ -45,6 +45,22 @@ export async function startTestServer(
   }
 }
 
+/**
+ * Closes `previous` (its data dir stays) and starts a new server on the same data dir, as a
+ * restart would; the new one's stop() removes the dir when the test owns it.
+ */
+export async function restartTestServer(previous: TestServer): Promise<TestServer> {
+  await previous.server.close()
+  const restarted = await startTestServer({}, previous.dataDir)
+  return {
+    ...restarted,
+    async stop() {
+      await restarted.server.close()
+      await rm(previous.dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
 export interface CloseResult {
   code: number
   reason: string

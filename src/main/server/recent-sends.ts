@@ -1,0 +1,47 @@
+/**
+ * A session's recent sends by idempotency key, so a `send`/`dm` repeated with the same `cid`
+ * (the client resending after its acknowledgement was lost with the socket) is answered with
+ * the message already stored instead of being stored and broadcast twice.
+ *
+ * Bounded: a resend is always one of the sender's last in-flight messages (the client resends
+ * its outbox, oldest first, before anything new), so the newest `capacity` keys cover it. Only
+ * the id is kept (the message itself is read back from the file on the rare resend), so a
+ * sender costs a few dozen bytes per key, not the texts.
+ */
+export interface RecentSend {
+  id: number
+  /** False while the write is queued: its commit will acknowledge on the current connection. */
+  committed: boolean
+}
+
+export interface RecentSends {
+  get(key: string): RecentSend | undefined
+  remember(key: string, id: number, committed: boolean): void
+  committed(key: string): void
+  /** The write failed: a retry with this key must be stored, not swallowed. */
+  forget(key: string): void
+}
+
+export const RECENT_SENDS_CAPACITY = 256
+
+export function createRecentSends(capacity = RECENT_SENDS_CAPACITY): RecentSends {
+  // Created on the first send: most sessions on a busy server are readers.
+  let entries: Map<string, RecentSend> | undefined
+  return {
+    get: (key) => entries?.get(key),
+    remember(key, id, committed) {
+      entries ??= new Map()
+      entries.delete(key)
+      entries.set(key, { id, committed })
+      // A Map iterates in insertion order: the first key is the oldest.
+      if (entries.size > capacity) entries.delete(entries.keys().next().value!)
+    },
+    committed(key) {
+      const entry = entries?.get(key)
+      if (entry) entry.committed = true
+    },
+    forget(key) {
+      entries?.delete(key)
+    }
+  }
+}
