@@ -153,6 +153,32 @@ describe('durability', () => {
   })
 })
 
+describe('a resend after kill -9', () => {
+  it('is acknowledged with the message the killed server committed, which stays stored once', async () => {
+    const dataDir = await tempDir()
+    const first = await startServerProcess(dataDir)
+    const bob = await hello(first.url, 'bob')
+    const ann = await hello(first.url, 'ann')
+    const session = ann.log.find((message) => message.type === 'welcome')!.session
+    ann.send({ type: 'send', room: 'general', text: 'committed, then killed', cid: 'k-1' })
+    // Bob's copy is sent only after the commit: the message is on disk when the server dies.
+    const original = await bob.next('message')
+    first.child.kill('SIGKILL')
+    await exited(first.child)
+
+    const second = await startServerProcess(dataDir)
+    const back = await connect(second.url)
+    clients.push(back)
+    back.send({ type: 'hello', nick: 'ann', session })
+    expect((await back.next('welcome')).resumed).toBe(true)
+    back.send({ type: 'send', room: 'general', text: 'committed, then killed', cid: 'k-1' })
+    expect(await back.next('message')).toEqual({ ...original, cid: 'k-1' })
+    back.send({ type: 'history', room: 'general' })
+    const { type: _message, ...stored } = original
+    expect((await back.next('history')).messages).toEqual([{ ...stored, cid: 'k-1' }])
+  })
+})
+
 describe('headless CLI', () => {
   it('prints its URLs, logs connections, and on SIGTERM sends 1001 to all and exits 0 within 5 s', async () => {
     const dataDir = await tempDir()
