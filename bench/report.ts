@@ -49,15 +49,23 @@ export interface Summary {
 }
 
 export function summarizeServer(server: BenchResults['servers'][string]): Summary {
-  const ok = (server.fanout ?? []).filter(passed)
+  const steps = server.fanout ?? []
+  // CPU per delivery is the server's efficiency: every step that delivered counts, even one
+  // whose p99 a busy machine pushed past the limit. Sustained throughput needs both limits met.
+  const delivered = steps.filter((s) => s.deliveredRatio >= 0.99)
+  const sustained = steps.filter(passed).map((s) => s.deliveriesPerSecond)
   return {
-    cpuMicrosPerDelivery: median(ok.map((s) => s.serverCpuMicrosPerDelivery)),
-    sustainedDeliveriesPerSecond: Math.max(NaN, ...ok.map((s) => s.deliveriesPerSecond)),
+    cpuMicrosPerDelivery: median(delivered.map((s) => s.serverCpuMicrosPerDelivery)),
+    sustainedDeliveriesPerSecond: sustained.length ? Math.max(...sustained) : NaN,
     capacityClients: server.capacity?.maxClients ?? NaN,
     idleKiB: server.idle ? server.idle.bytesPerConnection / 1024 : NaN,
     durablePerSecond: server.persist?.bestPerSecond ?? NaN
   }
 }
+
+/** A baseline's figure, or `fallback` when that baseline has none (not run, or no step qualified). */
+const known = (v: number | undefined, fallback: number): number =>
+  v === undefined || Number.isNaN(v) ? fallback : v
 
 function ratio(a: number, b: number): string {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}×` : '–'
@@ -78,25 +86,26 @@ export function renderTables(results: BenchResults, rawFile: string): string {
   if (p) {
     const targets: [string, keyof Summary, string, (v: number, s: Record<string, Summary>) => boolean][] = [
       [
-        'Server CPU per delivery, µs (fan-out, median of passing steps)',
+        'Server CPU per delivery, µs (fan-out, median over steps with ≥ 99 % delivered)',
         'cpuMicrosPerDelivery',
         '≤ raw ws, < socket.io',
         (v, s) =>
-          v <= (s.ws?.cpuMicrosPerDelivery ?? Infinity) && v < (s.socketio?.cpuMicrosPerDelivery ?? Infinity)
+          v <= known(s.ws?.cpuMicrosPerDelivery, Infinity) &&
+          v < known(s.socketio?.cpuMicrosPerDelivery, Infinity)
       ],
       [
         'Sustained deliveries/s (fan-out, p99 ≤ 100 ms, ≥ 99 % delivered)',
         'sustainedDeliveriesPerSecond',
         '≥ both',
         (v, s) =>
-          v >= (s.ws?.sustainedDeliveriesPerSecond ?? 0) &&
-          v >= (s.socketio?.sustainedDeliveriesPerSecond ?? 0)
+          v >= known(s.ws?.sustainedDeliveriesPerSecond, 0) &&
+          v >= known(s.socketio?.sustainedDeliveriesPerSecond, 0)
       ],
       [
         'Broadcast capacity, clients (p95 < 500 ms)',
         'capacityClients',
         '≥ both',
-        (v, s) => v >= (s.ws?.capacityClients ?? 0) && v >= (s.socketio?.capacityClients ?? 0)
+        (v, s) => v >= known(s.ws?.capacityClients, 0) && v >= known(s.socketio?.capacityClients, 0)
       ],
       ['Idle memory, KiB RSS per connection', 'idleKiB', '≤ 12 KB', (v) => v * 1024 <= 12_000],
       ['Durable messages/s (ack after the write)', 'durablePerSecond', '≥ 50,000', (v) => v >= 50_000]

@@ -54,7 +54,9 @@ export interface SoakReport {
   durationMs: number
   sent: number
   acked: number
-  /** Sends whose ack never came (socket dropped or server killed in between); allowed, reported. */
+  /** Unacknowledged sends repeated with the same cid after a reconnect (the client's outbox). */
+  resent: number
+  /** Sends never acknowledged even after resending (only those still in flight at the end). */
   unacked: number
   drops: number
   resumes: number
@@ -170,6 +172,8 @@ interface SoakStats {
   resumes: number
   sessionsLost: number
   sent: number
+  /** Unacknowledged sends repeated (same cid) after a reconnect. */
+  resent: number
   /** Server frames that failed the protocol's own validator. */
   invalid: number
 }
@@ -266,6 +270,13 @@ class SoakClient {
             for (const room of this.rooms)
               if (room !== 'general') ws.send(JSON.stringify({ type: 'join', room }))
           }
+          // The outbox: whatever was sent but never acknowledged goes again with the same cid,
+          // as a real client would; the server must store each of them exactly once.
+          for (const [cid, sent] of this.sent) {
+            if (sent.ackedId !== undefined) continue
+            this.stats.resent++
+            ws.send(JSON.stringify({ type: 'send', room: sent.room, text: sent.text, cid }))
+          }
           this.live = true
           resolve()
           return
@@ -360,7 +371,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-soak-'))
   const logFile = join(dataDir, 'server.log')
   const port = await freePort()
-  const stats: SoakStats = { drops: 0, resumes: 0, sessionsLost: 0, sent: 0, invalid: 0 }
+  const stats: SoakStats = { drops: 0, resumes: 0, sessionsLost: 0, sent: 0, resent: 0, invalid: 0 }
   const memory: { incarnation: number; at: number; rssMiB: number }[] = []
   let incarnation = 0
   let server = startServerProcess(options, port, dataDir, logFile)
@@ -606,6 +617,7 @@ function verify(
     durationMs,
     sent: stats.sent,
     acked,
+    resent: stats.resent,
     unacked,
     drops: stats.drops,
     resumes: stats.resumes,
