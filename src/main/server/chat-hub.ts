@@ -23,9 +23,10 @@ import {
 } from '../../shared/protocol'
 import type { ConnectionLog } from './connection-log'
 import { createFrame, sendFrame, type OutboundFrame } from './fanout'
-import type { HistoryStore } from './history-store'
+import type { HistoryStore, Page } from './history-store'
 import type { ConnectionInfo } from './index'
 import type { RecentSends } from './recent-sends'
+import { newestWithin, replyBudgetBytes } from './reply-budget'
 import { createSessionRegistry, type Session } from './session-registry'
 import type { TokenBucket } from './token-bucket'
 
@@ -125,6 +126,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs)
   const members = new Map<string, Set<Connection>>()
   const serverUser: User = { id: 'server', nick: options.serverName }
+  const replyBudget = replyBudgetBytes(limits.maxBufferedBytes)
 
   function membersOf(room: string): Set<Connection> {
     let set = members.get(room)
@@ -157,17 +159,35 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     sessions.dropped(sessions.restore(saved.tokenHash, saved.user, rooms), expired)
   }
 
+  /**
+   * A slow consumer is one whose backlog is already over the cap when the next frame is due: a
+   * backlog the frame itself creates is a big reply (bounded by replyBudget), not a stalled reader.
+   */
   function deliver(connection: Connection, frame: OutboundFrame): void {
+    if (connection.closing) return
+    if (connection.bufferedAmount() > limits.maxBufferedBytes) {
+      close(connection, CloseCode.TryAgainLater, REASONS.slowConsumer)
+      return
+    }
+    write(connection, frame)
+  }
+
+  function write(connection: Connection, frame: OutboundFrame): void {
     if (connection.closing || !sendFrame(connection.ws, frame)) return
     connection.info.messagesOut++
     log.touched(connection)
-    if (connection.bufferedAmount() > limits.maxBufferedBytes) {
-      close(connection, CloseCode.TryAgainLater, REASONS.slowConsumer)
-    }
   }
 
   function send(connection: Connection, message: ServerMessage): void {
     deliver(connection, createFrame(message))
+  }
+
+  /**
+   * The frames of one hello after its welcome (a joined per room, the DM replay) are one reply the
+   * client asked for in one go: the backlog earlier frames of it left is not checked.
+   */
+  function sendInBurst(connection: Connection, message: ServerMessage): void {
+    write(connection, createFrame(message))
   }
 
   function sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void {
@@ -294,21 +314,34 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       server: { name: options.serverName, version: options.serverVersion, limits: { ...limits } },
       rooms: roomSummaries()
     })
-    for (const room of session.rooms) sendJoined(connection, room, message.resume?.[room])
+    for (const room of session.rooms) sendJoined(connection, room, message.resume?.[room], sendInBurst)
     const lastDm = message.resume?.[DM_RESUME_KEY]
     if (resumed && lastDm !== undefined) {
-      const { messages } = store.dmsAfter(session.user.id, lastDm, limits.resumeReplayMax)
-      for (const dm of forViewer(messages, session.user.id)) send(connection, { type: 'dm', ...dm })
+      const page = withinBudget(store.dmsAfter(session.user.id, lastDm, limits.resumeReplayMax))
+      for (const dm of forViewer(page.messages, session.user.id))
+        sendInBurst(connection, { type: 'dm', ...dm })
     }
   }
 
-  function sendJoined(connection: Connection, room: string, resumeAfter: number | undefined): void {
+  /** A page cut to the reply byte budget (newest kept); cutting sets hasMore like the count cap. */
+  function withinBudget<T>(page: Page<T>): Page<T> {
+    const fitted = newestWithin(page.messages, replyBudget)
+    return { messages: fitted.messages, hasMore: page.hasMore || fitted.cut }
+  }
+
+  function sendJoined(
+    connection: Connection,
+    room: string,
+    resumeAfter: number | undefined,
+    sendReply: (connection: Connection, message: ServerMessage) => void = send
+  ): void {
     const viewerId = connection.session?.user.id ?? ''
-    const page =
+    const page = withinBudget(
       resumeAfter !== undefined
         ? store.messagesAfter(room, resumeAfter, limits.resumeReplayMax)
         : store.page(room, limits.joinHistory)
-    send(connection, {
+    )
+    sendReply(connection, {
       type: 'joined',
       room,
       members: memberUsers(room),
@@ -476,7 +509,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       }
       case 'history': {
         const limit = Math.min(message.limit ?? limits.joinHistory, limits.historyPageMax)
-        const page = store.page(message.room, limit, message.before)
+        const page = withinBudget(store.page(message.room, limit, message.before))
         send(connection, {
           type: 'history',
           room: message.room,
