@@ -1,6 +1,7 @@
 /** Turns a bench run into the tables of docs/benchmarks.md and an SVG chart of the fan-out. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { relative } from 'node:path'
+import { format, resolveConfig } from 'prettier'
 import type { CapacityResult, FanoutStep, IdleResult, PersistResult } from './scenarios'
 
 export interface BenchResults {
@@ -247,7 +248,8 @@ export function renderChart(results: BenchResults): string {
   return out.join('\n')
 }
 
-export function writeReport(results: BenchResults, rawFile: string): void {
+/** Writes the tables into docs/benchmarks.md (formatted as `npm run lint` expects) and the chart. */
+export async function writeReport(results: BenchResults, rawFile: string): Promise<void> {
   const docs = new URL('../docs/', import.meta.url).pathname
   const md = `${docs}benchmarks.md`
   const tables = `${BEGIN}\n${renderTables(results, relative(process.cwd(), rawFile))}\n${END}`
@@ -258,7 +260,7 @@ export function writeReport(results: BenchResults, rawFile: string): void {
     start >= 0 && end > start
       ? current.slice(0, start) + tables + current.slice(end + END.length)
       : `${current}\n${tables}\n`
-  writeFileSync(md, next)
+  writeFileSync(md, await format(next, { ...(await resolveConfig(md)), filepath: md }))
   if (Object.values(results.servers).some((s) => s.fanout?.length))
     writeFileSync(`${docs}benchmarks-fanout.svg`, renderChart(results))
   console.log(`tables: ${md}`)

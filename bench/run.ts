@@ -71,5 +71,5 @@ results.machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)))
 const file = `${resultsDir}${stamp}-${results.mode}.json`
 writeFileSync(file, JSON.stringify(results, null, 2))
 console.log(`raw results: ${file}`)
-if (!argv.includes('--no-docs')) writeReport(results, file)
+if (!argv.includes('--no-docs')) await writeReport(results, file)
 console.log(`done in ${results.durationSeconds} s`)
