@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream'
-import { contentSecurityPolicy } from '../security'
+import { contentSecurityPolicy } from '../../shared/content-security-policy'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
