@@ -15,7 +15,8 @@ export const USAGE = `Usage: parley-server [options]
   --name NAME           server name shown to clients (default: this machine's hostname)
   --password PW         require this password in every hello (or env PARLEY_PASSWORD)
   --data DIR            where the history database lives (default ./parley-data)
-  --allow-origin URL    also accept WebSocket handshakes from this web origin (repeatable; * = any)
+  --allow-origin URL    also accept WebSocket handshakes from this web origin, and HTTP requests
+                        naming its host (repeatable; * = any)
   --admin-token T       enable the admin HTTP API (Authorization: Bearer T) (or env PARLEY_ADMIN_TOKEN)
   --static DIR          serve this directory as the web client at / (default: the built renderer, if present)
   --no-static           do not serve the web client
