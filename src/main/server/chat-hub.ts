@@ -75,6 +75,8 @@ export interface ChatHub {
 }
 
 const CLOSE_HANDSHAKE_GRACE_MS = 10_000
+/** Longest gap between stamps of the sessions with a socket (see HistoryStore.markLiveSessions). */
+const LIVE_STAMP_MAX_MS = 15_000
 /**
  * How far back (in room ids, or DM ids) a cold lookup searches for a resend's original. The
  * original was in flight when the old process died, so only what arrived around it lies between.
@@ -140,7 +142,12 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   if (store.ensureRoom(DEFAULT_ROOM)) membersOf(DEFAULT_ROOM)
 
   function persist(session: Session<Connection>): void {
-    store.saveSession({ tokenHash: session.tokenHash, user: session.user, rooms: [...session.rooms] })
+    store.saveSession({
+      tokenHash: session.tokenHash,
+      user: session.user,
+      rooms: [...session.rooms],
+      droppedAt: session.connection ? null : Date.now()
+    })
   }
 
   function expired(session: Session<Connection>): void {
@@ -148,16 +155,29 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     logger.debug({ userId: session.user.id, nick: session.user.nick }, 'session expired')
   }
 
-  // Sessions saved before a restart (or a crash) get a fresh resume window from now: clients
-  // that reconnect keep their user id, rooms and DMs across a server restart.
+  // A session saved before a restart (or a crash) keeps what is left of its resume window, counted
+  // from its drop; one whose socket was open when the process died dropped at the last live stamp.
+  // Clients that reconnect in time keep their user id, rooms and DMs across the restart.
+  const restoredAt = Date.now()
   for (const saved of store.loadSessions()) {
+    const left = limits.sessionResumeMs - (restoredAt - saved.lastLive)
+    if (left <= 0) {
+      store.deleteSession(saved.tokenHash)
+      continue
+    }
     const rooms = saved.rooms.filter(isValidRoomName)
     for (const room of rooms) {
       store.ensureRoom(room)
       membersOf(room)
     }
-    sessions.dropped(sessions.restore(saved.tokenHash, saved.user, rooms), expired)
+    sessions.dropped(sessions.restore(saved.tokenHash, saved.user, rooms), expired, left)
   }
+  // Several stamps per window, so a crash shortens no session's window by more than a quarter of it.
+  const liveStamp = setInterval(
+    () => store.markLiveSessions(),
+    Math.min(LIVE_STAMP_MAX_MS, Math.max(1, limits.sessionResumeMs / 4))
+  )
+  liveStamp.unref()
 
   /**
    * A slow consumer is one whose backlog is already over the cap when the next frame is due: a
@@ -246,6 +266,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       broadcast(room, { type: 'presence', room, event: 'leave', user: session.user })
     }
     sessions.dropped(session, expired)
+    persist(session)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -286,10 +307,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       }
       session = sessions.create(message.nick)
       session.rooms.add(DEFAULT_ROOM)
-      persist(session)
     }
     sessions.revived(session)
     session.connection = connection
+    persist(session)
     connection.session = session
     if (connection.helloTimer !== undefined) clearTimeout(connection.helloTimer)
     connection.helloTimer = undefined
@@ -648,6 +669,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       return { users: sessions.size, online }
     },
     dispose() {
+      clearInterval(liveStamp)
       sessions.dispose()
       members.clear()
     }

@@ -143,7 +143,7 @@ describe('history store', () => {
     expect(store.findMessageByCid('general', ann.id, 'c-1', 100)).toEqual(second)
     expect(store.findDmByCid(ann.id, bob.id, 'd-1', 100)).toEqual(dm)
     const version = new DatabaseSync(join(dir, DATABASE_FILE), { readOnly: true })
-    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 })
+    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 })
     version.close()
   })
 
@@ -162,13 +162,29 @@ describe('history store', () => {
   })
 
   it('saves, replaces, loads and deletes sessions by token hash', () => {
-    store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general'] })
-    store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'] })
-    store.saveSession({ tokenHash: 'h2', user: bob, rooms: [] })
+    store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general'], droppedAt: null })
+    store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'], droppedAt: 1234 })
+    store.saveSession({ tokenHash: 'h2', user: bob, rooms: [], droppedAt: null })
     store.deleteSession('h2')
     store.close()
     store = openHistoryStore(dir)
-    expect(store.loadSessions()).toEqual([{ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'] }])
+    expect(store.loadSessions()).toEqual([
+      { tokenHash: 'h1', user: ann, rooms: ['general', 'dev'], droppedAt: 1234, lastLive: 1234 }
+    ])
+  })
+
+  it('a session with a socket counts as live at the last stamp', async () => {
+    const savedAt = Date.now()
+    store.saveSession({ tokenHash: 'h1', user: ann, rooms: [], droppedAt: null })
+    store.saveSession({ tokenHash: 'h2', user: bob, rooms: [], droppedAt: 5 })
+    store.flush()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    store.markLiveSessions()
+    store.close()
+    store = openHistoryStore(dir)
+    const loaded = new Map(store.loadSessions().map((s) => [s.tokenHash, s.lastLive]))
+    expect(loaded.get('h1')).toBeGreaterThanOrEqual(savedAt + 20)
+    expect(loaded.get('h2')).toBe(5)
   })
 
   it('close() commits what is queued first and is safe twice', async () => {

@@ -17,8 +17,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 
 export const DATABASE_FILE = 'parley.sqlite'
-/** 2: `cid` on messages and dms (the sender's idempotency key). */
-const SCHEMA_VERSION = 2
+/** 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions. */
+const SCHEMA_VERSION = 3
 
 export interface Page<T> {
   messages: T[]
@@ -31,6 +31,13 @@ export interface StoredSession {
   tokenHash: string
   user: User
   rooms: string[]
+  /** When its socket dropped; null while it has one. */
+  droppedAt: number | null
+}
+
+/** A session as loaded, with the last moment it is known to have had a socket (or dropped it). */
+export interface LoadedSession extends StoredSession {
+  lastLive: number
 }
 
 export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
@@ -71,10 +78,18 @@ export interface HistoryStore {
   ensureRoom(name: string): boolean
   roomNames(): string[]
   counts(): { messages: number; dms: number }
-  /** Sessions are rare writes (hello, join, leave) and not on the acknowledgement path: written at once. */
+  /**
+   * Session writes (hello, join, leave, drop, expiry) ride the same batched transaction as
+   * messages: a churn of connections must not cost one commit each.
+   */
   saveSession(session: StoredSession): void
   deleteSession(tokenHash: string): void
-  loadSessions(): StoredSession[]
+  /**
+   * Stamps every session that has a socket as live now, so that after a crash (no drop was
+   * written) a session counts as dropped at the last stamp, not whenever it was last saved.
+   */
+  markLiveSessions(): void
+  loadSessions(): LoadedSession[]
   /** Commits everything queued now, synchronously. */
   flush(): void
   close(): void
@@ -103,6 +118,9 @@ interface DmRow {
 type PendingWrite =
   | { kind: 'message'; value: ChatMessage; done: AppendCallback<ChatMessage> }
   | { kind: 'dm'; value: DirectMessage; done: AppendCallback<DirectMessage> }
+  | { kind: 'session'; value: StoredSession; at: number }
+  | { kind: 'sessionGone'; tokenHash: string }
+  | { kind: 'sessionsLive'; at: number }
 
 function toMessage(row: MessageRow): ChatMessage {
   return {
@@ -158,6 +176,8 @@ function migrate(db: DatabaseSync): void {
   `)
   addColumnIfMissing(db, 'messages', 'cid', 'TEXT')
   addColumnIfMissing(db, 'dms', 'cid', 'TEXT')
+  // Rows from schema 2 get NULL: treated as live at their updated_at, the most they can claim.
+  addColumnIfMissing(db, 'sessions', 'dropped_at', 'INTEGER')
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
 }
 
@@ -213,10 +233,13 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     ) ORDER BY id DESC LIMIT ?`)
 
   const upsertSession = db.prepare(
-    'INSERT OR REPLACE INTO sessions (token_hash, user_id, nick, rooms, updated_at) VALUES (?, ?, ?, ?, ?)'
+    'INSERT OR REPLACE INTO sessions (token_hash, user_id, nick, rooms, updated_at, dropped_at) VALUES (?, ?, ?, ?, ?, ?)'
   )
   const removeSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
-  const selectSessions = db.prepare('SELECT token_hash, user_id, nick, rooms FROM sessions')
+  const stampLiveSessions = db.prepare('UPDATE sessions SET updated_at = ? WHERE dropped_at IS NULL')
+  const selectSessions = db.prepare(
+    'SELECT token_hash, user_id, nick, rooms, updated_at, dropped_at FROM sessions'
+  )
 
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined
@@ -227,21 +250,42 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }
 
   function write(item: PendingWrite): void {
-    if (item.kind === 'message') {
-      const m = item.value
-      insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts, m.cid ?? null)
-    } else {
-      const d = item.value
-      insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts, d.cid ?? null)
+    switch (item.kind) {
+      case 'message': {
+        const m = item.value
+        insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts, m.cid ?? null)
+        return
+      }
+      case 'dm': {
+        const d = item.value
+        insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts, d.cid ?? null)
+        return
+      }
+      case 'session': {
+        const { tokenHash, user, rooms, droppedAt } = item.value
+        upsertSession.run(tokenHash, user.id, user.nick, JSON.stringify(rooms), item.at, droppedAt)
+        return
+      }
+      case 'sessionGone':
+        removeSession.run(item.tokenHash)
+        return
+      case 'sessionsLive':
+        stampLiveSessions.run(item.at)
+        return
     }
+  }
+
+  function enqueue(item: PendingWrite): void {
+    assertOpen()
+    queue.push(item)
+    schedule()
   }
 
   function settle(batch: PendingWrite[], error: Error | null): void {
     for (const item of batch) {
       try {
-        if (error) item.done(error, undefined)
-        else if (item.kind === 'message') item.done(null, item.value)
-        else item.done(null, item.value)
+        if (item.kind === 'message') item.done(error, error ? undefined : item.value)
+        else if (item.kind === 'dm') item.done(error, error ? undefined : item.value)
       } catch (callbackError) {
         options.onCallbackError?.(callbackError)
       }
@@ -261,7 +305,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       db.exec('COMMIT')
       for (const item of batch) {
         if (item.kind === 'message') messageCount++
-        else dmCount++
+        else if (item.kind === 'dm') dmCount++
       }
     } catch (cause) {
       error = cause instanceof Error ? cause : new Error(String(cause))
@@ -358,17 +402,13 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       return { messages: messageCount, dms: dmCount }
     },
     saveSession(session) {
-      assertOpen()
-      upsertSession.run(
-        session.tokenHash,
-        session.user.id,
-        session.user.nick,
-        JSON.stringify(session.rooms),
-        Date.now()
-      )
+      enqueue({ kind: 'session', value: session, at: Date.now() })
     },
     deleteSession(tokenHash) {
-      if (!closed) removeSession.run(tokenHash)
+      if (!closed) enqueue({ kind: 'sessionGone', tokenHash })
+    },
+    markLiveSessions() {
+      if (!closed) enqueue({ kind: 'sessionsLive', at: Date.now() })
     },
     loadSessions() {
       const rows = selectSessions.all() as unknown as {
@@ -376,11 +416,15 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         user_id: string
         nick: string
         rooms: string
+        updated_at: number
+        dropped_at: number | null
       }[]
       return rows.map((row) => ({
         tokenHash: row.token_hash,
         user: { id: row.user_id, nick: row.nick },
-        rooms: JSON.parse(row.rooms) as string[]
+        rooms: JSON.parse(row.rooms) as string[],
+        droppedAt: row.dropped_at,
+        lastLive: row.dropped_at ?? row.updated_at
       }))
     },
     flush,

@@ -53,8 +53,11 @@ export interface SessionRegistry<Conn> {
   byToken(token: string): Session<Conn> | undefined
   byUserId(id: string): Session<Conn> | undefined
   byNick(nick: string): Session<Conn> | undefined
-  /** Starts the resume window of a session whose socket dropped; `onExpire` runs if it lapses. */
-  dropped(session: Session<Conn>, onExpire: (session: Session<Conn>) => void): void
+  /**
+   * Starts the resume window of a session whose socket dropped (`windowMs`, default the full
+   * window); `onExpire` runs if it lapses.
+   */
+  dropped(session: Session<Conn>, onExpire: (session: Session<Conn>) => void, windowMs?: number): void
   /** Cancels the resume window (the session has a socket again). */
   revived(session: Session<Conn>): void
   remove(session: Session<Conn>): void
@@ -110,12 +113,12 @@ export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<C
     byToken: (token) => byToken.get(hashToken(token)),
     byUserId: (id) => byUserId.get(id),
     byNick: (nick) => byNick.get(nickKey(nick)),
-    dropped(session, onExpire) {
+    dropped(session, onExpire, windowMs = resumeMs) {
       if (session.expiry !== undefined) clearTimeout(session.expiry)
       session.expiry = setTimeout(() => {
         remove(session)
         onExpire(session)
-      }, resumeMs)
+      }, windowMs)
       session.expiry.unref()
     },
     revived(session) {
