@@ -17,6 +17,13 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 
 export const DATABASE_FILE = 'parley.sqlite'
+/**
+ * How long a write waits for another process's lock (a second Parley on the same --data dir, a
+ * sqlite3 shell). node:sqlite is synchronous: the wait stalls the event loop and every client
+ * with it, so it is short, and a commit that cannot get the lock fails (its senders get 1011).
+ * This process is the file's only writer in normal use: no wait is needed for itself.
+ */
+const BUSY_TIMEOUT_MS = 20
 /** 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions. */
 const SCHEMA_VERSION = 3
 
@@ -189,7 +196,7 @@ export interface HistoryStoreOptions {
 export function openHistoryStore(dataDir: string, options: HistoryStoreOptions = {}): HistoryStore {
   mkdirSync(dataDir, { recursive: true })
   const db = new DatabaseSync(join(dataDir, DATABASE_FILE))
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;')
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`)
   migrate(db)
 
   const roomSeq = new Map<string, number>()
