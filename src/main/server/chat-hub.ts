@@ -52,6 +52,8 @@ export interface ChatHubOptions {
   serverVersion: string
   /** Rooms are created by joining; this caps how many one server keeps (each is listed in every welcome). */
   maxRooms: number
+  /** Dropped (resumable) sessions kept at most; the oldest dropped is evicted first. Default 10,000. */
+  maxDroppedSessions?: number
   /** Null when the server has no password. */
   checkPassword: ((candidate: string | undefined) => boolean) | null
 }
@@ -125,7 +127,7 @@ const REASONS = {
 
 export function createChatHub(options: ChatHubOptions): ChatHub {
   const { store, limits, log, logger } = options
-  const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs)
+  const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs, options.maxDroppedSessions)
   const members = new Map<string, Set<Connection>>()
   const serverUser: User = { id: 'server', nick: options.serverName }
   const replyBudget = replyBudgetBytes(limits.maxBufferedBytes)
@@ -159,7 +161,8 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
   // from its drop; one whose socket was open when the process died dropped at the last live stamp.
   // Clients that reconnect in time keep their user id, rooms and DMs across the restart.
   const restoredAt = Date.now()
-  for (const saved of store.loadSessions()) {
+  // Oldest drop first, so that over the dropped-session cap the oldest are the ones evicted.
+  for (const saved of store.loadSessions().sort((a, b) => a.lastLive - b.lastLive)) {
     const left = limits.sessionResumeMs - (restoredAt - saved.lastLive)
     if (left <= 0) {
       store.deleteSession(saved.tokenHash)
@@ -266,7 +269,9 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       broadcast(room, { type: 'presence', room, event: 'leave', user: session.user })
     }
     sessions.dropped(session, expired)
-    persist(session)
+    // Over the dropped-session cap the oldest is evicted at once (this one only with a cap of 0),
+    // and expired() has queued its row's deletion already.
+    if (sessions.byUserId(session.user.id) === session) persist(session)
   }
 
   // -------------------------------------------------------------------------------------------

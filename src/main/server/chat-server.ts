@@ -227,6 +227,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       serverName: config.name,
       serverVersion: packageVersion,
       maxRooms: config.maxRooms,
+      maxDroppedSessions: options.maxDroppedSessions,
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub

@@ -30,6 +30,11 @@ export interface ChatServerOptions {
   maxConnectionsPerIp?: number
   /** Rooms the server keeps (created by joining); a join that would create one more gets `invalid_room`. Default 1000. */
   maxRooms?: number
+  /**
+   * Dropped (resumable) sessions kept at most: beyond it the oldest dropped one ends early, so a
+   * churn of hellos cannot grow memory, timers and rows without bound. Default 10,000.
+   */
+  maxDroppedSessions?: number
   /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */

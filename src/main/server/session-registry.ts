@@ -55,7 +55,8 @@ export interface SessionRegistry<Conn> {
   byNick(nick: string): Session<Conn> | undefined
   /**
    * Starts the resume window of a session whose socket dropped (`windowMs`, default the full
-   * window); `onExpire` runs if it lapses.
+   * window); `onExpire` runs if it lapses, or if the session is evicted as the oldest dropped one
+   * when more than `maxDropped` are waiting.
    */
   dropped(session: Session<Conn>, onExpire: (session: Session<Conn>) => void, windowMs?: number): void
   /** Cancels the resume window (the session has a socket again). */
@@ -66,14 +67,26 @@ export interface SessionRegistry<Conn> {
   dispose(): void
 }
 
-export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<Conn> {
+/**
+ * Dropped sessions kept at most: each costs memory, a timer and a row, and hellos are cheap, so
+ * churn (not concurrent sockets, which the connection caps bound) could grow them without end.
+ */
+export const DEFAULT_MAX_DROPPED_SESSIONS = 10_000
+
+export function createSessionRegistry<Conn>(
+  resumeMs: number,
+  maxDropped = DEFAULT_MAX_DROPPED_SESSIONS
+): SessionRegistry<Conn> {
   const byToken = new Map<string, Session<Conn>>()
   const byUserId = new Map<string, Session<Conn>>()
   const byNick = new Map<string, Session<Conn>>()
+  /** Dropped sessions in drop order (a Map keeps insertion order), with what to run on eviction. */
+  const droppedOrder = new Map<Session<Conn>, (session: Session<Conn>) => void>()
 
   function remove(session: Session<Conn>): void {
     if (session.expiry !== undefined) clearTimeout(session.expiry)
     session.expiry = undefined
+    droppedOrder.delete(session)
     byToken.delete(session.tokenHash)
     byUserId.delete(session.user.id)
     if (byNick.get(nickKey(session.user.nick)) === session) byNick.delete(nickKey(session.user.nick))
@@ -120,10 +133,18 @@ export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<C
         onExpire(session)
       }, windowMs)
       session.expiry.unref()
+      droppedOrder.delete(session)
+      droppedOrder.set(session, onExpire)
+      for (const [oldest, evicted] of droppedOrder) {
+        if (droppedOrder.size <= maxDropped) break
+        remove(oldest)
+        evicted(oldest)
+      }
     },
     revived(session) {
       if (session.expiry !== undefined) clearTimeout(session.expiry)
       session.expiry = undefined
+      droppedOrder.delete(session)
     },
     remove,
     all: () => byToken.values(),
@@ -135,6 +156,7 @@ export function createSessionRegistry<Conn>(resumeMs: number): SessionRegistry<C
         if (session.expiry !== undefined) clearTimeout(session.expiry)
       }
       byToken.clear()
+      droppedOrder.clear()
       byUserId.clear()
       byNick.clear()
     }
