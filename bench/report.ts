@@ -181,7 +181,7 @@ export function renderTables(results: BenchResults, rawFile: string): string {
 
 /** Two panels: server CPU µs per delivery, and p99 latency, each against offered deliveries/s. */
 export function renderChart(results: BenchResults): string {
-  const W = 960
+  const W = 1000
   const H = 380
   const panelW = 420
   const panelH = 270
