@@ -9,6 +9,8 @@ export interface BenchResults {
   command: string
   mode: 'quick' | 'full'
   durationSeconds?: number
+  /** Measures not run this time came from this earlier run. */
+  mergedFrom?: { file: string; startedAt: string }
   machine: {
     cpu: string
     memoryGiB: number
@@ -81,7 +83,10 @@ export function renderTables(results: BenchResults, rawFile: string): string {
     `Run ${results.startedAt} (${results.mode}, ${results.durationSeconds ?? '?'} s): \`${results.command}\` on ${results.machine.cpu}, ` +
       `${results.machine.memoryGiB} GiB, Node ${results.machine.node}, ${results.machine.kernel}. Load average at start ` +
       `${results.machine.loadAverageAtStart.join(' / ')}, at end ${results.machine.loadAverageAtEnd?.join(' / ') ?? '?'}. ` +
-      `Raw JSON: \`${rawFile}\`.`,
+      `Raw JSON: \`${rawFile}\`.` +
+      (results.mergedFrom
+        ? ` Measures not run in it are from the run of ${results.mergedFrom.startedAt} (\`${results.mergedFrom.file}\`).`
+        : ''),
     ''
   )
   if (p) {

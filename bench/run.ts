@@ -7,7 +7,7 @@
  * chart to docs/benchmarks.md (between its bench markers) and docs/benchmarks-fanout.svg.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { FULL, QUICK, runCapacity, runFanout, runIdle, runPersist } from './scenarios'
 import { writeReport, type BenchResults } from './report'
@@ -66,6 +66,16 @@ for (const kind of servers) {
   if (only.has('persist') && kind === 'parley') entry.persist = await runPersist(profile, logDir)
 }
 results.durationSeconds = Math.round((Date.now() - started) / 1000)
+
+// --merge FILE: measures not run this time are taken from an earlier run (named in the tables).
+const mergeAt = argv.indexOf('--merge')
+if (mergeAt >= 0 && argv[mergeAt + 1]) {
+  const earlier = JSON.parse(readFileSync(argv[mergeAt + 1]!, 'utf8')) as BenchResults
+  results.mergedFrom = { file: argv[mergeAt + 1]!, startedAt: earlier.startedAt }
+  for (const [kind, measures] of Object.entries(earlier.servers)) {
+    results.servers[kind] = { ...measures, ...results.servers[kind] }
+  }
+}
 results.machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)))
 
 const file = `${resultsDir}${stamp}-${results.mode}.json`
