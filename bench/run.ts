@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
+import { format } from 'prettier'
 import { FULL, QUICK, runCapacity, runFanout, runIdle, runPersist } from './scenarios'
 import { writeReport, type BenchResults } from './report'
 import type { ServerKind } from './bench-clients'
@@ -79,7 +80,8 @@ if (mergeAt >= 0 && argv[mergeAt + 1]) {
 results.machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)))
 
 const file = `${resultsDir}${stamp}-${results.mode}.json`
-writeFileSync(file, JSON.stringify(results, null, 2))
+// Formatted as `npm run lint` (prettier --check .) expects of every file in the repo.
+writeFileSync(file, await format(JSON.stringify(results), { parser: 'json' }))
 console.log(`raw results: ${file}`)
 if (!argv.includes('--no-docs')) await writeReport(results, file)
 console.log(`done in ${results.durationSeconds} s`)

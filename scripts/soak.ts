@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { format } from 'prettier'
 import { runSoak, SOAK_DEFAULTS } from '../src/main/server/reliability/soak-run'
 
 const { values } = parseArgs({
@@ -34,7 +35,8 @@ const report = await runSoak({
 const dir = new URL('../bench/results/', import.meta.url).pathname
 mkdirSync(dir, { recursive: true })
 const file = `${dir}soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-writeFileSync(file, JSON.stringify(report, null, 2))
+// Formatted as `npm run lint` (prettier --check .) expects of every file in the repo.
+writeFileSync(file, await format(JSON.stringify(report), { parser: 'json' }))
 console.log(JSON.stringify({ ...report, logErrors: report.logErrors.length }, null, 2))
 console.log(
   report.ok ? `soak passed; report: ${file}` : `soak FAILED: ${report.failures.join('; ')}; report: ${file}`
