@@ -86,6 +86,11 @@ export interface SoakReport {
     maxAfterWarmupRssMiB: number
     /** finalRssMiB against warmedUpRssMiB. */
     growthPercent: number
+    /**
+     * Whether the 10 % rule was applied: only when the last incarnation ran long enough
+     * (MEMORY_JUDGED_AFTER_MS) for its level after warm-up to mean something.
+     */
+    judged: boolean
     /** The server's RSS every 10 s: [incarnation, seconds since it started, MiB]. */
     series: [number, number, number][]
   }
@@ -93,6 +98,14 @@ export interface SoakReport {
   ok: boolean
   failures: string[]
 }
+
+/**
+ * The memory rule needs a last incarnation of at least this long. A fresh Node process's RSS climbs
+ * for its first minutes (V8 sizes its heap to the load, SQLite fills its page cache): in the
+ * CI-sized run the last incarnation lives about a minute, all of it warm-up, and measured +13 to
+ * +21 % on unchanged code, where the 30-minute runs level off (docs/reliability.md).
+ */
+export const MEMORY_JUDGED_AFTER_MS = 5 * 60_000
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const random = (min: number, max: number): number => min + Math.random() * (max - min)
@@ -605,7 +618,8 @@ function verify(
   if (idOrderViolations) failures.push(`${idOrderViolations} ids out of order`)
   if (deliveriesMissing) failures.push(`${deliveriesMissing} deliveries missing`)
   if (deliveriesDuplicated) failures.push(`${deliveriesDuplicated} deliveries duplicated`)
-  if (!(growthPercent <= 10))
+  const judged = (last.at(-1)?.at ?? 0) >= MEMORY_JUDGED_AFTER_MS
+  if (judged && !(growthPercent <= 10))
     failures.push(`server memory level grew ${growthPercent.toFixed(1)} % after warm-up`)
   if (logErrors.length) failures.push(`${logErrors.length} error lines in the server log`)
   if (stats.invalid) failures.push(`${stats.invalid} server frames failed the protocol validator`)
@@ -638,6 +652,7 @@ function verify(
       minAfterWarmupRssMiB: Number(Math.min(...afterWarmup).toFixed(1)),
       maxAfterWarmupRssMiB: Number(Math.max(...afterWarmup).toFixed(1)),
       growthPercent: Number(growthPercent.toFixed(1)),
+      judged,
       series: memory
         .filter((_, i) => i % 10 === 0)
         .map((m) => [m.incarnation, Math.round(m.at / 1000), Number(m.rssMiB.toFixed(1))])
