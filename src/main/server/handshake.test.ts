@@ -5,18 +5,12 @@ import { createConnection } from 'node:net'
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SUBPROTOCOL } from '../../shared/protocol'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import { connect, joinAs, serverTestFixture, startTestServer, type TestServer } from './test-harness'
 
 let server: TestServer | undefined
-const clients: TestClient[] = []
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()))
-  await server?.stop()
-  server = undefined
-})
+const { clients } = serverTestFixture(() => server)
 
 interface HandshakeAnswer {
   status: number

@@ -3,31 +3,20 @@
  * the resume; the server must store it once and acknowledge the resend with the stored message.
  * Real server, real sockets, real SQLite in a temp dir (restarted in place for the restart case).
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { DM_RESUME_KEY, type ServerMessage } from '../../shared/protocol'
 import {
   connect,
-  joinAs,
   restartTestServer,
+  serverTestFixture,
   startTestServer,
   type TestClient,
   type TestServer
 } from './test-harness'
 
 let server: TestServer
-const clients: TestClient[] = []
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()))
-  await server.stop()
-})
-
-async function join(nick: string) {
-  const joined = await joinAs(server.url, nick)
-  clients.push(joined.client)
-  return joined
-}
+const { clients, join } = serverTestFixture(() => server)
 
 /**
  * Says hello, waits for the first joined, sends `frame`, and cuts the socket without reading

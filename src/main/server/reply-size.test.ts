@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../../shared/protocol'
 import { openHistoryStore } from './history-store'
-import { connect, startTestServer, type TestClient, type TestServer } from './test-harness'
+import { connect, serverTestFixture, startTestServer, type TestServer } from './test-harness'
 
 // Escapes to six bytes per character in JSON: 24 KB a message, so 1000 of them are ~24 MB.
 const LONG_TEXT = '\u0001'.repeat(DEFAULT_LIMITS.maxTextLength)
@@ -30,12 +30,7 @@ async function seededServer(): Promise<TestServer> {
 
 describe('replies carrying many long messages', () => {
   let server: TestServer | undefined
-  const clients: TestClient[] = []
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()))
-    await server?.stop()
-    server = undefined
-  })
+  const { clients } = serverTestFixture(() => server)
 
   it('a resume replay of 1000 long messages is cut by bytes and the reader is not closed as slow', async () => {
     server = await seededServer()

@@ -2,22 +2,16 @@
  * Dropped sessions are capped: each is memory, a timer and a row, and a hello is cheap, so a
  * churn of connections must not grow them without end. Real server, real sockets, real SQLite.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import { describe, expect, it } from 'vitest'
+import { connect, joinAs, serverTestFixture, startTestServer, type TestServer } from './test-harness'
 
 describe('dropped-session cap', () => {
   let server: TestServer | undefined
-  const clients: TestClient[] = []
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()))
-    await server?.stop()
-    server = undefined
-  })
+  const { clients, join } = serverTestFixture(() => server)
 
   it('evicts the oldest dropped session first; the others stay resumable', async () => {
     server = await startTestServer({ maxDroppedSessions: 2 })
-    const watcher = await joinAs(server.url, 'watcher')
-    clients.push(watcher.client)
+    const watcher = await join('watcher')
     const dropped = []
     for (const nick of ['ann', 'bob', 'cy']) {
       const { client, welcome } = await joinAs(server.url, nick)

@@ -1,28 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { DM_RESUME_KEY } from '../../shared/protocol'
 import {
   connect,
-  joinAs,
   restartTestServer,
+  serverTestFixture,
   startTestServer,
-  type TestClient,
   type TestServer
 } from './test-harness'
 
 let server: TestServer
-const clients: TestClient[] = []
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close()))
-  await server.stop()
-})
-
-async function join(nick: string, extra: Record<string, unknown> = {}) {
-  const joined = await joinAs(server.url, nick, extra)
-  clients.push(joined.client)
-  return joined
-}
+const { clients, join } = serverTestFixture(() => server)
 
 /** A session whose socket is cut without a close frame, as when Wi-Fi drops. */
 async function droppedSession(nick: string): Promise<{ session: string; userId: string; lastSeen: number }> {

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterEach } from 'vitest'
 import {
   parseServerMessage,
   type ServerMessage,
@@ -169,4 +170,35 @@ export async function joinAs(
   const welcome = await client.next('welcome')
   await client.next('joined')
   return { client, welcome }
+}
+
+export interface ServerTestFixture {
+  /** Clients pushed here are closed after each test (and the list emptied). */
+  readonly clients: TestClient[]
+  /** joinAs on the current server; the client is closed after the test. */
+  join(nick: string, extra?: Record<string, unknown>): ReturnType<typeof joinAs>
+}
+
+/**
+ * The shared teardown of files that start a server per test: registers an afterEach that closes
+ * every tracked client, then stops the server `current()` returns then. Stopping a server a
+ * second time is harmless (close and the dir removal are idempotent), so callers need not clear
+ * their variable between tests.
+ */
+export function serverTestFixture(current: () => TestServer | undefined): ServerTestFixture {
+  const clients: TestClient[] = []
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+    await current()?.stop()
+  })
+  return {
+    clients,
+    async join(nick, extra = {}) {
+      const server = current()
+      if (!server) throw new Error('join() before a server was started')
+      const joined = await joinAs(server.url, nick, extra)
+      clients.push(joined.client)
+      return joined
+    }
+  }
 }
