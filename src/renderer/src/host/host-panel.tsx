@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { useStore as useZustand } from 'zustand'
 import { DEFAULT_HOST_OPTIONS, type HostScope } from '../../../shared/ipc'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
+import { LabelledField } from '../ui/labelled-field'
 import { HostSummary } from './host-summary'
 import type { HostStore } from './host-store'
 
@@ -47,41 +48,38 @@ function HostForm({ store, onCancel }: { store: HostStore; onCancel: () => void 
       noValidate
       aria-describedby={shownError ? errorId : undefined}
     >
-      <label>
-        Port
-        <input
-          name="port"
-          inputMode="numeric"
-          value={port}
-          onChange={(e) => setPort(e.target.value)}
-          autoComplete="off"
-        />
-      </label>
-      <label>
-        Server name
-        <input name="server-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} />
-      </label>
-      <label>
-        Password
-        <input
-          name="host-password"
-          type="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          placeholder="Leave empty for an open server"
-          autoComplete="new-password"
-        />
-      </label>
-      <label>
-        Your nickname
-        <input
-          name="host-nick"
-          value={nick}
-          onChange={(e) => setNick(e.target.value)}
-          maxLength={DEFAULT_LIMITS.maxNickLength}
-          autoComplete="nickname"
-        />
-      </label>
+      <LabelledField
+        label="Port"
+        name="port"
+        inputMode="numeric"
+        value={port}
+        onValueChange={setPort}
+        autoComplete="off"
+      />
+      <LabelledField
+        label="Server name"
+        name="server-name"
+        value={name}
+        onValueChange={setName}
+        maxLength={64}
+      />
+      <LabelledField
+        label="Password"
+        name="host-password"
+        type="password"
+        value={password}
+        onValueChange={setPassword}
+        placeholder="Leave empty for an open server"
+        autoComplete="new-password"
+      />
+      <LabelledField
+        label="Your nickname"
+        name="host-nick"
+        value={nick}
+        onValueChange={setNick}
+        maxLength={DEFAULT_LIMITS.maxNickLength}
+        autoComplete="nickname"
+      />
       <fieldset className="host-scope">
         <legend>Who can join</legend>
         <label>

@@ -4,6 +4,7 @@ import { displayServerAddress, normalizeServerAddress } from '../engine/server-a
 import { HostPanel } from '../host'
 import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
+import { LabelledField } from './labelled-field'
 import { PreferencesControls } from './preferences-controls'
 import { appPreferences, usePreferences } from '../store/app-preferences'
 import type { RecentServer } from '../store/preferences'
@@ -71,41 +72,35 @@ export function ConnectScreen() {
         <h1 className="brand">Parley</h1>
         <p className="muted">Join a chat server on your network.</p>
         <form onSubmit={submit} aria-describedby={shownError ? errorId : undefined} noValidate>
-          <label>
-            Server address
-            <input
-              name="address"
-              value={address}
-              onChange={(e) => setAddress(e.target.value)}
-              placeholder="192.168.1.20:8080"
-              autoComplete="url"
-              spellCheck={false}
-              required
-            />
-          </label>
-          <label>
-            Nickname
-            <input
-              name="nick"
-              value={nick}
-              onChange={(e) => setNick(e.target.value)}
-              maxLength={DEFAULT_LIMITS.maxNickLength}
-              autoComplete="nickname"
-              autoFocus
-              required
-            />
-          </label>
-          <label>
-            Password
-            <input
-              name="password"
-              type="password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              placeholder="Only if the server has one"
-              autoComplete="current-password"
-            />
-          </label>
+          <LabelledField
+            label="Server address"
+            name="address"
+            value={address}
+            onValueChange={setAddress}
+            placeholder="192.168.1.20:8080"
+            autoComplete="url"
+            spellCheck={false}
+            required
+          />
+          <LabelledField
+            label="Nickname"
+            name="nick"
+            value={nick}
+            onValueChange={setNick}
+            maxLength={DEFAULT_LIMITS.maxNickLength}
+            autoComplete="nickname"
+            autoFocus
+            required
+          />
+          <LabelledField
+            label="Password"
+            name="password"
+            type="password"
+            value={password}
+            onValueChange={setPassword}
+            placeholder="Only if the server has one"
+            autoComplete="current-password"
+          />
           {shownError && (
             <div className="form-error" role="alert" id={errorId}>
               {shownError}

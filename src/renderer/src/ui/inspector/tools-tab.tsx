@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { describeCloseCode } from '../../../../shared/close-codes'
 import { useStore } from '../../store'
+import { LabelledField } from '../labelled-field'
 
 function RawSend() {
   const sendRaw = useStore((s) => s.sendRaw)
@@ -43,19 +44,14 @@ function CloseWithCode() {
         Browsers allow 1000 or 3000–4999, with a reason of at most 123 bytes of UTF-8.
       </p>
       <div className="row">
-        <label>
-          Close code
-          <input
-            inputMode="numeric"
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            className="mono narrow"
-          />
-        </label>
-        <label className="grow">
-          Close reason
-          <input value={reason} onChange={(e) => setReason(e.target.value)} />
-        </label>
+        <LabelledField
+          label="Close code"
+          inputMode="numeric"
+          value={code}
+          onValueChange={setCode}
+          className="mono narrow"
+        />
+        <LabelledField label="Close reason" labelClassName="grow" value={reason} onValueChange={setReason} />
       </div>
       <p className="small">
         <strong>{info.name}</strong>: {info.meaning} ({new TextEncoder().encode(reason).length}/123 bytes)
