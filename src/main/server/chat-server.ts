@@ -27,6 +27,7 @@ const packageVersion = packageJson.version
 /** How long close() waits for clients to answer the 1001 before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2000
 const RETRY_AFTER_FULL_SECONDS = '10'
+const REQUEST_TIMEOUT_MS = 8000
 const STARTUP_ABORTED = 'The server was closed while it was starting.'
 
 interface Socket extends Connection {
@@ -247,6 +248,13 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       acceptingConnections: () => state === 'listening'
     })
     const server = createServer(
+      // Slowloris: a request (a WebSocket handshake included) must be complete within 8 s. Node
+      // checks every connectionsCheckingInterval, so a trickled handshake is cut within 10 s.
+      {
+        headersTimeout: REQUEST_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        connectionsCheckingInterval: 1000
+      },
       createHttpHandler({
         hub: chatHub,
         stats,

@@ -36,6 +36,16 @@ export function createUpgradeGate(options: UpgradeGateOptions): (req: IncomingMe
     if (!WEBSOCKET_PATHS.has(path)) {
       return { ok: false, status: 404, message: `No WebSocket endpoint at ${path.slice(0, 200)}; use /ws.` }
     }
+    // RFC 6455 is version 13. ws also accepts the 2011 draft's 8, which carries its origin in
+    // Sec-WebSocket-Origin, a header the origin check below does not read.
+    if (req.headers['sec-websocket-version'] !== '13') {
+      return {
+        ok: false,
+        status: 400,
+        message: 'Only WebSocket version 13 (RFC 6455) is supported.',
+        headers: { 'Sec-WebSocket-Version': '13' }
+      }
+    }
     if (!options.acceptingConnections()) {
       return {
         ok: false,

@@ -25,12 +25,35 @@ async function open(): Promise<Socket> {
 }
 
 describe('handshake abuse', () => {
+  it('cuts off a handshake whose headers trickle in, within 10 s', async () => {
+    const socket = await open()
+    const request = upgradeRequest(VALID_UPGRADE)
+    const started = Date.now()
+    let sent = 0
+    // One byte every 500 ms: the whole request would take minutes (slowloris).
+    const trickle = setInterval(() => {
+      if (!socket.destroyed && sent < request.length) socket.write(request[sent++]!)
+    }, 500)
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 12_000)
+      socket.once('close', () => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+    clearInterval(trickle)
+    expect(closed, 'the server should close a slow handshake').toBe(true)
+    expect(Date.now() - started).toBeLessThanOrEqual(10_500)
+    expect(sent).toBeLessThan(request.length)
+  }, 15_000)
+
   const malformed: [string, Record<string, string | undefined>][] = [
     [
       'a Sec-WebSocket-Key that is not 16 bytes of base64',
       { ...VALID_UPGRADE, 'Sec-WebSocket-Key': 'not-a-key' }
     ],
     ['no Sec-WebSocket-Key', { ...VALID_UPGRADE, 'Sec-WebSocket-Key': undefined }],
+    ['Sec-WebSocket-Version 8 (a pre-RFC draft)', { ...VALID_UPGRADE, 'Sec-WebSocket-Version': '8' }],
     ['Sec-WebSocket-Version 99', { ...VALID_UPGRADE, 'Sec-WebSocket-Version': '99' }],
     ['no Sec-WebSocket-Version', { ...VALID_UPGRADE, 'Sec-WebSocket-Version': undefined }],
     ['Upgrade: h2c instead of websocket', { ...VALID_UPGRADE, Upgrade: 'h2c' }]
