@@ -6,7 +6,11 @@ import { createEventBatcher, frameScheduler, type Scheduler } from './event-batc
 import { appPreferences } from './app-preferences'
 import type { PreferencesStore } from './preferences'
 import { forgetSession, loadSession, saveSession } from './session-memory'
-import type { ConnectionSlice, SliceCreator, StoreState } from './store-types'
+import { initialInspectorState } from './inspector-slice'
+import { initialMembersState } from './members-slice'
+import { initialMessagesState } from './messages-slice'
+import { initialRoomsState } from './rooms-slice'
+import type { ConnectionSlice, SliceCreator, SliceState, StoreState } from './store-types'
 
 export interface StoreDeps {
   createEngine(options: EngineOptions): ConnectionEngine
@@ -23,49 +27,36 @@ export const browserDeps: StoreDeps = {
   preferences: appPreferences
 }
 
-/** Everything a connection leaves behind in the store, cleared when a new one starts. */
-export const connectionScopedState = (): Partial<StoreState> => ({
+/** The connection's own state; url and nick stay after a disconnect, to prefill the next one. */
+const initialConnectionState = (): Omit<SliceState<ConnectionSlice>, 'url' | 'nick'> => ({
   engine: null,
   status: 'idle',
   nextAttemptAt: null,
   me: null,
   admitted: false,
   problem: null,
-  server: null,
-  joinedRooms: [],
-  serverRooms: [],
-  dms: [],
-  current: null,
-  unread: {},
-  lastRead: {},
-  logs: {},
-  outbox: [],
-  typing: {},
-  notice: null,
-  members: {},
-  timeline: [],
-  handshake: null,
-  closes: [],
-  reconnects: [],
-  rtt: [],
-  bufferedAmount: 0,
-  framesVersion: 0,
-  protocolErrors: []
+  server: null
+})
+
+/**
+ * Everything a connection leaves behind in the store, cleared when a new one starts: each
+ * slice's initial state, so a field added to a slice is reset without being listed here too.
+ */
+export const connectionScopedState = (): Partial<StoreState> => ({
+  ...initialConnectionState(),
+  ...initialRoomsState(),
+  ...initialMessagesState(),
+  ...initialMembersState(),
+  ...initialInspectorState()
 })
 
 export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionSlice> {
   let teardown: (() => void) | null = null
 
   return (set, get) => ({
-    engine: null,
-    status: 'idle',
-    nextAttemptAt: null,
+    ...initialConnectionState(),
     url: null,
     nick: null,
-    me: null,
-    admitted: false,
-    problem: null,
-    server: null,
 
     connect({ url, nick, password }) {
       teardown?.()

@@ -1,6 +1,6 @@
-import type { InspectorSlice, SliceCreator } from './store-types'
+import type { InspectorSlice, SliceCreator, SliceState } from './store-types'
 
-export const createInspectorSlice: SliceCreator<InspectorSlice> = (_set, get) => ({
+export const initialInspectorState = (): SliceState<InspectorSlice> => ({
   timeline: [],
   handshake: null,
   closes: [],
@@ -8,7 +8,11 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (_set, get) =>
   rtt: [],
   bufferedAmount: 0,
   framesVersion: 0,
-  protocolErrors: [],
+  protocolErrors: []
+})
+
+export const createInspectorSlice: SliceCreator<InspectorSlice> = (_set, get) => ({
+  ...initialInspectorState(),
 
   sendRaw(text) {
     return get().engine?.sendRaw(text) ?? false

@@ -1,6 +1,8 @@
-import type { MembersSlice, SliceCreator } from './store-types'
+import type { MembersSlice, SliceCreator, SliceState } from './store-types'
 
-/** Members per room; filled from `joined` and kept current by `presence` (apply-engine-events.ts). */
-export const createMembersSlice: SliceCreator<MembersSlice> = () => ({
+export const initialMembersState = (): SliceState<MembersSlice> => ({
   members: {}
 })
+
+/** Members per room; filled from `joined` and kept current by `presence` (apply-engine-events.ts). */
+export const createMembersSlice: SliceCreator<MembersSlice> = () => initialMembersState()

@@ -1,6 +1,13 @@
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
 import { dmKey, isDmKey, oldestMessageId } from './channel-log'
-import type { MessagesSlice, SliceCreator } from './store-types'
+import type { MessagesSlice, SliceCreator, SliceState } from './store-types'
+
+export const initialMessagesState = (): SliceState<MessagesSlice> => ({
+  logs: {},
+  outbox: [],
+  typing: {},
+  notice: null
+})
 
 /** Typing notices go out at most this often while the person keeps typing. */
 const TYPING_THROTTLE_MS = 3000
@@ -10,10 +17,7 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
   let lastTypingRoom: string | null = null
 
   return (set, get) => ({
-    logs: {},
-    outbox: [],
-    typing: {},
-    notice: null,
+    ...initialMessagesState(),
 
     sendMessage(text) {
       const { engine, current, dms } = get()

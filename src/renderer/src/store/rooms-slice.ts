@@ -1,14 +1,18 @@
 import { isValidRoomName, type User } from '../../../shared/protocol'
 import { dmKey } from './channel-log'
-import type { RoomsSlice, SliceCreator } from './store-types'
+import type { RoomsSlice, SliceCreator, SliceState } from './store-types'
 
-export const createRoomsSlice: SliceCreator<RoomsSlice> = (set, get) => ({
+export const initialRoomsState = (): SliceState<RoomsSlice> => ({
   joinedRooms: [],
   serverRooms: [],
   dms: [],
   current: null,
   unread: {},
-  lastRead: {},
+  lastRead: {}
+})
+
+export const createRoomsSlice: SliceCreator<RoomsSlice> = (set, get) => ({
+  ...initialRoomsState(),
 
   joinRoom(input) {
     const name = input.trim().replace(/^#/, '').toLowerCase()

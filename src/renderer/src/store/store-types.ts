@@ -117,3 +117,8 @@ export type StoreState = ConnectionSlice &
   UiSlice
 
 export type SliceCreator<T> = StateCreator<StoreState, [], [], T>
+
+/** A slice's data fields without its actions: what it starts with and what a new connection resets. */
+export type SliceState<T> = {
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: T[K]
+}
