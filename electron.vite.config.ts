@@ -28,6 +28,13 @@ export default defineConfig({
   renderer: {
     // Relative asset URLs: the same build is loaded from file:// in Electron and served at / by the server.
     base: './',
+    build: {
+      // electron-vite targets the bundled Chromium and skips minifying, right for a local file;
+      // but the server also serves this build to phones and laptops on the LAN, so minify it
+      // and target browsers of the last few years instead of one Chromium version.
+      minify: true,
+      target: 'es2022'
+    },
     plugins: [react()]
   }
 })
