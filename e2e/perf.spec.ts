@@ -274,13 +274,13 @@ test('a burst of 1,000 messages/s while typing', async ({ browser }) => {
   const storedDuringBurst = (await messagesStored()) - storedBefore
   await expect(composer).toHaveValue(typed)
 
-  // A marker posted after the burst is the one message sure to be last; its time to the screen is
-  // what is left of the pipeline's lag once the burst ends.
-  const drainStart = Date.now()
-  await postAsAdmin('burst', 'end of burst')
-  await expect(messages(page).getByText('end of burst', { exact: true })).toBeVisible({ timeout: 90_000 })
-  const drainMs = Date.now() - drainStart
-
+  // Everything has reached the page's socket, and a few frames have had the chance to show it.
+  await page.waitForFunction(
+    (sent) => (window as unknown as { __received: Map<number, number> }).__received.size >= sent,
+    burst.sent,
+    { timeout: 30_000 }
+  )
+  await page.waitForTimeout(300)
   const probe = await page.evaluate(() => {
     const w = window as unknown as PerfProbe
     w.__watching = false
@@ -309,7 +309,7 @@ test('a burst of 1,000 messages/s while typing', async ({ browser }) => {
     const posted = sentAt[seq - 1]
     return posted === undefined ? [] : [at - startedAt - posted]
   })
-  results.burst = {
+  const burstResult = {
     generator: 'admin HTTP API from a child process (keep-alive agent, paced)',
     requested: burst.requested,
     sent: burst.sent,
@@ -328,7 +328,7 @@ test('a burst of 1,000 messages/s while typing', async ({ browser }) => {
     renderedEachSecond: perSecond(probe.seen.map(([, at]) => at - startedAt)),
     postedToOnScreenMs: summarize(onScreenLag),
     receivedToOnScreenMs: summarize(renderLag),
-    markerAfterBurstOnScreenMs: drainMs,
+    markerAfterBurstOnScreenMs: null as number | null,
     keydownToHandlerMs: summarize(probe.input),
     keydownToNextFrameMs: summarize(probe.paint),
     longTasks: {
@@ -338,6 +338,15 @@ test('a burst of 1,000 messages/s while typing', async ({ browser }) => {
     },
     frames
   }
+  results.burst = burstResult
+
+  // A marker posted after the burst is the one message sure to be last; its time to the screen is
+  // what is left of the pipeline's lag once the burst ends. (Measured after the numbers above are
+  // kept, so a log that stopped following the newest message still leaves them in perf.json.)
+  const drainStart = Date.now()
+  await postAsAdmin('burst', 'end of burst')
+  await expect(messages(page).getByText('end of burst', { exact: true })).toBeVisible({ timeout: 30_000 })
+  burstResult.markerAfterBurstOnScreenMs = Date.now() - drainStart
   await say(page, 'still responsive')
   await expect(messages(page).getByText('still responsive')).toBeVisible()
   await person.context.close()
