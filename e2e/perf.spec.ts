@@ -285,7 +285,17 @@ test('a burst of 1,000 messages/s while typing', async ({ browser }) => {
     const w = window as unknown as PerfProbe
     w.__watching = false
     const received = [...(window as unknown as { __received: Map<number, number> }).__received]
-    return { input: w.__input, paint: w.__paint, longTasks: w.__longTasks, seen: [...w.__seen], received }
+    // Where the log's scroller is once the burst is in: at the bottom when it follows the newest.
+    const el = document.querySelector('[role=log] [data-virtuoso-scroller]')
+    const scroll = el && { top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight }
+    return {
+      input: w.__input,
+      paint: w.__paint,
+      longTasks: w.__longTasks,
+      seen: [...w.__seen],
+      received,
+      scroll
+    }
   })
   const seconds = burst.sendSeconds
   // Per second of the burst: how many messages were posted and how many first reached the screen;
@@ -321,6 +331,7 @@ test('a burst of 1,000 messages/s while typing', async ({ browser }) => {
     storedAtServer: storedDuringBurst,
     storedPerSecond: Math.round(storedDuringBurst / seconds),
     receivedOverSocket: probe.received.length,
+    logScrollAfterBurst: probe.scroll,
     longestRunNeverInDom: longestGap(new Set(probe.seen.map(([seq]) => seq)), burst.sent),
     renderedInLog: probe.seen.length,
     renderedPerSecond: Math.round(probe.seen.length / seconds),
