@@ -183,6 +183,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     event: z.enum(['join', 'leave']),
     user: userSchema
   }),
+  /** Several presence events of one room in one server turn, in order (docs/protocol.md). */
+  z.object({
+    type: z.literal('presence_batch'),
+    room: z.string(),
+    events: z.array(z.object({ event: z.enum(['join', 'leave']), user: userSchema }))
+  }),
   chatMessageSchema.extend({ type: z.literal('message') }),
   directMessageSchema.extend({ type: z.literal('dm') }),
   z.object({ type: z.literal('typing'), room: z.string(), user: userSchema }),

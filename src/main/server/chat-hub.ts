@@ -26,6 +26,7 @@ import { createFrame, sendFrame, type OutboundFrame } from './fanout'
 import type { HistoryStore, Page } from './history-store'
 import type { ConnectionInfo } from './index'
 import type { RecentSends } from './recent-sends'
+import { createPresenceBatcher } from './presence-batcher'
 import { newestWithin, replyBudgetBytes } from './reply-budget'
 import { createSessionRegistry, type Session } from './session-registry'
 import type { TokenBucket } from './token-bucket'
@@ -217,13 +218,23 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     send(connection, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) })
   }
 
-  /** One frame, framed once, to every member of the room but `except`. */
+  /**
+   * One frame, framed once, to every member of the room but `except`. Presence queued this turn
+   * goes first, so no member sees a message (or typing) from someone whose join it has not seen.
+   */
   function broadcast(room: string, message: ServerMessage, except?: Connection): void {
+    presence.flush()
+    broadcastNow(room, message, except)
+  }
+
+  function broadcastNow(room: string, message: ServerMessage, except?: Connection): void {
     const set = members.get(room)
     if (!set || set.size === 0) return
     const frame = createFrame(message)
     for (const member of set) if (member !== except) deliver(member, frame)
   }
+
+  const presence = createPresenceBatcher<Connection>(broadcastNow)
 
   function memberUsers(room: string): User[] {
     const users: User[] = []
@@ -266,7 +277,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     session.connection = undefined
     for (const room of session.rooms) {
       members.get(room)?.delete(connection)
-      broadcast(room, { type: 'presence', room, event: 'leave', user: session.user })
+      presence.queue(room, 'leave', session.user)
     }
     sessions.dropped(session, expired)
     // Over the dropped-session cap the oldest is evicted at once (this one only with a cap of 0),
@@ -328,7 +339,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       if (!set.has(connection)) {
         // A taken-over socket was swapped in place above; only a returning or new user is news.
         set.add(connection)
-        broadcast(room, { type: 'presence', room, event: 'join', user: session.user }, connection)
+        presence.queue(room, 'join', session.user, connection)
       }
     }
     send(connection, {
@@ -427,11 +438,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
           session.rooms.add(message.room)
           persist(session)
           membersOf(message.room).add(connection)
-          broadcast(
-            message.room,
-            { type: 'presence', room: message.room, event: 'join', user: session.user },
-            connection
-          )
+          presence.queue(message.room, 'join', session.user, connection)
         }
         sendJoined(connection, message.room, undefined)
         return
@@ -442,7 +449,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         persist(session)
         members.get(message.room)?.delete(connection)
         send(connection, { type: 'left', room: message.room })
-        broadcast(message.room, { type: 'presence', room: message.room, event: 'leave', user: session.user })
+        presence.queue(message.room, 'leave', session.user)
         return
       }
       case 'rooms':
@@ -675,6 +682,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     },
     dispose() {
       clearInterval(liveStamp)
+      presence.dispose()
       sessions.dispose()
       members.clear()
     }

@@ -1,4 +1,4 @@
-import { DEFAULT_ROOM, type ServerMessage, type User } from '../../../shared/protocol'
+import { DEFAULT_ROOM, type ServerMessage, type ServerMessageOf, type User } from '../../../shared/protocol'
 import type { EngineEvent } from '../engine/engine-events'
 import {
   dmKey,
@@ -17,6 +17,12 @@ import type { StoreState, TypingEntry } from './store-types'
 const TIMELINE_MAX = 500
 const SERIES_MAX = 200
 const TYPING_SHOWN_MS = 4000
+/** More joins (or leaves) than this in one presence batch show as one "N people joined" line. */
+const COLLAPSE_PRESENCE_OVER = 5
+
+type PresenceEvent = 'join' | 'leave'
+const PRESENCE_VERB: Record<PresenceEvent, string> = { join: 'joined', leave: 'left' }
+const peopleCount = (n: number) => (n === 1 ? '1 person' : `${n} people`)
 
 type Draft = Partial<StoreState>
 
@@ -158,18 +164,15 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
         break
       }
       case 'presence': {
-        const current = view('members')[message.room] ?? []
-        const others = current.filter((u) => u.id !== message.user.id)
-        draft.members = {
-          ...view('members'),
-          [message.room]: message.event === 'join' ? [...others, message.user] : others
-        }
+        applyPresence(message.room, message.event, message.user)
         const target = log(message.room)
         const verb = message.event === 'join' ? 'joined' : 'left'
         target.entries.push(systemEntry(target.entries, `${message.user.nick} ${verb} #${message.room}`, now))
-        if (message.event === 'leave') clearTyping(message.room, message.user.id)
         break
       }
+      case 'presence_batch':
+        applyPresenceBatch(message)
+        break
       case 'typing': {
         if (message.user.id === view('me')?.id) break
         const others = (view('typing')[message.room] ?? []).filter(
@@ -189,6 +192,42 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
       case 'pong':
         break
     }
+  }
+
+  function applyPresence(room: string, event: PresenceEvent, user: User): void {
+    const current = view('members')[room] ?? []
+    const others = current.filter((u) => u.id !== user.id)
+    draft.members = { ...view('members'), [room]: event === 'join' ? [...others, user] : others }
+    if (event === 'leave') clearTyping(room, user.id)
+  }
+
+  /**
+   * The server sends one batch per room per turn to every member, so a batch may hold the
+   * viewer's own join (it has `joined` already) and events its `joined` member list already
+   * reflected (it joined mid-turn): those are skipped, the rest applied in order as single
+   * `presence` frames. A storm of joins or leaves collapses into one line.
+   */
+  function applyPresenceBatch({ room, events }: ServerMessageOf<'presence_batch'>): void {
+    const meId = view('me')?.id
+    const lines: string[] = []
+    const nicks: Record<PresenceEvent, string[]> = { join: [], leave: [] }
+    for (const { event, user } of events) {
+      if (user.id === meId) continue
+      const present = (view('members')[room] ?? []).some((u) => u.id === user.id)
+      if (present === (event === 'join')) continue
+      applyPresence(room, event, user)
+      nicks[event].push(user.nick)
+      lines.push(`${user.nick} ${PRESENCE_VERB[event]} #${room}`)
+    }
+    const collapse = nicks.join.length > COLLAPSE_PRESENCE_OVER || nicks.leave.length > COLLAPSE_PRESENCE_OVER
+    const shown = collapse
+      ? (['join', 'leave'] as const)
+          .filter((event) => nicks[event].length > 0)
+          .map((event) => `${peopleCount(nicks[event].length)} ${PRESENCE_VERB[event]} #${room}`)
+      : lines
+    if (shown.length === 0) return
+    const target = log(room)
+    for (const line of shown) target.entries.push(systemEntry(target.entries, line, now))
   }
 
   function clearTyping(room: string, userId: string): void {

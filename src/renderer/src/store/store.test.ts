@@ -116,6 +116,39 @@ describe('app store', () => {
     ).toEqual(['carol joined #general', 'bob left #general'])
   })
 
+  it('applies a presence batch in order, skipping the viewer itself and what it already knows', () => {
+    connect()
+    admit()
+    const carol = { id: 'u3', nick: 'carol' }
+    socket.serverSends({
+      type: 'presence_batch',
+      room: 'general',
+      events: [
+        { event: 'join', user: alice },
+        { event: 'join', user: bob },
+        { event: 'leave', user: bob },
+        { event: 'join', user: carol },
+        { event: 'join', user: bob }
+      ]
+    })
+    expect(store.getState().members.general).toEqual([alice, carol, bob])
+    const lines = () =>
+      store
+        .getState()
+        .logs.general?.entries.filter((e) => e.kind === 'system')
+        .map((e) => e.text)
+    expect(lines()).toEqual(['bob left #general', 'carol joined #general', 'bob joined #general'])
+
+    const crowd = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, nick: `guest${i}` }))
+    socket.serverSends({
+      type: 'presence_batch',
+      room: 'general',
+      events: [...crowd.map((user) => ({ event: 'join', user })), { event: 'leave', user: carol }]
+    })
+    expect(store.getState().members.general).toEqual([alice, bob, ...crowd])
+    expect(lines()?.slice(3)).toEqual(['12 people joined #general', '1 person left #general'])
+  })
+
   it('files direct messages under the other person, both directions', () => {
     connect()
     admit()
