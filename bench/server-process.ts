@@ -3,11 +3,11 @@
  * limit, and stops it. Parley runs exactly as shipped: the built CLI (out/main/cli.js).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ServerKind } from './bench-clients'
+import { freePort } from '../src/main/server/reliability/free-port'
 
 const hooks = new URL('../scripts/ts-resolve-hooks.mjs', import.meta.url).pathname
 const JITI = new URL('../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url).pathname
@@ -41,17 +41,6 @@ export function openFileLimit(pid: number | 'self' = 'self'): { soft: number; ha
   const value = (v: string | undefined): number =>
     v === 'unlimited' || v === undefined ? Infinity : Number(v)
   return { soft: value(line?.[1]), hard: value(line?.[2]) }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 function commandFor(kind: ServerKind, port: number, dataDir: string): string[] {

@@ -10,7 +10,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +20,7 @@ import {
   type ChatMessage,
   type ServerMessage
 } from '../../../shared/protocol'
+import { freePort } from './free-port'
 
 export interface SoakOptions {
   durationMs: number
@@ -111,17 +111,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const random = (min: number, max: number): number => min + Math.random() * (max - min)
 /** Exponentially distributed wait with the given mean: churn without lockstep. */
 const exponential = (meanSeconds: number): number => -Math.log(1 - Math.random()) * meanSeconds * 1000
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 // ---------------------------------------------------------------------------------------------
 // The server process
