@@ -276,3 +276,50 @@ test('a wrong password is explained as 4401', async ({ browser }) => {
     removeDataDir(guarded.dataDir)
   }
 })
+
+test('an empty room hit by a burst follows it to the newest message', async ({ browser }) => {
+  // Regression: a room that was empty when a burst began could stay on the first rows while every
+  // message arrived. The burst comes through the admin HTTP API, paced like a busy room (about
+  // 1,000 msg/s), bounded in count and sent only to this loopback server.
+  const token = 'chat-spec-admin-token'
+  const busy = await startServer({ extraArgs: ['--admin-token', token] })
+  const person = await openPerson(browser, busy.httpUrl, 'reader')
+  const total = 1000
+  try {
+    await signIn(person)
+    await expectConnected(person)
+    await joinRoom(person.page, 'busy')
+    const post = (seq: number) =>
+      fetch(new URL('api/rooms/busy/messages', busy.httpUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `busy ${seq}` })
+      }).then((res) => {
+        if (res.status !== 201) throw new Error(`admin post answered ${res.status}`)
+        return res.arrayBuffer()
+      })
+    // A slow machine's pace (Chromium's CPU throttling): the first render then takes dozens of
+    // rows at once, the case that lost the bottom.
+    const cdp = await person.context.newCDPSession(person.page)
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 })
+    // The first rows land together (as when the burst is already under way when the room's
+    // history arrives), then the rest at about 1,000 msg/s.
+    const first = 100
+    await Promise.all(Array.from({ length: first }, (_, i) => post(i + 1)))
+    for (let seq = first + 1; seq <= total; seq += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => post(seq + i)))
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await expect(messages(person.page).getByText(`busy ${total}`, { exact: true })).toBeVisible({
+      timeout: 10_000
+    })
+    const scroller = messages(person.page).locator('[data-virtuoso-scroller]')
+    // Pinned to the newest row, not merely rendered somewhere in the virtualized list.
+    const gap = () => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)
+    await expect.poll(gap, { timeout: 3000 }).toBeLessThan(80)
+  } finally {
+    await person.context.close()
+    await stopServer(busy, 'SIGKILL')
+    removeDataDir(busy.dataDir)
+  }
+})

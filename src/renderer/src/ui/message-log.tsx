@@ -13,6 +13,10 @@ const FIRST_INDEX = 1_000_000_000
 /** A message starts a new author group after this much silence, as Slack and Element do. */
 const GROUP_GAP_MS = 5 * 60_000
 const EMPTY_LOG: ChannelLog = emptyLog()
+/** How long after the person's own wheel, drag, touch or key the log leaves the scroll position to them. */
+const USER_SCROLL_GRACE_MS = 250
+/** Leaving the bottom this soon after the person's own wheel, drag, touch or key is their doing: it unpins. */
+const USER_SCROLL_WINDOW_MS = 1000
 
 function startsDay(entry: LogEntry, previous: LogEntry | undefined): boolean {
   return !previous || dayKey(previous.ts) !== dayKey(entry.ts)
@@ -176,19 +180,34 @@ export function MessageLog({ channel }: { channel: string }) {
   // unpins it: during a burst the list can fall briefly behind the bottom while new rows are
   // measured, and Virtuoso's at-bottom flag alone would then stop following for good.
   const stick = useRef(true)
-  const userScrolledAt = useRef(0)
+  // Never, until the person scrolls: a 0 here read as "just now" for the first second of the page
+  // (performance.now() starts at 0), so a list that left the bottom while a fresh page filled an
+  // empty room unpinned itself as if the person had scrolled up, and stayed on the first rows.
+  const userScrolledAt = useRef(Number.NEGATIVE_INFINITY)
   const noteUserScroll = () => {
     userScrolledAt.current = performance.now()
   }
+  // Pinned, and the person is not in the middle of scrolling: pulling the view down between two
+  // wheel ticks would keep them from ever getting away from the bottom during a burst.
+  const following = () => stick.current && performance.now() - userScrolledAt.current > USER_SCROLL_GRACE_MS
   const entries = log.entries
   const firstItemIndex = FIRST_INDEX - log.prepended
 
-  // Backstop for followOutput: after new messages land, a pinned view ends at the newest row
-  // even if rows measured taller than estimated pushed it off the bottom. Keyed on the newest
-  // entry so an older page arriving at the top never yanks the reader down.
+  // The follow itself, not just a backstop: Virtuoso's followOutput only fires once the list has
+  // reached its initial item, and a list remounted with dozens of rows in the middle of a burst
+  // (an empty room whose first render already holds many messages) can miss that for good,
+  // leaving the view on the first rows while the rest arrives. So a pinned view is taken to the
+  // newest row here on every new message, and autoscrollToBottom covers rows that then measure
+  // taller than estimated. Keyed on the newest entry so an older page arriving at the top never
+  // yanks the reader down.
+  const pinToNewest = () => {
+    if (following()) virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
+  }
   const newestOrder = entries.at(-1)?.order
   useEffect(() => {
-    if (stick.current && newestOrder !== undefined) virtuoso.current?.autoscrollToBottom()
+    if (newestOrder === undefined || !following()) return
+    virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
+    virtuoso.current?.autoscrollToBottom()
   }, [newestOrder])
 
   // Sending something jumps to the newest message, even when reading older history.
@@ -228,22 +247,29 @@ export function MessageLog({ channel }: { channel: string }) {
       onKeyDownCapture={noteUserScroll}
     >
       <Virtuoso<LogEntry, LogContext>
-        // Remounted when the first messages arrive: joining shows the room before its history
-        // lands, and the list must then open at the newest message, not the oldest.
-        key={`${channel}:${entries.length > 0}`}
+        // One list per channel, not remounted when the first messages arrive: a list remounted
+        // mid-burst with dozens of rows waits to reach that initial row before it follows, and
+        // its late scroll there could leave the view on the first rows for good. A room joined
+        // before its history lands still opens at the newest message: the list is pinned, so
+        // followOutput and the effect above take it there as the rows arrive.
+        key={channel}
         ref={virtuoso}
         data={entries}
         firstItemIndex={firstItemIndex}
         initialTopMostItemIndex={Math.max(0, entries.length - 1)}
         computeItemKey={(_, entry) => entry.order}
         itemContent={itemContent}
-        followOutput={() => (stick.current ? 'auto' : false)}
+        followOutput={() => (following() ? 'auto' : false)}
         atBottomThreshold={80}
         // A short conversation sits at the bottom, next to the composer, as in every chat app.
         alignToBottom
         atBottomStateChange={(atBottom) => {
           if (atBottom) stick.current = true
-          else if (performance.now() - userScrolledAt.current < 1000) stick.current = false
+          else if (performance.now() - userScrolledAt.current < USER_SCROLL_WINDOW_MS) stick.current = false
+          // Still pinned, yet off the bottom without the person's doing (rows measured taller
+          // than estimated after the last message of a burst, with no newer one to follow):
+          // back to the newest row.
+          else if (stick.current) requestAnimationFrame(pinToNewest)
         }}
         startReached={() => loadOlder(channel)}
         increaseViewportBy={{ top: 400, bottom: 200 }}
