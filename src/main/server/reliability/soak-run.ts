@@ -56,6 +56,8 @@ export interface SoakReport {
   acked: number
   /** Unacknowledged sends repeated with the same cid after a reconnect (the client's outbox). */
   resent: number
+  /** Answers to resends of a message a history page had already brought (acks, not deliveries). */
+  resendAnswersSeen: number
   /** Sends never acknowledged even after resending (only those still in flight at the end). */
   unacked: number
   drops: number
@@ -178,12 +180,16 @@ interface SoakStats {
   resent: number
   /** Server frames that failed the protocol's own validator. */
   invalid: number
+  /** Answers to resends of messages a history page had already brought (see handle()). */
+  resendAnswersSeen: number
 }
 
 interface Sent {
   room: string
   text: string
   ackedId?: number
+  /** Sent again with the same cid after a reconnect. */
+  resent?: boolean
 }
 
 class SoakClient {
@@ -203,6 +209,8 @@ class SoakClient {
   private readonly catchUpTo = new Map<string, number>()
   private counter = 0
   private pendingResume = new Set<string>()
+  /** The `t` of the ping sent after hello: its pong means the replay has all arrived. */
+  private barrierT: number | undefined
 
   readonly index: number
   private readonly stats: SoakStats
@@ -236,16 +244,16 @@ class SoakClient {
       const resumeMap = this.session ? Object.fromEntries(this.lastSeen) : undefined
       this.pendingResume = new Set(resumeMap ? Object.keys(resumeMap) : [])
       for (const [room, id] of this.lastSeen) this.catchUpTo.set(room, id)
-      let welcomed = false
+      let ready = false
       const timer = setTimeout(() => {
         ws.terminate()
-        reject(new Error('no welcome within 10 s'))
+        reject(new Error('no welcome and replay within 10 s'))
       }, 10_000)
       ws.on('error', () => {})
       ws.on('close', () => {
         this.live = false
         clearTimeout(timer)
-        if (!welcomed) reject(new Error('closed before welcome'))
+        if (!ready) reject(new Error('closed before the replay was read'))
       })
       ws.on('open', () => {
         ws.send(JSON.stringify({ type: 'hello', nick: this.nick, session: this.session, resume: resumeMap }))
@@ -258,8 +266,6 @@ class SoakClient {
         }
         const message = parsed.value
         if (message.type === 'welcome') {
-          welcomed = true
-          clearTimeout(timer)
           const hadSession = this.session !== undefined
           if (hadSession && message.resumed) this.stats.resumes++
           if (hadSession && !message.resumed) {
@@ -272,13 +278,19 @@ class SoakClient {
             for (const room of this.rooms)
               if (room !== 'general') ws.send(JSON.stringify({ type: 'join', room }))
           }
-          // The outbox: whatever was sent but never acknowledged goes again with the same cid,
-          // as a real client would; the server must store each of them exactly once.
-          for (const [cid, sent] of this.sent) {
-            if (sent.ackedId !== undefined) continue
-            this.stats.resent++
-            ws.send(JSON.stringify({ type: 'send', room: sent.room, text: sent.text, cid }))
-          }
+          // The replay barrier, as the renderer does it (docs/protocol.md, "Acknowledgements and
+          // resends"): the server answers in order, so once this ping's pong is back every
+          // `joined` replay has been read and the own messages in it acknowledged. Only then does
+          // the outbox go again; resending earlier would ask for copies the replay is bringing.
+          this.barrierT = Date.now() + this.index / 1000
+          ws.send(JSON.stringify({ type: 'ping', t: this.barrierT }))
+          return
+        }
+        if (message.type === 'pong' && message.t === this.barrierT) {
+          this.barrierT = undefined
+          ready = true
+          clearTimeout(timer)
+          this.resendUnacknowledged(ws)
           this.live = true
           resolve()
           return
@@ -288,11 +300,28 @@ class SoakClient {
     })
   }
 
+  /** The outbox: whatever was sent but never acknowledged goes again with the same cid. */
+  private resendUnacknowledged(ws: WebSocket): void {
+    for (const [cid, sent] of this.sent) {
+      if (sent.ackedId !== undefined) continue
+      this.stats.resent++
+      sent.resent = true
+      ws.send(JSON.stringify({ type: 'send', room: sent.room, text: sent.text, cid }))
+    }
+  }
+
   private handle(ws: WebSocket, message: ServerMessage): void {
     switch (message.type) {
       case 'message': {
-        this.record(message.room, message.id, true)
         const mine = message.cid !== undefined ? this.sent.get(message.cid) : undefined
+        // The answer to a resend is the author's acknowledgement, not a delivery: when a history
+        // page already brought the message (a replay cut at its newest part, paged back after the
+        // barrier), the stored copy comes back once more by design. Anyone else's second copy,
+        // or a second copy of a message sent once, still counts.
+        const answersResend =
+          mine?.resent === true && (this.received.get(message.room)?.has(message.id) ?? false)
+        if (answersResend) this.stats.resendAnswersSeen++
+        this.record(message.room, message.id, !answersResend)
         if (mine) mine.ackedId = message.id
         return
       }
@@ -373,7 +402,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-soak-'))
   const logFile = join(dataDir, 'server.log')
   const port = await freePort()
-  const stats: SoakStats = { drops: 0, resumes: 0, sessionsLost: 0, sent: 0, resent: 0, invalid: 0 }
+  const stats: SoakStats = {
+    drops: 0,
+    resumes: 0,
+    sessionsLost: 0,
+    sent: 0,
+    resent: 0,
+    invalid: 0,
+    resendAnswersSeen: 0
+  }
   const memory: { incarnation: number; at: number; rssMiB: number }[] = []
   let incarnation = 0
   let server = startServerProcess(options, port, dataDir, logFile)
@@ -570,6 +607,7 @@ function verify(
 
   let deliveriesMissing = 0
   let deliveriesDuplicated = 0
+  const duplicateExamples: string[] = []
   let deliveriesChecked = 0
   for (const client of clients) {
     for (const room of client.rooms) {
@@ -580,7 +618,13 @@ function verify(
         deliveriesChecked++
         const times = seen.get(m.id) ?? 0
         if (times === 0) deliveriesMissing++
-        if (times > 1) deliveriesDuplicated++
+        if (times > 1) {
+          deliveriesDuplicated++
+          if (duplicateExamples.length < 5)
+            duplicateExamples.push(
+              `${client.nick} got #${room} ${m.id} ${times}× (${m.from.nick === client.nick ? 'own' : `from ${m.from.nick}`})`
+            )
+        }
       }
     }
   }
@@ -606,7 +650,8 @@ function verify(
   if (storedTwice) failures.push(`${storedTwice} messages stored more than once`)
   if (idOrderViolations) failures.push(`${idOrderViolations} ids out of order`)
   if (deliveriesMissing) failures.push(`${deliveriesMissing} deliveries missing`)
-  if (deliveriesDuplicated) failures.push(`${deliveriesDuplicated} deliveries duplicated`)
+  if (deliveriesDuplicated)
+    failures.push(`${deliveriesDuplicated} deliveries duplicated, e.g. ${duplicateExamples.join('; ')}`)
   const judged = (last.at(-1)?.at ?? 0) >= MEMORY_JUDGED_AFTER_MS
   if (judged && !(growthPercent <= 10))
     failures.push(`server memory level grew ${growthPercent.toFixed(1)} % after warm-up`)
@@ -621,6 +666,7 @@ function verify(
     sent: stats.sent,
     acked,
     resent: stats.resent,
+    resendAnswersSeen: stats.resendAnswersSeen,
     unacked,
     drops: stats.drops,
     resumes: stats.resumes,
