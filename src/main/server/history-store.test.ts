@@ -178,7 +178,8 @@ describe('history store', () => {
     store.saveSession({ tokenHash: 'h1', user: ann, rooms: [], droppedAt: null })
     store.saveSession({ tokenHash: 'h2', user: bob, rooms: [], droppedAt: 5 })
     store.flush()
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Timers may fire a millisecond early by Date.now()'s clock: wait until it has really moved.
+    while (Date.now() < savedAt + 20) await new Promise((resolve) => setTimeout(resolve, 5))
     store.markLiveSessions()
     store.close()
     store = openHistoryStore(dir)
