@@ -41,6 +41,8 @@ export const DEFAULT_LIMITS = {
   joinHistory: 50,
   /** Largest `history.limit`. */
   historyPageMax: 200,
+  /** Most members listed in `joined` and in one `members` page; page with `members` for the rest. */
+  membersPageMax: 200,
   /** Most messages replayed per room on resume; the client pages back with `history` for the rest. */
   resumeReplayMax: 1000,
   /** Unsent bytes queued for one client before it is closed as a slow consumer (1013). */
@@ -121,6 +123,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     before: messageId.optional(),
     limit: z.number().int().positive().optional()
   }),
+  z.object({
+    type: z.literal('members'),
+    room: roomName,
+    offset: z.number().int().nonnegative().optional(),
+    limit: z.number().int().positive().optional()
+  }),
   z.object({ type: z.literal('ping'), t: z.number() })
 ])
 export type ClientMessage = z.infer<typeof clientMessageSchema>
@@ -135,6 +143,7 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'dm',
   'typing',
   'history',
+  'members',
   'ping'
 ]
 
@@ -169,13 +178,24 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('joined'),
     room: z.string(),
+    /** The first `membersPageMax` members in the order they joined; page with `members`. */
     members: z.array(userSchema),
+    /** How many members the room has (more than `members` lists in a large room). */
+    memberCount: z.number().int().nonnegative().optional(),
     /** Fresh join: the last `joinHistory` messages. Resume: the messages after the client's last seen id. */
     history: z.array(chatMessageSchema),
     /** Set when older messages exist than the first one in `history` (page with `history`). */
     hasMore: z.boolean().optional()
   }),
   z.object({ type: z.literal('left'), room: z.string() }),
+  /** One page of a room's member list, in the order they joined. */
+  z.object({
+    type: z.literal('members'),
+    room: z.string(),
+    offset: z.number().int().nonnegative(),
+    members: z.array(userSchema),
+    total: z.number().int().nonnegative()
+  }),
   z.object({ type: z.literal('rooms'), rooms: z.array(roomSummarySchema) }),
   z.object({
     type: z.literal('presence'),

@@ -26,7 +26,7 @@ import { createFrame, sendFrame, type OutboundFrame } from './fanout'
 import type { HistoryStore, Page } from './history-store'
 import type { ConnectionInfo } from './index'
 import type { RecentSends } from './recent-sends'
-import { createPresenceBatcher } from './presence-batcher'
+import { createPresenceBatcher, type PresenceEvent } from './presence-batcher'
 import { newestWithin, replyBudgetBytes } from './reply-budget'
 import { createSessionRegistry, type Session } from './session-registry'
 import type { TokenBucket } from './token-bucket'
@@ -223,7 +223,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
    * goes first, so no member sees a message (or typing) from someone whose join it has not seen.
    */
   function broadcast(room: string, message: ServerMessage, except?: Connection): void {
-    presence.flush()
+    presence.flush(room)
     broadcastNow(room, message, except)
   }
 
@@ -236,9 +236,20 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   const presence = createPresenceBatcher<Connection>(broadcastNow)
 
-  function memberUsers(room: string): User[] {
+  function queuePresence(room: string, event: PresenceEvent, user: User, except?: Connection): void {
+    presence.queue(room, event, user, members.get(room)?.size ?? 0, except)
+  }
+
+  /** Members in the order they joined, `offset` on, at most `limit`: a large room is paged. */
+  function memberUsers(room: string, offset = 0, limit = limits.membersPageMax): User[] {
     const users: User[] = []
-    for (const member of members.get(room) ?? []) if (member.session) users.push(member.session.user)
+    let skipped = 0
+    for (const member of members.get(room) ?? []) {
+      if (!member.session) continue
+      if (skipped++ < offset) continue
+      if (users.length === limit) break
+      users.push(member.session.user)
+    }
     return users
   }
 
@@ -277,7 +288,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     session.connection = undefined
     for (const room of session.rooms) {
       members.get(room)?.delete(connection)
-      presence.queue(room, 'leave', session.user)
+      queuePresence(room, 'leave', session.user)
     }
     sessions.dropped(session, expired)
     // Over the dropped-session cap the oldest is evicted at once (this one only with a cap of 0),
@@ -339,7 +350,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       if (!set.has(connection)) {
         // A taken-over socket was swapped in place above; only a returning or new user is news.
         set.add(connection)
-        presence.queue(room, 'join', session.user, connection)
+        queuePresence(room, 'join', session.user, connection)
       }
     }
     send(connection, {
@@ -382,6 +393,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       type: 'joined',
       room,
       members: memberUsers(room),
+      memberCount: members.get(room)?.size ?? 0,
       history: forViewer(page.messages, viewerId),
       ...(page.hasMore ? { hasMore: true } : {})
     })
@@ -438,7 +450,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
           session.rooms.add(message.room)
           persist(session)
           membersOf(message.room).add(connection)
-          presence.queue(message.room, 'join', session.user, connection)
+          queuePresence(message.room, 'join', session.user, connection)
         }
         sendJoined(connection, message.room, undefined)
         return
@@ -449,7 +461,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
         persist(session)
         members.get(message.room)?.delete(connection)
         send(connection, { type: 'left', room: message.room })
-        presence.queue(message.room, 'leave', session.user)
+        queuePresence(message.room, 'leave', session.user)
         return
       }
       case 'rooms':
@@ -548,6 +560,19 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
           room: message.room,
           messages: forViewer(page.messages, session.user.id),
           ...(page.hasMore ? { hasMore: true } : {})
+        })
+        return
+      }
+      case 'members': {
+        if (!requireRoom(connection, session, message.room, 'members')) return
+        const offset = message.offset ?? 0
+        const limit = Math.min(message.limit ?? limits.membersPageMax, limits.membersPageMax)
+        send(connection, {
+          type: 'members',
+          room: message.room,
+          offset,
+          members: memberUsers(message.room, offset, limit),
+          total: members.get(message.room)?.size ?? 0
         })
         return
       }

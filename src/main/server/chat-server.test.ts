@@ -44,7 +44,13 @@ describe('hello and welcome', () => {
     expect(welcome.server).toMatchObject({ name: 'test', limits: { ...DEFAULT_LIMITS } })
     expect(welcome.rooms).toEqual([{ name: 'general', members: 1 }])
     const joined = await client.next('joined')
-    expect(joined).toEqual({ type: 'joined', room: 'general', members: [welcome.user], history: [] })
+    expect(joined).toEqual({
+      type: 'joined',
+      room: 'general',
+      members: [welcome.user],
+      memberCount: 1,
+      history: []
+    })
   })
 
   it('serves a client that offers no subprotocol as v1', async () => {

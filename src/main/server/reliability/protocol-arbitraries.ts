@@ -88,6 +88,15 @@ export const validAfterHello: fc.Arbitrary<ClientMessage> = fc.oneof(
     },
     { requiredKeys: ['type', 'room'] }
   ),
+  fc.record(
+    {
+      type: fc.constant('members' as const),
+      room: roomName,
+      offset: fc.nat({ max: 100_000 }),
+      limit: fc.integer({ min: 1, max: 10_000 })
+    },
+    { requiredKeys: ['type', 'room'] }
+  ),
   fc.record({ type: fc.constant('ping' as const), t: anyNumber })
 )
 
