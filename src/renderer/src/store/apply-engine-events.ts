@@ -11,7 +11,7 @@ import {
   type LogEntry
 } from './channel-log'
 import { explainStop } from './connect-problem'
-import type { StoreState, TypingEntry } from './store-types'
+import type { MemberPaging, StoreState, TypingEntry } from './store-types'
 
 /** Inspector series are bounded like the frame log: a week-long session must not grow without end. */
 const TIMELINE_MAX = 500
@@ -129,6 +129,11 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
         addEntries(message.room, message.history.map(messageEntry))
         if (fresh) log(message.room).hasMore = message.hasMore === true
         draft.members = { ...view('members'), [message.room]: message.members }
+        setPaging(message.room, {
+          total: message.memberCount ?? message.members.length,
+          loaded: message.members.length,
+          loading: false
+        })
         const joined = view('joinedRooms')
         if (!joined.includes(message.room)) draft.joinedRooms = [...joined, message.room]
         break
@@ -138,6 +143,9 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
         const members = { ...view('members') }
         delete members[message.room]
         draft.members = members
+        const paging = { ...view('memberPaging') }
+        delete paging[message.room]
+        draft.memberPaging = paging
         if (view('current') === message.room) draft.current = draft.joinedRooms[0] ?? null
         break
       }
@@ -161,6 +169,22 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
         const dms = view('dms')
         if (!dms.some((d) => d.id === peer.id)) draft.dms = [...dms, { id: peer.id, nick: peer.nick }]
         bumpUnread(key, message.from)
+        break
+      }
+      case 'members': {
+        const listed = view('members')[message.room]
+        if (!listed) break
+        const known = new Set(listed.map((u) => u.id))
+        draft.members = {
+          ...view('members'),
+          [message.room]: [...listed, ...message.members.filter((u) => !known.has(u.id))]
+        }
+        setPaging(message.room, {
+          total: message.total,
+          // An empty page means the list ran out (people left meanwhile): nothing more to ask for.
+          loaded: message.members.length ? message.offset + message.members.length : message.total,
+          loading: false
+        })
         break
       }
       case 'presence': {
@@ -194,11 +218,21 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
     }
   }
 
+  function setPaging(room: string, paging: MemberPaging): void {
+    draft.memberPaging = { ...view('memberPaging'), [room]: paging }
+  }
+
   function applyPresence(room: string, event: PresenceEvent, user: User): void {
     const current = view('members')[room] ?? []
     const others = current.filter((u) => u.id !== user.id)
     draft.members = { ...view('members'), [room]: event === 'join' ? [...others, user] : others }
     if (event === 'leave') clearTyping(room, user.id)
+    const paging = view('memberPaging')[room]
+    if (!paging) return
+    const listed = others.length !== current.length
+    // A leave of someone not listed counts only while part of the room is not paged in yet.
+    const delta = event === 'join' ? (listed ? 0 : 1) : listed || paging.total > current.length ? -1 : 0
+    if (delta) setPaging(room, { ...paging, total: Math.max(0, paging.total + delta) })
   }
 
   /**
@@ -213,8 +247,11 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
     const nicks: Record<PresenceEvent, string[]> = { join: [], leave: [] }
     for (const { event, user } of events) {
       if (user.id === meId) continue
-      const present = (view('members')[room] ?? []).some((u) => u.id === user.id)
-      if (present === (event === 'join')) continue
+      const listed = view('members')[room] ?? []
+      const present = listed.some((u) => u.id === user.id)
+      const unpaged = (view('memberPaging')[room]?.total ?? 0) > listed.length
+      // A leave of someone not listed is still news in a room not fully paged in.
+      if (present === (event === 'join') && !(event === 'leave' && unpaged)) continue
       applyPresence(room, event, user)
       nicks[event].push(user.nick)
       lines.push(`${user.nick} ${PRESENCE_VERB[event]} #${room}`)

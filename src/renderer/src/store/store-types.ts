@@ -78,8 +78,20 @@ export interface MessagesSlice {
   dismissNotice(): void
 }
 
+/** Where a room's member list stands against the server's, for rooms larger than one page. */
+export interface MemberPaging {
+  /** Members the room has, as last told by the server and adjusted by presence since. */
+  total: number
+  /** Members paged in so far, in the server's join order (the next page's offset). */
+  loaded: number
+  loading: boolean
+}
+
 export interface MembersSlice {
   members: Record<string, User[]>
+  memberPaging: Record<string, MemberPaging>
+  /** Asks for the next page of a large room's member list. */
+  loadMoreMembers(room: string): void
 }
 
 export interface InspectorSlice {

@@ -149,6 +149,42 @@ describe('app store', () => {
     expect(lines()?.slice(3)).toEqual(['12 people joined #general', '1 person left #general'])
   })
 
+  it('pages a large room in: the count from joined, more members on request, presence keeps the count', () => {
+    connect()
+    admit()
+    const guest = (i: number) => ({ id: `g${i}`, nick: `guest${i}` })
+    socket.serverSends({
+      type: 'joined',
+      room: 'big',
+      members: [guest(0), guest(1)],
+      memberCount: 5,
+      history: []
+    })
+    expect(store.getState().memberPaging.big).toEqual({ total: 5, loaded: 2, loading: false })
+
+    store.getState().loadMoreMembers('big')
+    store.getState().loadMoreMembers('big') // while one page is on its way, no second request
+    const asked = socket.sentMessages().filter((m) => m.type === 'members')
+    expect(asked).toEqual([{ type: 'members', room: 'big', offset: 2, limit: 200 }])
+    expect(store.getState().memberPaging.big?.loading).toBe(true)
+
+    // Someone not listed yet leaves, someone new joins: the count follows both.
+    socket.serverSends({ type: 'presence', room: 'big', event: 'leave', user: guest(4) })
+    socket.serverSends({ type: 'presence', room: 'big', event: 'join', user: guest(9) })
+    expect(store.getState().memberPaging.big?.total).toBe(5)
+    socket.serverSends({
+      type: 'members',
+      room: 'big',
+      offset: 2,
+      members: [guest(2), guest(3), guest(9)],
+      total: 5
+    })
+    expect(store.getState().members.big).toEqual([guest(0), guest(1), guest(9), guest(2), guest(3)])
+    expect(store.getState().memberPaging.big).toEqual({ total: 5, loaded: 5, loading: false })
+    store.getState().loadMoreMembers('big')
+    expect(socket.sentMessages().filter((m) => m.type === 'members')).toHaveLength(1)
+  })
+
   it('files direct messages under the other person, both directions', () => {
     connect()
     admit()

@@ -9,13 +9,18 @@ export function MembersList() {
   const members = useStore(
     (s) => (s.current && !isDmKey(s.current) ? s.members[s.current] : undefined) ?? NO_MEMBERS
   )
+  const paging = useStore((s) => (s.current ? s.memberPaging[s.current] : undefined))
   const meId = useStore((s) => s.me?.id)
   const openDm = useStore((s) => s.openDm)
+  const loadMoreMembers = useStore((s) => s.loadMoreMembers)
   if (!current || isDmKey(current)) return null
+  const total = Math.max(paging?.total ?? 0, members.length)
+  // A large room arrives a page at a time (`joined` lists the first page); the rest on request.
+  const unlisted = paging && paging.loaded < paging.total ? total - members.length : 0
   return (
     <aside className="members" aria-labelledby="members-heading">
       <h2 id="members-heading" className="sidebar-heading">
-        Members <span className="muted">{members.length}</span>
+        Members <span className="muted">{total.toLocaleString()}</span>
       </h2>
       <ul aria-label="Members" className="member-list">
         {members.map((member) => (
@@ -43,6 +48,18 @@ export function MembersList() {
           </li>
         ))}
       </ul>
+      {unlisted > 0 && (
+        <button
+          type="button"
+          className="link"
+          disabled={paging?.loading}
+          onClick={() => loadMoreMembers(current)}
+        >
+          {paging?.loading
+            ? 'Loading members…'
+            : `Show more members (${unlisted.toLocaleString()} not listed)`}
+        </button>
+      )}
     </aside>
   )
 }
