@@ -35,7 +35,7 @@ export const FULL: Profile = {
     measureMs: 5000,
     drainMs: 1500
   },
-  capacity: { step: 500, max: 10_000, sampleMs: 3000, budgetMs: 90_000 },
+  capacity: { step: 500, max: 10_000, sampleMs: 3000, budgetMs: 150_000 },
   idle: { warm: 200, count: 10_000, budgetMs: 120_000 },
   // Parley caps rooms at 1000 by default; each sender gets a room of its own.
   persist: { clients: 900, burst: 25, rounds: 3 },
