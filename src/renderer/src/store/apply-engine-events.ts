@@ -128,7 +128,11 @@ export function applyEngineEvents(state: StoreState, events: readonly EngineEven
         )
         addEntries(message.room, message.history.map(messageEntry))
         if (fresh) log(message.room).hasMore = message.hasMore === true
-        draft.members = { ...view('members'), [message.room]: message.members }
+        const me = view('me')
+        // In a large room one's own entry joined last, past the first page: list it anyway.
+        const listed =
+          me && !message.members.some((u) => u.id === me.id) ? [...message.members, me] : message.members
+        draft.members = { ...view('members'), [message.room]: listed }
         setPaging(message.room, {
           total: message.memberCount ?? message.members.length,
           loaded: message.members.length,

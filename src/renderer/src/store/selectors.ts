@@ -14,3 +14,15 @@ export function selectChannelLabel(state: StoreState): string | null {
   const peer = state.dms.find((d) => dmKey(d.id) === current)
   return `@${peer?.nick ?? 'someone'}`
 }
+
+/**
+ * People in the open room: the server's count, which a large room's member list (paged in
+ * 200 at a time) can fall short of. Undefined when no room is open.
+ */
+export function selectMemberCount(state: StoreState): number | undefined {
+  const { current } = state
+  if (!current || isDmKey(current)) return undefined
+  const listed = state.members[current]
+  if (!listed) return undefined
+  return Math.max(state.memberPaging[current]?.total ?? 0, listed.length)
+}

@@ -153,14 +153,17 @@ describe('app store', () => {
     connect()
     admit()
     const guest = (i: number) => ({ id: `g${i}`, nick: `guest${i}` })
+    // The room in join order: guest0–guest4, then alice; the first page holds two.
     socket.serverSends({
       type: 'joined',
       room: 'big',
       members: [guest(0), guest(1)],
-      memberCount: 5,
+      memberCount: 6,
       history: []
     })
-    expect(store.getState().memberPaging.big).toEqual({ total: 5, loaded: 2, loading: false })
+    expect(store.getState().memberPaging.big).toEqual({ total: 6, loaded: 2, loading: false })
+    // One's own entry is past the first page but listed anyway.
+    expect(store.getState().members.big).toEqual([guest(0), guest(1), alice])
 
     store.getState().loadMoreMembers('big')
     store.getState().loadMoreMembers('big') // while one page is on its way, no second request
@@ -170,17 +173,18 @@ describe('app store', () => {
 
     // Someone not listed yet leaves, someone new joins: the count follows both.
     socket.serverSends({ type: 'presence', room: 'big', event: 'leave', user: guest(4) })
-    socket.serverSends({ type: 'presence', room: 'big', event: 'join', user: guest(9) })
     expect(store.getState().memberPaging.big?.total).toBe(5)
+    socket.serverSends({ type: 'presence', room: 'big', event: 'join', user: guest(9) })
+    expect(store.getState().memberPaging.big?.total).toBe(6)
     socket.serverSends({
       type: 'members',
       room: 'big',
       offset: 2,
-      members: [guest(2), guest(3), guest(9)],
-      total: 5
+      members: [guest(2), guest(3), alice, guest(9)],
+      total: 6
     })
-    expect(store.getState().members.big).toEqual([guest(0), guest(1), guest(9), guest(2), guest(3)])
-    expect(store.getState().memberPaging.big).toEqual({ total: 5, loaded: 5, loading: false })
+    expect(store.getState().members.big).toEqual([guest(0), guest(1), alice, guest(9), guest(2), guest(3)])
+    expect(store.getState().memberPaging.big).toEqual({ total: 6, loaded: 6, loading: false })
     store.getState().loadMoreMembers('big')
     expect(socket.sentMessages().filter((m) => m.type === 'members')).toHaveLength(1)
   })

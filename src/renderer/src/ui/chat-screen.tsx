@@ -1,6 +1,6 @@
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
-import { selectChannelLabel } from '../store/selectors'
+import { selectChannelLabel, selectMemberCount } from '../store/selectors'
 import { Composer } from './composer'
 import { ConnectionStatus } from './connection-status'
 import { InspectorPanel } from './inspector/inspector-panel'
@@ -12,11 +12,11 @@ import { TypingIndicator } from './typing-indicator'
 
 function ChannelTitle() {
   const label = useStore(selectChannelLabel)
-  const members = useStore((s) => (s.current ? s.members[s.current]?.length : undefined))
+  const members = useStore(selectMemberCount)
   return (
     <h1 className="channel-title">
       {label ?? 'No room'}
-      {members !== undefined && <span className="muted small"> · {members} here</span>}
+      {members !== undefined && <span className="muted small"> · {members.toLocaleString()} here</span>}
     </h1>
   )
 }

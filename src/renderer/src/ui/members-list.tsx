@@ -1,6 +1,7 @@
 import type { User } from '../../../shared/protocol'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
+import { selectMemberCount } from '../store/selectors'
 
 const NO_MEMBERS: User[] = []
 
@@ -10,11 +11,11 @@ export function MembersList() {
     (s) => (s.current && !isDmKey(s.current) ? s.members[s.current] : undefined) ?? NO_MEMBERS
   )
   const paging = useStore((s) => (s.current ? s.memberPaging[s.current] : undefined))
+  const total = useStore(selectMemberCount) ?? members.length
   const meId = useStore((s) => s.me?.id)
   const openDm = useStore((s) => s.openDm)
   const loadMoreMembers = useStore((s) => s.loadMoreMembers)
   if (!current || isDmKey(current)) return null
-  const total = Math.max(paging?.total ?? 0, members.length)
   // A large room arrives a page at a time (`joined` lists the first page); the rest on request.
   const unlisted = paging && paging.loaded < paging.total ? total - members.length : 0
   return (
