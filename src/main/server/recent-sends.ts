@@ -25,23 +25,41 @@ export interface RecentSends {
 export const RECENT_SENDS_CAPACITY = 256
 
 export function createRecentSends(capacity = RECENT_SENDS_CAPACITY): RecentSends {
+  return new RecentSendMap(capacity)
+}
+
+/**
+ * A class, not closures: every session has two of these, and four closures each cost about
+ * 300 bytes per idle connection (docs/benchmarks.md, "Idle memory"); methods on a prototype cost
+ * nothing per instance.
+ */
+class RecentSendMap implements RecentSends {
   // Created on the first send: most sessions on a busy server are readers.
-  let entries: Map<string, RecentSend> | undefined
-  return {
-    get: (key) => entries?.get(key),
-    remember(key, id, committed) {
-      entries ??= new Map()
-      entries.delete(key)
-      entries.set(key, { id, committed })
-      // A Map iterates in insertion order: the first key is the oldest.
-      if (entries.size > capacity) entries.delete(entries.keys().next().value!)
-    },
-    committed(key) {
-      const entry = entries?.get(key)
-      if (entry) entry.committed = true
-    },
-    forget(key) {
-      entries?.delete(key)
-    }
+  private entries: Map<string, RecentSend> | undefined
+  private readonly capacity: number
+
+  constructor(capacity: number) {
+    this.capacity = capacity
+  }
+
+  get(key: string): RecentSend | undefined {
+    return this.entries?.get(key)
+  }
+
+  remember(key: string, id: number, committed: boolean): void {
+    const entries = (this.entries ??= new Map())
+    entries.delete(key)
+    entries.set(key, { id, committed })
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (entries.size > this.capacity) entries.delete(entries.keys().next().value!)
+  }
+
+  committed(key: string): void {
+    const entry = this.entries?.get(key)
+    if (entry) entry.committed = true
+  }
+
+  forget(key: string): void {
+    this.entries?.delete(key)
   }
 }
