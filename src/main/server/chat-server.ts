@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -266,7 +267,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     )
     http = server
     server.on('upgrade', (req, socket, head) => {
-      socket.on('error', () => socket.destroy())
+      // Not an arrow: a closure here would share this scope's context, which holds `req`, and
+      // keep every connection's IncomingMessage alive for as long as its socket (~1 KB each).
+      socket.on('error', destroyOnError)
       const decision = gate(req)
       if (!decision.ok) {
         logger.info({ ip: req.socket.remoteAddress, status: decision.status, url: req.url }, decision.message)
@@ -365,4 +368,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy()
 }
