@@ -158,14 +158,17 @@ export function renderTables(results: BenchResults, rawFile: string): string {
     )
   }
   lines.push('', '### 3. Idle memory: connections that said hello and joined a room (100 rooms)', '')
-  lines.push('| Server | connections | RSS before | RSS after | per connection |')
-  lines.push('|---|---:|---:|---:|---:|')
+  lines.push(
+    '| Server | connections | RSS before | RSS after | per connection (median run) | every run, KiB |'
+  )
+  lines.push('|---|---:|---:|---:|---:|---|')
   for (const kind of kinds) {
     const i = results.servers[kind]!.idle
     if (!i) continue
     lines.push(
       `| ${NAMES[kind]} | ${fmt(i.connections)}${i.failed ? ` (${i.failed} refused)` : ''}${i.stoppedBecause ? ` (${i.stoppedBecause})` : ''} | ${fmt(i.rssBeforeBytes / 2 ** 20, 1)} MiB | ` +
-        `${fmt(i.rssAfterBytes / 2 ** 20, 1)} MiB | ${fmt(i.bytesPerConnection / 1024, 2)} KiB |`
+        `${fmt(i.rssAfterBytes / 2 ** 20, 1)} MiB | ${fmt(i.bytesPerConnection / 1024, 2)} KiB | ` +
+        `${(i.samples ?? [i.bytesPerConnection]).map((b) => fmt(b / 1024, 2)).join(', ')} |`
     )
   }
   const persist = results.servers.parley?.persist

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { format } from 'prettier'
-import { FULL, QUICK, runCapacity, runFanout, runIdle, runPersist } from './scenarios'
+import { FULL, QUICK, runCapacity, runFanout, runIdleMedian, runPersist } from './scenarios'
 import { writeReport, type BenchResults } from './report'
 import type { ServerKind } from './bench-clients'
 
@@ -63,7 +63,7 @@ for (const kind of servers) {
   console.log(`${kind}:`)
   if (only.has('fanout')) entry.fanout = await runFanout(kind, profile, logDir)
   if (only.has('capacity')) entry.capacity = await runCapacity(kind, profile, logDir)
-  if (only.has('idle')) entry.idle = await runIdle(kind, profile, logDir)
+  if (only.has('idle')) entry.idle = await runIdleMedian(kind, profile, logDir)
   if (only.has('persist') && kind === 'parley') entry.persist = await runPersist(profile, logDir)
 }
 results.durationSeconds = Math.round((Date.now() - started) / 1000)

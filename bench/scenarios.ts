@@ -19,7 +19,8 @@ export interface Profile {
     drainMs: number
   }
   capacity: { step: number; max: number; sampleMs: number; budgetMs: number }
-  idle: { warm: number; count: number; budgetMs: number }
+  /** `runs`: fresh servers measured one after another; the median is reported (RSS is noisy). */
+  idle: { warm: number; count: number; budgetMs: number; runs: number }
   persist: { clients: number; burst: number; rounds: number }
   perAddress: number
   /** Run every fan-out step even past the limits (for A/B comparisons of CPU per delivery). */
@@ -36,7 +37,7 @@ export const FULL: Profile = {
     drainMs: 1500
   },
   capacity: { step: 500, max: 10_000, sampleMs: 3000, budgetMs: 150_000 },
-  idle: { warm: 200, count: 10_000, budgetMs: 120_000 },
+  idle: { warm: 200, count: 10_000, budgetMs: 120_000, runs: 3 },
   // Parley caps rooms at 1000 by default; each sender gets a room of its own.
   persist: { clients: 900, burst: 25, rounds: 3 },
   perAddress: 50
@@ -45,7 +46,7 @@ export const FULL: Profile = {
 export const QUICK: Profile = {
   fanout: { rooms: 10, perRoom: 100, rates: [0.5, 2], warmMs: 1000, measureMs: 3000, drainMs: 1000 },
   capacity: { step: 500, max: 1500, sampleMs: 2000, budgetMs: 15_000 },
-  idle: { warm: 100, count: 1000, budgetMs: 30_000 },
+  idle: { warm: 100, count: 1000, budgetMs: 30_000, runs: 1 },
   persist: { clients: 500, burst: 25, rounds: 2 },
   perAddress: 50
 }
@@ -202,6 +203,8 @@ export function runCapacity(kind: ServerKind, profile: Profile, logDir: string):
 }
 
 export interface IdleResult {
+  /** Bytes per connection of every run, in order; the fields here are the median run's. */
+  samples?: number[]
   stoppedBecause?: string
   connections: number
   failed: number
@@ -210,7 +213,20 @@ export interface IdleResult {
   bytesPerConnection: number
 }
 
-export function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
+/**
+ * RSS growth per connection moves by ±30 % between identical runs (how much garbage V8 and malloc
+ * hold at the moment of the reading), so each server gets `runs` fresh measurements and the median
+ * one is reported, with all samples beside it.
+ */
+export async function runIdleMedian(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
+  const runs: IdleResult[] = []
+  for (let i = 0; i < Math.max(1, profile.idle.runs); i++) runs.push(await runIdle(kind, profile, logDir))
+  const sorted = [...runs].sort((a, b) => a.bytesPerConnection - b.bytesPerConnection)
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!
+  return { ...median, samples: runs.map((r) => r.bytesPerConnection) }
+}
+
+function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
   const { warm, count, budgetMs } = profile.idle
   return withServer(kind, logDir, async (server, load) => {
     const room = { prefix: 'idle-', rooms: 100 }
