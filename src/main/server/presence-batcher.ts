@@ -1,6 +1,6 @@
 /**
  * Presence coalesced per room. Sending each join to every other member made connecting N clients
- * cost N²/2 frames (docs/benchmarks.md, "Presence makes joining O(N²)"). A room's events wait
+ * cost N²/2 frames (docs/benchmarks.md, "Join storms were O(N²)"). A room's events wait
  * for a window that grows with the room: small rooms flush on the next turn of the event loop,
  * a room of N members waits about N / 40 ms (at most 250 ms), so a join storm into any room costs
  * at most ~40,000 presence frames a second instead of one frame per member per join. A room with
