@@ -236,8 +236,12 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   const presence = createPresenceBatcher<Connection>(broadcastNow)
 
+  function memberCount(room: string): number {
+    return members.get(room)?.size ?? 0
+  }
+
   function queuePresence(room: string, event: PresenceEvent, user: User, except?: Connection): void {
-    presence.queue(room, event, user, members.get(room)?.size ?? 0, except)
+    presence.queue(room, event, user, memberCount(room), except)
   }
 
   /** Members in the order they joined, `offset` on, at most `limit`: a large room is paged. */
@@ -393,7 +397,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
       type: 'joined',
       room,
       members: memberUsers(room),
-      memberCount: members.get(room)?.size ?? 0,
+      memberCount: memberCount(room),
       history: forViewer(page.messages, viewerId),
       ...(page.hasMore ? { hasMore: true } : {})
     })
@@ -572,7 +576,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
           room: message.room,
           offset,
           members: memberUsers(message.room, offset, limit),
-          total: members.get(message.room)?.size ?? 0
+          total: memberCount(message.room)
         })
         return
       }
