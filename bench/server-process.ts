@@ -7,7 +7,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ServerKind } from './bench-clients'
-import { freePort } from '../src/main/server/reliability/free-port'
+import { freePort } from '../test-support/free-port'
 
 const hooks = new URL('../scripts/ts-resolve-hooks.mjs', import.meta.url).pathname
 const JITI = new URL('../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url).pathname

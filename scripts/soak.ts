@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { format } from 'prettier'
-import { runSoak, SOAK_DEFAULTS } from '../src/main/server/reliability/soak-run'
+import { runSoak, SOAK_DEFAULTS } from './soak/soak-run'
 
 const { values } = parseArgs({
   options: {

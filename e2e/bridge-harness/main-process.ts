@@ -18,7 +18,7 @@ import { createNotifier } from '../../src/main/notifier'
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy'
 import { createChatServer } from '../../src/main/server/index'
 import { createSettingsStore } from '../../src/main/settings-store'
-import { FakeIpcMain, FakeWebContents } from '../../src/main/testing/fake-electron'
+import { FakeIpcMain, FakeWebContents } from '../../test-support/fake-electron'
 import type { HarnessGlobals } from './preload-entry'
 
 export interface HarnessMain {

@@ -13,7 +13,12 @@ import { SUBPROTOCOL } from '../shared/protocol'
 import { startApp, type BootstrapOptions, type RunningApp } from './app-bootstrap'
 import { registerHandlers } from './ipc-router'
 import { createChatServer } from './server/index'
-import { createFakeElectron, FakeIpcMain, FakeWebContents, type FakeElectron } from './testing/fake-electron'
+import {
+  createFakeElectron,
+  FakeIpcMain,
+  FakeWebContents,
+  type FakeElectron
+} from '../../test-support/fake-electron'
 
 let root: string
 let outDir: string

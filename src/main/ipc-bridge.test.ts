@@ -16,7 +16,7 @@ import { registerHandlers, send } from './ipc-router'
 import { createNotifier } from './notifier'
 import { APP_ORIGIN, createTrustedUrlCheck } from './security'
 import { createSettingsStore } from './settings-store'
-import { FakeIpcMain, FakeWebContents, fakeRendererTransport } from './testing/fake-electron'
+import { FakeIpcMain, FakeWebContents, fakeRendererTransport } from '../../test-support/fake-electron'
 
 let dir: string
 let ipc: FakeIpcMain

@@ -8,7 +8,7 @@ import {
   isPermissionAllowed,
   secureWebPreferences
 } from './security'
-import { FakeWebContents } from './testing/fake-electron'
+import { FakeWebContents } from '../../test-support/fake-electron'
 
 const isTrustedUrl = createTrustedUrlCheck()
 

@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { CloseCode } from '../../shared/close-codes'
-import { joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import {
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 /** An error reply, a close, or (for frames that are valid after all) the reply they earn. */
 type Outcome = { error: string } | { close: number } | { reply: Record<string, unknown> }

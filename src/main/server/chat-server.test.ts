@@ -7,8 +7,14 @@ import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL } from '../../shared/protocol'
 import { createChatServer } from './chat-server'
 import type { ServerStats } from './index'
-import { clientFrame, closeCodeOf, Opcode, rawWebSocket } from './reliability/raw-socket'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import { clientFrame, closeCodeOf, Opcode, rawWebSocket } from '../../../test-support/server/raw-socket'
+import {
+  connect,
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer
 const clients: TestClient[] = []

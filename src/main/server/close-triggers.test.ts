@@ -10,8 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket as WsClient } from 'ws'
 import { CloseCode, SERVER_CLOSE_CODES } from '../../shared/close-codes'
 import { DATABASE_FILE } from './history-store'
-import { clientFrame, closeCodeOf, Opcode, rawWebSocket } from './reliability/raw-socket'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import { clientFrame, closeCodeOf, Opcode, rawWebSocket } from '../../../test-support/server/raw-socket'
+import {
+  connect,
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer | undefined
 const clients: TestClient[] = []

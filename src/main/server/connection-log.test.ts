@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConnectionInfo } from './index'
-import { joinAs, startTestServer, type TestServer } from './test-harness'
+import { joinAs, startTestServer, type TestServer } from '../../../test-support/server/test-harness'
 
 let server: TestServer
 

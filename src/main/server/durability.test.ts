@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ChatMessage } from '../../shared/protocol'
-import { connect, type TestClient } from './test-harness'
+import { connect, type TestClient } from '../../../test-support/server/test-harness'
 
 const JITI = fileURLToPath(new URL('../../../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url))
 const SERVER_INDEX = fileURLToPath(new URL('./index.ts', import.meta.url))

@@ -7,7 +7,13 @@ import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SUBPROTOCOL } from '../../shared/protocol'
-import { connect, joinAs, serverTestFixture, startTestServer, type TestServer } from './test-harness'
+import {
+  connect,
+  joinAs,
+  serverTestFixture,
+  startTestServer,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer | undefined
 const { clients } = serverTestFixture(() => server)

@@ -13,7 +13,7 @@ import {
   startTestServer,
   type TestClient,
   type TestServer
-} from './test-harness'
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer
 const { clients, join } = serverTestFixture(() => server)

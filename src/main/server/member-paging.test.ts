@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { User } from '../../shared/protocol'
-import { joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import {
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer
 const clients: TestClient[] = []

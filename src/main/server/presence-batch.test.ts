@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ServerMessage, User } from '../../shared/protocol'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import {
+  connect,
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer
 const clients: TestClient[] = []

@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LIMITS } from '../../shared/protocol'
 import { openHistoryStore } from './history-store'
-import { connect, serverTestFixture, startTestServer, type TestServer } from './test-harness'
+import {
+  connect,
+  serverTestFixture,
+  startTestServer,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 // Escapes to six bytes per character in JSON: 24 KB a message, so 1000 of them are ~24 MB.
 const LONG_TEXT = '\u0001'.repeat(DEFAULT_LIMITS.maxTextLength)

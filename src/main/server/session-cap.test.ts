@@ -3,7 +3,13 @@
  * churn of connections must not grow them without end. Real server, real sockets, real SQLite.
  */
 import { describe, expect, it } from 'vitest'
-import { connect, joinAs, serverTestFixture, startTestServer, type TestServer } from './test-harness'
+import {
+  connect,
+  joinAs,
+  serverTestFixture,
+  startTestServer,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 describe('dropped-session cap', () => {
   let server: TestServer | undefined

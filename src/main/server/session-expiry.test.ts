@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { connect, joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import {
+  connect,
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 const WINDOW_MS = 400
 // Crash cases leave more room: the restart must come within the window less one stamp interval.

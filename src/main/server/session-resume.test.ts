@@ -7,7 +7,7 @@ import {
   serverTestFixture,
   startTestServer,
   type TestServer
-} from './test-harness'
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer
 const { clients, join } = serverTestFixture(() => server)

@@ -10,7 +10,12 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloseCode } from '../../shared/close-codes'
 import { DATABASE_FILE } from './history-store'
-import { joinAs, startTestServer, type TestClient, type TestServer } from './test-harness'
+import {
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 // Held for less than the old 2 s busy timeout: a server that waits that long would get the lock
 // in the end and acknowledge, having frozen every client for the whole wait.

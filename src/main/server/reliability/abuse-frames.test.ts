@@ -4,7 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloseCode } from '../../../shared/close-codes'
-import { joinAs, startTestServer, type TestClient, type TestServer } from '../test-harness'
+import {
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../../test-support/server/test-harness'
 import {
   clientFrame,
   closeCodeOf,
@@ -12,7 +17,7 @@ import {
   Opcode,
   rawWebSocket,
   type ServerFrame
-} from './raw-socket'
+} from '../../../../test-support/server/raw-socket'
 
 let server: TestServer | undefined
 const clients: TestClient[] = []

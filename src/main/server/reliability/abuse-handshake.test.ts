@@ -4,8 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Socket } from 'node:net'
-import { startTestServer, type TestServer } from '../test-harness'
-import { openSocket, readHead, upgradeRequest, VALID_UPGRADE } from './raw-socket'
+import { startTestServer, type TestServer } from '../../../../test-support/server/test-harness'
+import {
+  openSocket,
+  readHead,
+  upgradeRequest,
+  VALID_UPGRADE
+} from '../../../../test-support/server/raw-socket'
 
 let server: TestServer
 const sockets: Socket[] = []

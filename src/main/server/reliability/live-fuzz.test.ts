@@ -8,8 +8,13 @@ import fc from 'fast-check'
 import { WebSocket } from 'ws'
 import { SERVER_CLOSE_CODES } from '../../../shared/close-codes'
 import { SUBPROTOCOL, parseServerMessage } from '../../../shared/protocol'
-import { joinAs, startTestServer, type TestClient, type TestServer } from '../test-harness'
-import { anyTextFrame, nick, validAfterHello } from './protocol-arbitraries'
+import {
+  joinAs,
+  startTestServer,
+  type TestClient,
+  type TestServer
+} from '../../../../test-support/server/test-harness'
+import { anyTextFrame, nick, validAfterHello } from '../../../../test-support/server/protocol-arbitraries'
 
 /** Codes a Parley server may send (the documented list); anything else on the wire is a defect. */
 const DOCUMENTED = new Set<number>(SERVER_CLOSE_CODES)

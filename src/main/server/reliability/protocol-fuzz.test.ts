@@ -13,7 +13,7 @@ import {
   awkwardString,
   mutatedClientMessage,
   validClientMessage
-} from './protocol-arbitraries'
+} from '../../../../test-support/server/protocol-arbitraries'
 
 // Each property runs a few hundred cases: enough to hit the edges every CI run, cheap on 2 cores.
 const runs = { numRuns: 400 }

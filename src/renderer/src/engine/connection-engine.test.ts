@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from './clock'
 import { ConnectionEngine, type EngineOptions } from './connection-engine'
 import type { CloseRow, EngineEvent } from './engine-events'
-import { FakeSocket } from './fake-socket.test-helper'
+import { FakeSocket } from '../../../../test-support/renderer/fake-socket'
 
 const alice = { id: 'u1', nick: 'alice' }
 const bob = { id: 'u2', nick: 'bob' }

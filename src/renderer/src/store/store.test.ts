@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConnectionEngine } from '../engine/connection-engine'
-import { FakeSocket } from '../engine/fake-socket.test-helper'
+import { FakeSocket } from '../../../../test-support/renderer/fake-socket'
 import { immediateScheduler } from './event-batcher'
 import { createPreferencesStore, type Preferences } from './preferences'
 import { createLocalPreferences } from './preferences-local'

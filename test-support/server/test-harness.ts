@@ -12,9 +12,9 @@ import {
   type ServerMessage,
   type ServerMessageOf,
   type ServerMessageType
-} from '../../shared/protocol'
-import { createChatServer } from './chat-server'
-import type { ChatServer, ChatServerOptions } from './index'
+} from '../../src/shared/protocol'
+import { createChatServer } from '../../src/main/server/chat-server'
+import type { ChatServer, ChatServerOptions } from '../../src/main/server/index'
 
 export interface TestServer {
   server: ChatServer

@@ -19,8 +19,8 @@ import {
   parseServerMessage,
   type ChatMessage,
   type ServerMessage
-} from '../../../shared/protocol'
-import { freePort } from './free-port'
+} from '../../src/shared/protocol'
+import { freePort } from '../../test-support/free-port'
 
 export interface SoakOptions {
   durationMs: number
@@ -117,7 +117,7 @@ const exponential = (meanSeconds: number): number => -Math.log(1 - Math.random()
 // ---------------------------------------------------------------------------------------------
 // The server process
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 interface ServerProcess {
   child: ChildProcess

@@ -4,7 +4,7 @@
  * fuzz and the live-server fuzz so both explore the same space.
  */
 import fc from 'fast-check'
-import { DEFAULT_LIMITS, type ClientMessage } from '../../../shared/protocol'
+import { DEFAULT_LIMITS, type ClientMessage } from '../../src/shared/protocol'
 
 /** Numbers where validators and JSON tend to break. */
 export const edgeNumber = fc.constantFrom(

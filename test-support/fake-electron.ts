@@ -4,7 +4,7 @@
  * for real against them.
  */
 import { EventEmitter } from 'node:events'
-import type { InvokeEventLike, IpcMainLike, SenderFrameLike, WebContentsLike } from '../ipc-router'
+import type { InvokeEventLike, IpcMainLike, SenderFrameLike, WebContentsLike } from '../src/main/ipc-router'
 
 type InvokeListener = (event: InvokeEventLike, ...args: unknown[]) => unknown
 
