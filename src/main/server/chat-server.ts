@@ -11,15 +11,19 @@ import { pino, type Logger } from 'pino'
 import { WebSocketServer, type WebSocket } from 'ws'
 import packageJson from '../../../package.json' with { type: 'json' }
 import { CloseCode } from '../../shared/close-codes'
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../shared/file-info'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub, type Connection } from './chat-hub'
 import { createConnectionLog } from './connection-log'
 import { openHistoryStore, type HistoryStore } from './history-store'
+import { createFileRoutes } from './files/file-routes'
+import { openFileStore, type FileStore } from './files/file-store'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
 import { lanUrls } from './lan-urls'
 import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
+import { hashToken } from './session-registry'
 import { createTokenBucket } from './token-bucket'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
 
@@ -29,6 +33,12 @@ const packageVersion = packageJson.version
 const SHUTDOWN_GRACE_MS = 2000
 const RETRY_AFTER_FULL_SECONDS = '10'
 const REQUEST_TIMEOUT_MS = 8000
+/**
+ * Node's requestTimeout covers the body too: at 8 s a 25 MiB upload over a 20 Mbit/s Wi-Fi link
+ * was cut with 408. Headers (every handshake) still have 8 s; a stalled upload is cut by the
+ * upload route's own idle timer (files/file-routes.ts).
+ */
+const BODY_TIMEOUT_MS = 10 * 60_000
 const STARTUP_ABORTED = 'The server was closed while it was starting.'
 
 interface Socket extends Connection {
@@ -37,7 +47,9 @@ interface Socket extends Connection {
 
 function resolveOptions(options: ChatServerOptions) {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const fileLimits: FileLimits = { ...DEFAULT_FILE_LIMITS, ...options.fileLimits }
   const resolved = {
+    fileLimits,
     dataDir: options.dataDir,
     port: options.port ?? 8080,
     host: options.host ?? '0.0.0.0',
@@ -58,7 +70,8 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnectionsPerIp: resolved.maxConnectionsPerIp,
     maxRooms: resolved.maxRooms,
     pingIntervalMs: resolved.pingIntervalMs,
-    ...limits
+    ...limits,
+    ...fileLimits
   })) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       problems.push(`${key} must be a positive number`)
@@ -85,6 +98,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let state: ServerState = 'idle'
   let startedAt = 0
   let store: HistoryStore | undefined
+  let files: FileStore | undefined
   let hub: ChatHub | undefined
   let http: Server | undefined
   let wss: WebSocketServer | undefined
@@ -221,6 +235,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
     })
     store = historyStore
+    const fileStore = openFileStore(config.dataDir, config.fileLimits)
+    files = fileStore
     const chatHub = createChatHub({
       store: historyStore,
       limits: config.limits,
@@ -249,11 +265,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       acceptingConnections: () => state === 'listening'
     })
     const server = createServer(
-      // Slowloris: a request (a WebSocket handshake included) must be complete within 8 s. Node
+      // Slowloris: a request's headers (a WebSocket handshake's included) must be complete within 8 s. Node
       // checks every connectionsCheckingInterval, so a trickled handshake is cut within 10 s.
       {
         headersTimeout: REQUEST_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
+        requestTimeout: BODY_TIMEOUT_MS,
         connectionsCheckingInterval: 1000
       },
       createHttpHandler({
@@ -262,7 +278,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
         staticDir: options.staticDir,
         maxBodyBytes: config.limits.maxPayloadBytes,
-        checkHost: originPolicy.checkHost
+        checkHost: originPolicy.checkHost,
+        fileRoutes: createFileRoutes({
+          files: fileStore,
+          userForToken: (token) => historyStore.sessionUser(hashToken(token)),
+          checkOrigin: originPolicy.checkOrigin
+        })
       })
     )
     http = server
@@ -296,6 +317,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         state = 'closed'
         chatHub.dispose()
         historyStore.close()
+        fileStore.close()
       }
       throw error
     }
@@ -346,6 +368,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     hub?.dispose()
     store?.close()
+    files?.close()
     log.dispose()
     state = 'closed'
     logger.info('closed')

@@ -97,6 +97,8 @@ export interface HistoryStore {
    */
   markLiveSessions(): void
   loadSessions(): LoadedSession[]
+  /** The user of a saved session, by the SHA-256 of its token (HTTP routes that take a session token). */
+  sessionUser(tokenHash: string): User | undefined
   /** Commits everything queued now, synchronously. */
   flush(): void
   close(): void
@@ -244,6 +246,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   )
   const removeSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
   const stampLiveSessions = db.prepare('UPDATE sessions SET updated_at = ? WHERE dropped_at IS NULL')
+  const selectSessionUser = db.prepare('SELECT user_id, nick FROM sessions WHERE token_hash = ?')
   const selectSessions = db.prepare(
     'SELECT token_hash, user_id, nick, rooms, updated_at, dropped_at FROM sessions'
   )
@@ -416,6 +419,10 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     },
     markLiveSessions() {
       if (!closed) enqueue({ kind: 'sessionsLive', at: Date.now() })
+    },
+    sessionUser(tokenHash) {
+      const row = selectSessionUser.get(tokenHash) as { user_id: string; nick: string } | undefined
+      return row ? { id: row.user_id, nick: row.nick } : undefined
     },
     loadSessions() {
       const rows = selectSessions.all() as unknown as {

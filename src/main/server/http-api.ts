@@ -7,6 +7,8 @@ import { z } from 'zod'
 import type { AdminResult, ChatHub } from './chat-hub'
 import type { ServerStats } from './index'
 import type { HostCheck } from './origin-policy'
+import type { FileRoutes } from './files/file-routes'
+import { bearerToken, sendError, sendJson } from './http-replies'
 import { serveStatic } from './static-files'
 
 export interface HttpApiOptions {
@@ -18,24 +20,11 @@ export interface HttpApiOptions {
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
   checkHost: HostCheck
+  /** Upload and download (files/file-routes.ts). */
+  fileRoutes: FileRoutes
 }
 
 const adminBody = z.object({ text: z.string() })
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...headers
-  })
-  res.end(text)
-}
-
-function sendError(res: ServerResponse, status: number, error: string, message: string, headers = {}) {
-  sendJson(res, status, { error, message }, headers)
-}
 
 class BodyTooLarge extends Error {}
 
@@ -55,12 +44,6 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization
-  const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header)
-  return match?.[1]
 }
 
 const ROOM_MESSAGES = /^\/api\/rooms\/([^/]+)\/messages$/
@@ -121,6 +104,7 @@ export function createHttpHandler(
       )
       return
     }
+    if (await options.fileRoutes(req, res, path)) return
     if (path === '/api/stats' && method === 'GET') {
       sendJson(res, 200, options.stats())
       return

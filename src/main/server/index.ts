@@ -4,6 +4,7 @@
  * Plain Node: this folder must never import `electron`.
  */
 import type { Logger } from 'pino'
+import type { FileLimits } from '../../shared/file-info'
 import type { Limits } from '../../shared/protocol'
 
 export interface ChatServerOptions {
@@ -24,6 +25,8 @@ export interface ChatServerOptions {
   /** When set, this directory (the built renderer) is served at / as the web client, with index.html fallback. */
   staticDir?: string
   limits?: Partial<Limits>
+  /** Upload size, per-user quota and total disk budget for files (defaults: DEFAULT_FILE_LIMITS). */
+  fileLimits?: Partial<FileLimits>
   /** Open sockets in total before the handshake answers 503. Default 5000. */
   maxConnections?: number
   /** Open sockets per remote address before the handshake answers 503. Default 100. */
