@@ -76,7 +76,25 @@ describe('CLI flags', () => {
     }
   })
 
+  it('parses the file limits, leaving unnamed ones to the server defaults', () => {
+    expect(
+      parseCliArgs(
+        ['--max-file-bytes', '1000', '--file-quota-bytes', '5000', '--files-total-bytes', '9000'],
+        {},
+        undefined
+      )
+    ).toMatchObject({
+      options: { fileLimits: { maxFileBytes: 1000, userQuotaBytes: 5000, totalBytes: 9000 } }
+    })
+    expect(parseCliArgs(['--max-file-bytes', '1000'], {}, undefined)).toMatchObject({
+      options: { fileLimits: { maxFileBytes: 1000 } }
+    })
+    expect(parseCliArgs([], {}, undefined)).not.toHaveProperty('options.fileLimits')
+  })
+
   it.each([
+    [['--max-file-bytes', '0'], /--max-file-bytes must be/],
+    [['--files-total-bytes', '1.5'], /--files-total-bytes must be/],
     [['--port', '70000'], /--port must be/],
     [['--port', 'abc'], /--port must be/],
     [['--log-level', 'loud'], /--log-level must be one of/],

@@ -22,6 +22,9 @@ export const USAGE = `Usage: parley-server [options]
   --no-static           do not serve the web client
   --max-connections N   total open sockets before refusing with 503 (default 5000)
   --max-per-ip N        open sockets per address before refusing with 503 (default 100)
+  --max-file-bytes N    largest upload, bytes (default 26214400: 25 MiB)
+  --file-quota-bytes N  what one user's uploads may add up to, bytes (default 262144000: 250 MiB)
+  --files-total-bytes N disk budget for every stored file, bytes (default 5368709120: 5 GiB)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help            show this help
 `
@@ -66,6 +69,9 @@ export function parseCliArgs(
         'no-static': { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: '5000' },
         'max-per-ip': { type: 'string', default: '100' },
+        'max-file-bytes': { type: 'string' },
+        'file-quota-bytes': { type: 'string' },
+        'files-total-bytes': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -80,6 +86,17 @@ export function parseCliArgs(
   const maxPerIp = integer('max-per-ip', values['max-per-ip'], 1, 1_000_000)
   for (const value of [port, maxConnections, maxPerIp]) {
     if (typeof value === 'string') return { kind: 'error', message: value }
+  }
+  const fileLimits: NonNullable<ChatServerOptions['fileLimits']> = {}
+  for (const [flag, key] of [
+    ['max-file-bytes', 'maxFileBytes'],
+    ['file-quota-bytes', 'userQuotaBytes'],
+    ['files-total-bytes', 'totalBytes']
+  ] as const) {
+    if (values[flag] === undefined) continue
+    const bytes = integer(flag, values[flag], 1, Number.MAX_SAFE_INTEGER)
+    if (typeof bytes === 'string') return { kind: 'error', message: bytes }
+    fileLimits[key] = bytes
   }
   const logLevel = values['log-level'] as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -114,7 +131,8 @@ export function parseCliArgs(
       ...(adminToken !== undefined ? { adminToken } : {}),
       ...(staticDir !== undefined ? { staticDir } : {}),
       maxConnections: maxConnections as number,
-      maxConnectionsPerIp: maxPerIp as number
+      maxConnectionsPerIp: maxPerIp as number,
+      ...(Object.keys(fileLimits).length > 0 ? { fileLimits } : {})
     }
   }
 }
