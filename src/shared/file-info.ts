@@ -20,6 +20,9 @@ export const DEFAULT_FILE_LIMITS = {
 } as const
 export type FileLimits = { -readonly [K in keyof typeof DEFAULT_FILE_LIMITS]: number }
 
+/** Files one `send` or `dm` may carry. */
+export const MAX_FILES_PER_MESSAGE = 10
+
 /** 128 random bits, base64url (22 characters). */
 export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
 

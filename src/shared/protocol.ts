@@ -8,6 +8,7 @@
  * older ones. docs/protocol.md is the prose version of this file; keep them in step.
  */
 import { z } from 'zod'
+import { fileInfoSchema, MAX_FILES_PER_MESSAGE } from './file-info'
 
 /** The WebSocket subprotocol name. A client offering none is served as v1 too. */
 export const SUBPROTOCOL = 'parley.v1'
@@ -71,6 +72,9 @@ const messageId = z.number().int().nonnegative()
 export const userSchema = z.object({ id: z.string(), nick: z.string() })
 export type User = z.infer<typeof userSchema>
 
+/** Files attached by the sender (uploaded first over HTTP, see docs/protocol.md, Files). */
+const attachedFiles = z.array(fileInfoSchema).max(MAX_FILES_PER_MESSAGE)
+
 export const chatMessageSchema = z.object({
   room: z.string(),
   id: messageId,
@@ -78,7 +82,8 @@ export const chatMessageSchema = z.object({
   text: z.string(),
   /** Server time, milliseconds since the epoch. */
   ts: z.number(),
-  cid: cid.optional()
+  cid: cid.optional(),
+  files: attachedFiles.optional()
 })
 export type ChatMessage = z.infer<typeof chatMessageSchema>
 
@@ -89,7 +94,8 @@ export const directMessageSchema = z.object({
   to: userSchema,
   text: z.string(),
   ts: z.number(),
-  cid: cid.optional()
+  cid: cid.optional(),
+  files: attachedFiles.optional()
 })
 export type DirectMessage = z.infer<typeof directMessageSchema>
 

@@ -1,3 +1,4 @@
+import type { FileInfo } from '../../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../../shared/protocol'
 
 /**
@@ -18,6 +19,7 @@ export interface MessageEntry {
   text: string
   ts: number
   cid?: string
+  files?: FileInfo[]
 }
 
 export interface SystemEntry {
@@ -53,7 +55,8 @@ export function messageEntry(message: ChatMessage | DirectMessage): MessageEntry
     from: message.from,
     text: message.text,
     ts: message.ts,
-    ...(message.cid ? { cid: message.cid } : {})
+    ...(message.cid ? { cid: message.cid } : {}),
+    ...(message.files?.length ? { files: message.files } : {})
   }
 }
 

@@ -1,3 +1,6 @@
+import { useUploads } from '../files/upload-store'
+import { useFileDrop } from '../files/use-file-drop'
+import { useUploadTarget } from '../files/use-upload-target'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
 import { selectChannelLabel, selectMemberCount } from '../store/selectors'
@@ -63,6 +66,14 @@ export function ChatScreen() {
   const me = useStore((s) => s.me)
   const serverName = useStore((s) => s.server?.name)
   const dm = current !== null && isDmKey(current)
+  const uploadTarget = useUploadTarget()
+  const addUploads = useUploads((s) => s.add)
+  const drop = useFileDrop(
+    (files) => {
+      if (current && uploadTarget) addUploads(current, files, uploadTarget)
+    },
+    current !== null && uploadTarget !== null
+  )
 
   return (
     <div className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}`}>
@@ -76,7 +87,7 @@ export function ChatScreen() {
         <RoomsNav />
         <PreferencesControls />
       </div>
-      <main className="conversation">
+      <main className={`conversation${drop.dragging ? ' dropping' : ''}`} {...drop.handlers}>
         <header className="conversation-header">
           <ChannelTitle />
           <div className="header-tools">
@@ -101,10 +112,15 @@ export function ChatScreen() {
           <>
             <MessageLog channel={current} />
             {!dm && <TypingIndicator room={current} />}
-            <Composer placeholder={dm ? 'Message directly' : `Message #${current}`} />
+            <Composer channel={current} placeholder={dm ? 'Message directly' : `Message #${current}`} />
           </>
         ) : (
           <div className="empty muted">Join a room to start talking.</div>
+        )}
+        {drop.dragging && (
+          <div className="drop-hint" aria-hidden="true">
+            Drop files to attach them
+          </div>
         )}
       </main>
       {!dm && current && <MembersList />}

@@ -1,10 +1,17 @@
-import { useState, type KeyboardEvent } from 'react'
+import { useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
+import { UploadTray } from '../files/upload-tray'
+import { useUploads } from '../files/upload-store'
+import { useUploadTarget } from '../files/use-upload-target'
+import type { ChannelKey } from '../store/channel-log'
 import { useStore } from '../store'
 
-export function Composer({ placeholder }: { placeholder: string }) {
+export function Composer({ channel, placeholder }: { channel: ChannelKey; placeholder: string }) {
   const sendMessage = useStore((s) => s.sendMessage)
   const notifyTyping = useStore((s) => s.notifyTyping)
+  const addUploads = useUploads((s) => s.add)
+  const target = useUploadTarget()
+  const picker = useRef<HTMLInputElement>(null)
   const [text, setText] = useState('')
   const tooLong = text.length > DEFAULT_LIMITS.maxTextLength
 
@@ -12,6 +19,10 @@ export function Composer({ placeholder }: { placeholder: string }) {
     if (!text.trim() || tooLong) return
     sendMessage(text)
     setText('')
+  }
+
+  const attach = (files: File[]) => {
+    if (target && files.length > 0) addUploads(channel, files, target)
   }
 
   // Enter sends, Shift+Enter breaks the line; IME composition keeps its own Enter.
@@ -22,34 +33,70 @@ export function Composer({ placeholder }: { placeholder: string }) {
     }
   }
 
+  // A screenshot pasted from the clipboard arrives as a file; pasted text stays text.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...event.clipboardData.files]
+    if (files.length === 0) return
+    event.preventDefault()
+    attach(files)
+  }
+
   return (
-    <form
-      className="composer"
-      onSubmit={(e) => {
-        e.preventDefault()
-        send()
-      }}
-    >
-      <textarea
-        aria-label="Message"
-        placeholder={placeholder}
-        value={text}
-        rows={1}
-        onChange={(e) => {
-          setText(e.target.value)
-          if (e.target.value) notifyTyping()
+    <div className="composer-area">
+      <UploadTray channel={channel} />
+      <form
+        className="composer"
+        onSubmit={(e) => {
+          e.preventDefault()
+          send()
         }}
-        onKeyDown={onKeyDown}
-        aria-invalid={tooLong || undefined}
-      />
-      {tooLong && (
-        <span className="form-error small" role="alert">
-          {text.length - DEFAULT_LIMITS.maxTextLength} characters over the limit
-        </span>
-      )}
-      <button type="submit" className="primary" disabled={!text.trim() || tooLong}>
-        Send
-      </button>
-    </form>
+      >
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          onChange={(event) => {
+            attach([...(event.target.files ?? [])])
+            event.target.value = ''
+          }}
+        />
+        <button
+          type="button"
+          className="attach"
+          aria-label="Attach file"
+          title={
+            target
+              ? 'Attach file (or drop files here, or paste an image)'
+              : 'Files can be attached once connected'
+          }
+          disabled={!target}
+          onClick={() => picker.current?.click()}
+        >
+          <span aria-hidden="true">＋</span>
+        </button>
+        <textarea
+          aria-label="Message"
+          placeholder={placeholder}
+          value={text}
+          rows={1}
+          onChange={(e) => {
+            setText(e.target.value)
+            if (e.target.value) notifyTyping()
+          }}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          aria-invalid={tooLong || undefined}
+        />
+        {tooLong && (
+          <span className="form-error small" role="alert">
+            {text.length - DEFAULT_LIMITS.maxTextLength} characters over the limit
+          </span>
+        )}
+        <button type="submit" className="primary" disabled={!text.trim() || tooLong}>
+          Send
+        </button>
+      </form>
+    </div>
   )
 }

@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useMemo, useRef } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
+import { FileAttachments } from '../files/file-attachments'
 import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/channel-log'
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
@@ -105,6 +106,7 @@ const EntryRow = memo(function EntryRow({
           </span>
         )}
       </div>
+      {entry.files && <FileAttachments files={entry.files} />}
     </article>
   )
 })
