@@ -279,11 +279,13 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         staticDir: options.staticDir,
         maxBodyBytes: config.limits.maxPayloadBytes,
         checkHost: originPolicy.checkHost,
-        fileRoutes: createFileRoutes({
-          files: fileStore,
-          userForToken: (token) => historyStore.sessionUser(hashToken(token)),
-          checkOrigin: originPolicy.checkOrigin
-        })
+        routes: [
+          createFileRoutes({
+            files: fileStore,
+            userForToken: (token) => historyStore.sessionUser(hashToken(token)),
+            checkOrigin: originPolicy.checkOrigin
+          })
+        ]
       })
     )
     http = server

@@ -7,8 +7,7 @@ import { z } from 'zod'
 import type { AdminResult, ChatHub } from './chat-hub'
 import type { ServerStats } from './index'
 import type { HostCheck } from './origin-policy'
-import type { FileRoutes } from './files/file-routes'
-import { bearerToken, sendError, sendJson } from './http-replies'
+import { BodyTooLarge, bearerToken, readBody, sendError, sendJson, type HttpRoute } from './http-replies'
 import { serveStatic } from './static-files'
 
 export interface HttpApiOptions {
@@ -20,31 +19,11 @@ export interface HttpApiOptions {
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
   checkHost: HostCheck
-  /** Upload and download (files/file-routes.ts). */
-  fileRoutes: FileRoutes
+  /** More routes, tried in order after the host check: files, moderation. */
+  routes: readonly HttpRoute[]
 }
 
 const adminBody = z.object({ text: z.string() })
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        reject(new BodyTooLarge())
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
 
 const ROOM_MESSAGES = /^\/api\/rooms\/([^/]+)\/messages$/
 const USER_MESSAGES = /^\/api\/users\/([^/]+)\/messages$/
@@ -104,7 +83,7 @@ export function createHttpHandler(
       )
       return
     }
-    if (await options.fileRoutes(req, res, path)) return
+    for (const handle of options.routes) if (await handle(req, res, path)) return
     if (path === '/api/stats' && method === 'GET') {
       sendJson(res, 200, options.stats())
       return

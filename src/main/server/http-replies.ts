@@ -1,5 +1,9 @@
-/** JSON answers and the bearer token, shared by every HTTP route (http-api.ts, files/file-routes.ts). */
+/** JSON in and out, the bearer token and CORS, shared by every HTTP route module. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { OriginCheck } from './origin-policy'
+
+/** Answers the request and returns true, or returns false to let the next route try. */
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>
 
 export function sendJson(
   res: ServerResponse,
@@ -32,4 +36,53 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization
   const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header)
   return match?.[1]
+}
+
+export class BodyTooLarge extends Error {}
+
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        reject(new BodyTooLarge())
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/**
+ * CORS for the routes a page calls with a token (uploads, moderation): the desktop app's page
+ * (parley://app) is another origin than the server. The same origins may call them as may open
+ * a socket. `{}` for a request without Origin (a script), null for an origin that may not.
+ */
+export function corsHeaders(req: IncomingMessage, checkOrigin: OriginCheck): Record<string, string> | null {
+  const origin = req.headers.origin
+  if (origin === undefined) return {}
+  if (!checkOrigin(origin, req.headers.host)) return null
+  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
+}
+
+/** Answers a CORS preflight for `methods` with the headers Parley's token routes take. */
+export function answerPreflight(
+  req: IncomingMessage,
+  res: ServerResponse,
+  checkOrigin: OriginCheck,
+  methods: string
+): void {
+  const cors = corsHeaders(req, checkOrigin)
+  res.writeHead(cors === null ? 403 : 204, {
+    ...(cors ?? {}),
+    'Access-Control-Allow-Methods': methods,
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-File-Name',
+    'Access-Control-Max-Age': '600'
+  })
+  res.end()
 }

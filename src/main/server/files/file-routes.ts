@@ -10,7 +10,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream'
 import type { User } from '../../../shared/protocol'
 import { FILE_ID_PATTERN, fileUrl, type FileInfo } from '../../../shared/file-info'
-import { bearerToken, sendError, sendJson } from '../http-replies'
+import {
+  answerPreflight,
+  bearerToken,
+  corsHeaders,
+  sendError,
+  sendJson,
+  type HttpRoute
+} from '../http-replies'
 import type { OriginCheck } from '../origin-policy'
 import type { StoredFile } from './file-index'
 import { cleanFileName, normaliseType, type FileRefusal, type FileStore } from './file-store'
@@ -24,12 +31,9 @@ export interface FileRoutesOptions {
   checkOrigin: OriginCheck
 }
 
-export type FileRoutes = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>
-
 const DOWNLOAD = /^\/files\/([^/]+)$/
 /** An upload that sends nothing for this long is cut: the server-wide request timeout is long (10 min). */
 const UPLOAD_IDLE_MS = 20_000
-const UPLOAD_HEADERS = 'Authorization, Content-Type, X-File-Name'
 
 /**
  * The file response policy: `sandbox` makes a file opened as a page an opaque origin with no
@@ -54,16 +58,8 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`
 }
 
-export function createFileRoutes(options: FileRoutesOptions): FileRoutes {
+export function createFileRoutes(options: FileRoutesOptions): HttpRoute {
   const { files } = options
-
-  /** CORS for the upload: the desktop app's page (parley://app) is another origin than the server. */
-  function corsHeaders(req: IncomingMessage): Record<string, string> | null {
-    const origin = req.headers.origin
-    if (origin === undefined) return {}
-    if (!options.checkOrigin(origin, req.headers.host)) return null
-    return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
-  }
 
   /**
    * An answer before the body was read: the connection closes after it, so a large body the
@@ -83,7 +79,7 @@ export function createFileRoutes(options: FileRoutesOptions): FileRoutes {
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const cors = corsHeaders(req)
+    const cors = corsHeaders(req, options.checkOrigin)
     if (cors === null) {
       refuseUpload(req, res, {}, 403, 'forbidden_origin', 'Pages from this origin may not upload here.')
       return
@@ -199,14 +195,7 @@ export function createFileRoutes(options: FileRoutesOptions): FileRoutes {
     const method = req.method ?? 'GET'
     if (path === '/api/files') {
       if (method === 'OPTIONS') {
-        const cors = corsHeaders(req)
-        res.writeHead(cors === null ? 403 : 204, {
-          ...(cors ?? {}),
-          'Access-Control-Allow-Methods': 'POST',
-          'Access-Control-Allow-Headers': UPLOAD_HEADERS,
-          'Access-Control-Max-Age': '600'
-        })
-        res.end()
+        answerPreflight(req, res, options.checkOrigin, 'POST')
         return true
       }
       if (method === 'POST') {

@@ -34,6 +34,20 @@ export function explainStop(info: StopInfo, url: string, nick: string): ConnectP
         detail: `4403 Session Replaced: ${close.meaning} Reconnect here to take it back.`,
         canRetry: true
       }
+    case 4410:
+      return {
+        code: 4410,
+        title: 'You were removed from the chat',
+        detail: `The server closed with 4410 Kicked: the owner or a moderator removed you.${reason} You can join again.`,
+        canRetry: true
+      }
+    case 4411:
+      return {
+        code: 4411,
+        title: 'You are banned from this server',
+        detail: `The server closed with 4411 Banned: the owner or a moderator banned you, and this session and nickname are refused until they lift the ban.${reason}`,
+        canRetry: false
+      }
     case 1006:
       if (close.connectedMs === 0) {
         return {
