@@ -3,6 +3,7 @@
  * CLI runs) and streams the host's view of every connection. No Electron here; the server
  * factory and everything else come in as dependencies, so tests run it under Node for real.
  */
+import { randomBytes } from 'node:crypto'
 import type { ChatServer, ChatServerOptions, ConnectionInfo } from './server/index'
 import {
   IpcError,
@@ -95,7 +96,8 @@ export function createHostService(deps: HostServiceDeps): HostService {
   }
 
   async function listenWithFallback(
-    options: ReturnType<typeof hostOptionsSchema.parse>
+    options: ReturnType<typeof hostOptionsSchema.parse>,
+    adminToken: string
   ): Promise<{ server: ChatServer; port: number; urls: string[] }> {
     const host = options.scope === 'lan' ? WILDCARD : LOOPBACK
     const tries = options.portFallback && options.port !== 0 ? PORT_FALLBACK_TRIES : 1
@@ -110,6 +112,7 @@ export function createHostService(deps: HostServiceDeps): HostService {
         password: options.password || undefined,
         allowOrigins: deps.allowOrigins,
         staticDir: deps.staticDir,
+        adminToken,
         logger: deps.logger
       })
       try {
@@ -139,8 +142,10 @@ export function createHostService(deps: HostServiceDeps): HostService {
   async function doStart(raw: HostOptions): Promise<HostStatus> {
     const options = hostOptionsSchema.parse(raw)
     setStatus({ state: 'starting', port: options.port })
+    // The host is the server's owner: its window moderates with this token (never leaves the machine).
+    const ownerToken = randomBytes(24).toString('base64url')
     try {
-      const bound = await listenWithFallback(options)
+      const bound = await listenWithFallback(options, ownerToken)
       server = bound.server
       unsubscribe = server.onConnectionChange(scheduleSnapshot)
       lastSnapshot = []
@@ -154,6 +159,7 @@ export function createHostService(deps: HostServiceDeps): HostService {
         urls: bound.urls,
         selfUrl: `ws://${LOOPBACK}:${bound.port}/ws`,
         passwordProtected: Boolean(options.password),
+        ownerToken,
         startedAt: Date.now()
       })
     } catch (error) {

@@ -99,6 +99,8 @@ export const hostStatusSchema = z.discriminatedUnion('state', [
     /** The URL the host's own window joins with (loopback). */
     selfUrl: z.string(),
     passwordProtected: z.boolean(),
+    /** The admin token this run of the server was started with: the host window owns the server. */
+    ownerToken: z.string().optional(),
     startedAt: z.number()
   }),
   z.object({ state: z.literal('stopping') })

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand'
 import type { HostConnection, HostOptions, HostStatus, ParleyApi, Settings } from '../../../shared/ipc'
+import { useModeration } from '../moderation/moderation-store'
 import { useStore } from '../store'
 import { appPreferences } from '../store/app-preferences'
 
@@ -42,6 +43,7 @@ export function createHostStore(api: ParleyApi) {
         }
         set({ status, remembered })
         if (status.state !== 'running') return
+        useModeration.getState().setOwnerToken(status.selfUrl, status.ownerToken ?? null)
         // The host joins its own server over loopback, like any other member.
         useStore.getState().connect({
           url: status.selfUrl,
@@ -68,18 +70,29 @@ export function createHostStore(api: ParleyApi) {
     }
   }))
 
-  api.host.onStatusChanged((status) => store.setState({ status }))
+  const ownServer = (status: HostStatus) =>
+    useModeration
+      .getState()
+      .setOwnerToken(
+        status.state === 'running' ? status.selfUrl : null,
+        status.state === 'running' ? (status.ownerToken ?? null) : null
+      )
+  api.host.onStatusChanged((status) => {
+    store.setState({ status })
+    ownServer(status)
+  })
   api.host.onConnections((connections) => store.setState({ connections }))
   // Catch up with a server that was already running (a reload of the window).
   void Promise.all([api.host.status(), api.host.listConnections(), api.settings.get()])
-    .then(([status, connections, { settings, problem }]) =>
+    .then(([status, connections, { settings, problem }]) => {
+      ownServer(status)
       store.setState({
         status,
         connections,
         remembered: { options: settings.lastHost, nickname: settings.nickname },
         settingsProblem: problem?.message ?? null
       })
-    )
+    })
     .catch((error: unknown) => store.setState({ error: (error as Error).message }))
   return store
 }

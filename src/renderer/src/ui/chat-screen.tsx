@@ -1,6 +1,7 @@
 import { useUploads } from '../files/upload-store'
 import { useFileDrop } from '../files/use-file-drop'
 import { useUploadTarget } from '../files/use-upload-target'
+import { ModerationOutcome } from '../moderation/moderate-member'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
 import { selectChannelLabel, selectMemberCount } from '../store/selectors'
@@ -108,6 +109,7 @@ export function ChatScreen() {
         </header>
         <ProblemBanner />
         <Notice />
+        <ModerationOutcome />
         {current ? (
           <>
             <MessageLog channel={current} />
