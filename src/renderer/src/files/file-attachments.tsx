@@ -3,6 +3,7 @@ import { isRasterType, type FileInfo } from '../../../shared/file-info'
 import { formatBytes } from '../ui/format'
 import { absoluteFileUrl } from './server-origin'
 import { useServerOrigin } from './use-upload-target'
+import './files.css'
 
 function downloadUrl(href: string): string {
   return `${href}?download`

@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow'
 import type { ChannelKey } from '../store/channel-log'
 import { formatBytes } from '../ui/format'
 import { useUploads, type Upload } from './upload-store'
+import './files.css'
 
 function UploadRow({ upload }: { upload: Upload }) {
   const remove = useUploads((s) => s.remove)

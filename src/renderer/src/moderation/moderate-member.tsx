@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { User } from '../../../shared/protocol'
 import { useModeration } from './moderation-store'
+import './moderation.css'
 
 /** The owner's and moderators' controls on one member: a reason, then Kick or Ban. */
 export function ModerateMember({ member }: { member: User }) {
