@@ -8,7 +8,7 @@
  * older ones. docs/protocol.md is the prose version of this file; keep them in step.
  */
 import { z } from 'zod'
-import { fileInfoSchema, MAX_FILES_PER_MESSAGE } from './file-info'
+import { FILE_ID_PATTERN, fileInfoSchema, MAX_FILES_PER_MESSAGE } from './file-info'
 
 /** The WebSocket subprotocol name. A client offering none is served as v1 too. */
 export const SUBPROTOCOL = 'parley.v1'
@@ -58,8 +58,8 @@ export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number }
 const roomName = z.string().regex(ROOM_NAME_PATTERN)
 /** Client-chosen correlation id, echoed back on the sender's copy as its acknowledgement. */
 const cid = z.string().min(1).max(64)
-/** Text is only type-checked here; its length limit is the server's (error `text_too_long`). */
-const text = z.string().min(1)
+// Text is only type-checked here (non-empty unless files come with it, see hasContent below);
+// its length limit is the server's (error `text_too_long`).
 const nick = z
   .string()
   .trim()
@@ -115,13 +115,34 @@ export const helloSchema = z.object({
   resume: z.record(z.string().max(40), messageId).optional()
 })
 
+/** Ids of files the sender uploaded (POST /api/files), at most MAX_FILES_PER_MESSAGE, each once. */
+const files = z
+  .array(z.string().regex(FILE_ID_PATTERN))
+  .min(1)
+  .max(MAX_FILES_PER_MESSAGE)
+  .refine((ids) => new Set(ids).size === ids.length, 'a file can be attached once')
+  .optional()
+/** A message says something: text, or files (a screenshot needs no caption). */
+const hasContent = (m: { text: string; files?: string[] }) => m.text.length > 0 || (m.files?.length ?? 0) > 0
+const NO_CONTENT = { message: 'text must not be empty unless files are attached', path: ['text'] }
+
 export const clientMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   z.object({ type: z.literal('join'), room: roomName }),
   z.object({ type: z.literal('leave'), room: roomName }),
   z.object({ type: z.literal('rooms') }),
-  z.object({ type: z.literal('send'), room: roomName, text, cid: cid.optional() }),
-  z.object({ type: z.literal('dm'), to: z.string().min(1).max(64), text, cid: cid.optional() }),
+  z
+    .object({ type: z.literal('send'), room: roomName, text: z.string(), cid: cid.optional(), files })
+    .refine(hasContent, NO_CONTENT),
+  z
+    .object({
+      type: z.literal('dm'),
+      to: z.string().min(1).max(64),
+      text: z.string(),
+      cid: cid.optional(),
+      files
+    })
+    .refine(hasContent, NO_CONTENT),
   z.object({ type: z.literal('typing'), room: roomName }),
   z.object({
     type: z.literal('history'),
@@ -163,7 +184,8 @@ export const ERROR_CODES = [
   'not_in_room',
   'text_too_long',
   'no_such_user',
-  'invalid_room'
+  'invalid_room',
+  'invalid_files'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
