@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, dirname, join, resolve } from 'node:path'
+import { delimiter, dirname, join, relative, resolve, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIN_NODE_VERSION, nodeCanRunServer } from '../src/main/server/node-support'
 import {
@@ -105,136 +105,157 @@ function expectOneLineNaming(result: Run, needle: string): void {
   expect(result.stdout + result.stderr).not.toMatch(/\n\s+at |Error \[|Node\.js v\d/)
 }
 
-describe.skipIf(!old)(
-  `on an older Node (${old?.node ?? 'none on this machine'} ${old?.version ?? ''})`,
-  () => {
-    let work: string
-    let env: NodeJS.ProcessEnv
+/** What a fresh clone holds: the tracked files (and new ones not yet committed), no build. */
+function copyAsFreshClone(dest: string): void {
+  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8'
+  })
+  if (files.status === 0) {
+    for (const file of files.stdout.split('\0').filter(Boolean)) {
+      if (!existsSync(join(ROOT, file))) continue
+      mkdirSync(dirname(join(dest, file)), { recursive: true })
+      cpSync(join(ROOT, file), join(dest, file))
+    }
+    return
+  }
+  // Not a git checkout (an unpacked tarball): everything but what installs, builds and tests make.
+  const made = new Set([
+    '.git',
+    'node_modules',
+    'out',
+    'dist',
+    'test-results',
+    'e2e-artifacts',
+    'parley-data'
+  ])
+  cpSync(ROOT, dest, {
+    recursive: true,
+    filter: (source) => !made.has(relative(ROOT, source).split(sep)[0] ?? '')
+  })
+}
 
-    beforeAll(() => {
-      work = mkdtempSync(join(tmpdir(), 'parley-first-run-'))
-      // What a fresh clone holds: the tracked files (and new ones not yet committed), no out/.
-      const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-        cwd: ROOT,
-        encoding: 'utf8'
-      })
-      expect(files.status, 'git ls-files').toBe(0)
-      for (const file of files.stdout.split('\0').filter(Boolean)) {
-        if (!existsSync(join(ROOT, file))) continue
-        mkdirSync(dirname(join(work, 'repo', file)), { recursive: true })
-        cpSync(join(ROOT, file), join(work, 'repo', file))
-      }
-      symlinkSync(join(ROOT, 'node_modules'), join(work, 'repo', 'node_modules'), 'dir')
-      const path = [...new Set([dirname(old!.node), '/usr/bin', '/bin'])].join(delimiter)
-      env = {
-        PATH: path,
-        HOME: process.env.HOME,
-        // npm's cache: the fetch is a registry download once per machine, then a local copy.
-        npm_config_cache: process.env.npm_config_cache,
-        PARLEY_NODE_RUNTIME_DIR: join(work, 'runtime'),
-        ELECTRON_SKIP_BINARY_DOWNLOAD: '1'
-      }
-      const which = spawnSync('sh', ['-c', 'command -v node; node -v'], { env, encoding: 'utf8' })
-      expect(which.stdout.trim().split('\n')).toEqual([old!.node, `v${old!.version}`])
+const oldNodeTitle = old
+  ? `on an older Node (${old.node} ${old.version})`
+  : 'on an older Node: skipped, this machine has no Node older than 22.13 (PARLEY_OLD_NODE=path names one)'
+
+describe.skipIf(!old)(oldNodeTitle, () => {
+  let work: string
+  let env: NodeJS.ProcessEnv
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'parley-first-run-'))
+    copyAsFreshClone(join(work, 'repo'))
+    symlinkSync(join(ROOT, 'node_modules'), join(work, 'repo', 'node_modules'), 'dir')
+    const path = [...new Set([dirname(old!.node), '/usr/bin', '/bin'])].join(delimiter)
+    env = {
+      PATH: path,
+      HOME: process.env.HOME,
+      // npm's cache: the fetch is a registry download once per machine, then a local copy.
+      npm_config_cache: process.env.npm_config_cache,
+      PARLEY_NODE_RUNTIME_DIR: join(work, 'runtime'),
+      ELECTRON_SKIP_BINARY_DOWNLOAD: '1'
+    }
+    const which = spawnSync('sh', ['-c', 'command -v node; node -v'], { env, encoding: 'utf8' })
+    expect(which.stdout.trim().split('\n')).toEqual([old!.node, `v${old!.version}`])
+  })
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  const repo = () => join(work, 'repo')
+
+  it('parley-server --help says in one line that it needs Node 22, when none was fetched', async () => {
+    const result = await run(old!.node, ['bin/parley-server.js', '--help'], {
+      cwd: repo(),
+      env,
+      timeoutMs: 15_000
     })
+    expectOneLineNaming(result, 'Node.js 22.13 or newer')
+    expect(result.stderr).toContain(`this is Node ${old!.version}`)
+  })
 
-    afterAll(() => {
-      if (work) rmSync(work, { recursive: true, force: true })
-    })
+  it('npm test, the unit and e2e tests, the bench and the soak each stop with one line', async () => {
+    for (const [script, needle] of [
+      ['test', '22.13'],
+      ['test:unit', '22.13'],
+      ['test:e2e', '22.13'],
+      ['bench', '22.18'],
+      ['soak', '22.18']
+    ] as const) {
+      const result = await run('npm', ['run', '--silent', script], { cwd: repo(), env, timeoutMs: 30_000 })
+      expectOneLineNaming(result, needle)
+    }
+  }, 120_000)
 
-    const repo = () => join(work, 'repo')
+  it.skipIf(!fetchable)(
+    'npm run serve fetches Node 22 once, builds, and answers /healthz',
+    async () => {
+      const data = join(work, 'data')
+      const child = spawn(
+        'npm',
+        ['run', 'serve', '--', '--port', '0', '--host', '127.0.0.1', '--data', data],
+        {
+          cwd: repo(),
+          env,
+          detached: true
+        }
+      )
+      let stdout = ''
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+      const exited = new Promise<number | null>((done) => child.on('close', done))
+      try {
+        const url = await new Promise<string>((found, fail) => {
+          const timer = setTimeout(
+            () => fail(new Error(`no address within 150 s:\n${stdout}\n${stderr}`)),
+            150_000
+          )
+          child.stdout.on('data', (chunk: Buffer) => {
+            stdout += chunk
+            const match = /ws:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(stdout)
+            if (match) {
+              clearTimeout(timer)
+              found(`http://127.0.0.1:${match[1]}`)
+            }
+          })
+          void exited.then((status) => fail(new Error(`serve exited ${status}:\n${stdout}\n${stderr}`)))
+        })
+        const health = await fetch(`${url}/healthz`)
+        expect(health.status).toBe(200)
+        expect(await health.json()).toEqual({ ok: true })
+        expect(stderr).toMatch(/fetching Node 22\.\d+\.\d+/)
+        expect(findRuntime({ dir: env.PARLEY_NODE_RUNTIME_DIR })).not.toBeNull()
+      } finally {
+        process.kill(-child.pid!, 'SIGTERM')
+        const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000)
+        await exited
+        clearTimeout(killer)
+      }
+      expect(stderr).not.toMatch(/\n\s+at /)
+    },
+    200_000
+  )
 
-    it('parley-server --help says in one line that it needs Node 22, when none was fetched', async () => {
-      const result = await run(old!.node, ['bin/parley-server.js', '--help'], {
+  it.skipIf(!fetchable)(
+    'then parley-server hands over to the fetched Node, and the bare CLI says one line',
+    async () => {
+      expect(findRuntime({ dir: env.PARLEY_NODE_RUNTIME_DIR }), 'the serve test fetched it').not.toBeNull()
+      const help = await run(old!.node, ['bin/parley-server.js', '--help'], {
         cwd: repo(),
         env,
         timeoutMs: 15_000
       })
-      expectOneLineNaming(result, 'Node.js 22.13 or newer')
-      expect(result.stderr).toContain(`this is Node ${old!.version}`)
-    })
-
-    it('npm test, the unit and e2e tests, the bench and the soak each stop with one line', async () => {
-      for (const [script, needle] of [
-        ['test', '22.13'],
-        ['test:unit', '22.13'],
-        ['test:e2e', '22.13'],
-        ['bench', '22.18'],
-        ['soak', '22.18']
-      ] as const) {
-        const result = await run('npm', ['run', '--silent', script], { cwd: repo(), env, timeoutMs: 30_000 })
-        expectOneLineNaming(result, needle)
-      }
-    }, 120_000)
-
-    it.skipIf(!fetchable)(
-      'npm run serve fetches Node 22 once, builds, and answers /healthz',
-      async () => {
-        const data = join(work, 'data')
-        const child = spawn(
-          'npm',
-          ['run', 'serve', '--', '--port', '0', '--host', '127.0.0.1', '--data', data],
-          {
-            cwd: repo(),
-            env,
-            detached: true
-          }
-        )
-        let stdout = ''
-        let stderr = ''
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
-        const exited = new Promise<number | null>((done) => child.on('close', done))
-        try {
-          const url = await new Promise<string>((found, fail) => {
-            const timer = setTimeout(
-              () => fail(new Error(`no address within 150 s:\n${stdout}\n${stderr}`)),
-              150_000
-            )
-            child.stdout.on('data', (chunk: Buffer) => {
-              stdout += chunk
-              const match = /ws:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(stdout)
-              if (match) {
-                clearTimeout(timer)
-                found(`http://127.0.0.1:${match[1]}`)
-              }
-            })
-            void exited.then((status) => fail(new Error(`serve exited ${status}:\n${stdout}\n${stderr}`)))
-          })
-          const health = await fetch(`${url}/healthz`)
-          expect(health.status).toBe(200)
-          expect(await health.json()).toEqual({ ok: true })
-          expect(stderr).toMatch(/fetching Node 22\.\d+\.\d+/)
-          expect(findRuntime({ dir: env.PARLEY_NODE_RUNTIME_DIR })).not.toBeNull()
-        } finally {
-          process.kill(-child.pid!, 'SIGTERM')
-          const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000)
-          await exited
-          clearTimeout(killer)
-        }
-        expect(stderr).not.toMatch(/\n\s+at /)
-      },
-      200_000
-    )
-
-    it.skipIf(!fetchable)(
-      'then parley-server hands over to the fetched Node, and the bare CLI says one line',
-      async () => {
-        expect(findRuntime({ dir: env.PARLEY_NODE_RUNTIME_DIR }), 'the serve test fetched it').not.toBeNull()
-        const help = await run(old!.node, ['bin/parley-server.js', '--help'], {
-          cwd: repo(),
-          env,
-          timeoutMs: 15_000
-        })
-        expect(help.status, help.stderr).toBe(0)
-        expect(help.stdout).toContain('Usage: parley-server')
-        // out/main/cli.js itself has no launcher in front: it answers for itself.
-        const bare = await run(old!.node, ['out/main/cli.js', '--port', '0'], {
-          cwd: repo(),
-          env,
-          timeoutMs: 15_000
-        })
-        expectOneLineNaming(bare, 'Node.js 22.13 or newer')
-      }
-    )
-  }
-)
+      expect(help.status, help.stderr).toBe(0)
+      expect(help.stdout).toContain('Usage: parley-server')
+      // out/main/cli.js itself has no launcher in front: it answers for itself.
+      const bare = await run(old!.node, ['out/main/cli.js', '--port', '0'], {
+        cwd: repo(),
+        env,
+        timeoutMs: 15_000
+      })
+      expectOneLineNaming(bare, 'Node.js 22.13 or newer')
+    }
+  )
+})
