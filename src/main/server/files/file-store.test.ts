@@ -77,4 +77,26 @@ describe('file store', () => {
     if (first.ok) first.upload.abandon()
     expect(store.admit('u_a', 1000).ok).toBe(true)
   })
+
+  it('lets a send claim only its own unattached files, once', async () => {
+    const { store } = await open()
+    const mine = await put(store, 'u_a', randomBytes(100))
+    const theirs = await put(store, 'u_b', randomBytes(100))
+    expect(store.claim('u_a', [theirs.id])).toMatchObject({ ok: false })
+    expect(store.claim('u_a', ['AAAAAAAAAAAAAAAAAAAAAA'])).toMatchObject({ ok: false })
+    const first = store.claim('u_a', [mine.id])
+    if (!first.ok) throw new Error(first.message)
+    expect(first.claim.files).toEqual([
+      { id: mine.id, name: 'f', size: 100, type: 'text/plain', url: `/files/${mine.id}` }
+    ])
+    // In flight: a second send cannot take it; once released it can, and once attached never again.
+    expect(store.claim('u_a', [mine.id])).toMatchObject({ ok: false })
+    first.claim.release()
+    const second = store.claim('u_a', [mine.id])
+    if (!second.ok) throw new Error(second.message)
+    second.claim.attach('#general:1')
+    expect(store.get(mine.id)?.message).toBe('#general:1')
+    expect(store.claim('u_a', [mine.id])).toMatchObject({ ok: false })
+    expect(store.claim('u_a', undefined)).toMatchObject({ ok: true, claim: { files: [] } })
+  })
 })

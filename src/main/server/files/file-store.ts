@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { isRasterType, type FileLimits } from '../../../shared/file-info'
+import { fileUrl, isRasterType, type FileInfo, type FileLimits } from '../../../shared/file-info'
 import { openFileIndex, type StoredFile } from './file-index'
 import { SNIFF_BYTES, sniffRaster } from './raster-sniff'
 
@@ -47,6 +47,15 @@ export interface AdmittedUpload {
   abandon(): void
 }
 
+/** Files a send is about to carry, held so no other send can take them meanwhile. */
+export interface AttachmentClaim {
+  readonly files: FileInfo[]
+  /** The message is stored: the files are its own from now on (`#room:id` / `@dm:id`). */
+  attach(message: string): void
+  /** The message was not stored: the files are free again. */
+  release(): void
+}
+
 export interface FileStore {
   readonly limits: FileLimits
   /**
@@ -59,6 +68,14 @@ export interface FileStore {
   ): { ok: true; upload: AdmittedUpload } | FileRefusal
   get(id: string): StoredFile | undefined
   blobPath(hash: string): string
+  /**
+   * Claims `ids` for a message `ownerId` is sending: each must be one of their uploads, not yet
+   * attached to a message nor claimed by a send in flight. No ids: an empty claim.
+   */
+  claim(
+    ownerId: string,
+    ids: readonly string[] | undefined
+  ): { ok: true; claim: AttachmentClaim } | { ok: false; message: string }
   /** Ties files to a message (`#room:id` / `@dm:id`), so deleting the message can find them. */
   attach(ids: readonly string[], message: string): void
   /** Stops serving the files of a deleted message and deletes blobs nothing else uses. */
@@ -124,6 +141,7 @@ export function openFileStore(dataDir: string, limits: FileLimits): FileStore {
   const index = openFileIndex(join(root, FILE_INDEX_FILE))
   const reservedBy = new Map<string, number>()
   let reservedTotal = 0
+  const claimed = new Set<string>()
 
   const blobPath = (hash: string) => join(blobs, hash)
 
@@ -268,6 +286,39 @@ export function openFileStore(dataDir: string, limits: FileLimits): FileStore {
     },
     get: (id) => index.byId(id),
     blobPath,
+    claim(ownerId, ids = []) {
+      const files: FileInfo[] = []
+      for (const id of ids) {
+        const file = index.byId(id)
+        if (!file || file.ownerId !== ownerId) {
+          return { ok: false, message: `File ${id.slice(0, 32)} is not one of your uploads on this server.` }
+        }
+        if (file.message !== null || claimed.has(id)) {
+          return { ok: false, message: `File ${file.name} is already attached to another message.` }
+        }
+        files.push({ id, name: file.name, size: file.size, type: file.type, url: fileUrl(id) })
+      }
+      for (const id of ids) claimed.add(id)
+      let settled = ids.length === 0
+      const settle = () => {
+        settled = true
+        for (const id of ids) claimed.delete(id)
+      }
+      return {
+        ok: true,
+        claim: {
+          files,
+          attach(message) {
+            if (settled) return
+            index.attach(ids, message)
+            settle()
+          },
+          release() {
+            if (!settled) settle()
+          }
+        }
+      }
+    },
     attach: (ids, message) => index.attach(ids, message),
     detachFilesOf(message) {
       const { removed, orphanBlobs } = index.detachMessage(message)
