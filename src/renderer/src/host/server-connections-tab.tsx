@@ -1,6 +1,8 @@
 import { useStore as useZustand } from 'zustand'
 import { describeCloseCode } from '../../../shared/close-codes'
 import type { HostConnection } from '../../../shared/ipc'
+import { CloseCode } from '../../../shared/close-codes'
+import { BansList } from '../moderation/bans-list'
 import { formatBytes, formatDuration, formatPreciseTime } from '../ui/format'
 import { HostSummary } from './host-summary'
 import type { HostStore } from './host-store'
@@ -15,9 +17,17 @@ function CloseCell({ row }: { row: HostConnection }) {
   )
 }
 
+/** Closed because the owner or a moderator removed them: picked out in the table. */
+const REMOVED: readonly number[] = [CloseCode.Kicked, CloseCode.Banned]
+
 function ConnectionRow({ row }: { row: HostConnection }) {
+  const removed = row.code !== undefined && REMOVED.includes(row.code)
   return (
-    <tr className={row.state === 'closed' ? 'host-row-closed' : undefined}>
+    <tr
+      className={
+        removed ? 'host-row-closed host-row-removed' : row.state === 'closed' ? 'host-row-closed' : undefined
+      }
+    >
       <td>
         <code>{row.remoteAddress}</code>
       </td>
@@ -39,6 +49,12 @@ function ConnectionRow({ row }: { row: HostConnection }) {
 export function ServerConnectionsTabView({ store }: { store: HostStore }) {
   const connections = useZustand(store, (s) => s.connections)
   const state = useZustand(store, (s) => s.status.state)
+  // Two plain selections (a fresh object per read would re-render without end).
+  const selfUrl = useZustand(store, (s) => (s.status.state === 'running' ? s.status.selfUrl : null))
+  const ownerToken = useZustand(store, (s) =>
+    s.status.state === 'running' ? (s.status.ownerToken ?? null) : null
+  )
+
   const open = connections.filter((row) => row.state === 'open').length
   return (
     <div className="host-server-tab">
@@ -77,6 +93,7 @@ export function ServerConnectionsTabView({ store }: { store: HostStore }) {
               </tbody>
             </table>
           </div>
+          {selfUrl && ownerToken && <BansList selfUrl={selfUrl} ownerToken={ownerToken} />}
         </>
       )}
     </div>
