@@ -9,6 +9,7 @@ import { MessageLog } from './message-log'
 import { PreferencesControls } from './preferences-controls'
 import { RoomsNav } from './rooms-nav'
 import { TypingIndicator } from './typing-indicator'
+import './chat-screen.css'
 
 function ChannelTitle() {
   const label = useStore(selectChannelLabel)

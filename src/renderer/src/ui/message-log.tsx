@@ -7,6 +7,7 @@ import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
 import { mentions, splitRichText } from './rich-text'
+import './message-log.css'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
 const FIRST_INDEX = 1_000_000_000
