@@ -72,3 +72,33 @@ describe('OutboxDelivery', () => {
     expect(lists.at(-1)).toEqual([])
   })
 })
+
+describe('OutboxDelivery timing', () => {
+  it('never expires a message while it waits for a connection, however long', () => {
+    delivery.post(room, 'offline')
+    vi.advanceTimersByTime(3_600_000)
+    expect(statuses()).toEqual(['pending'])
+    open = true
+    delivery.replayDone()
+    vi.advanceTimersByTime(29_999)
+    expect(statuses()).toEqual(['pending'])
+    vi.advanceTimersByTime(1)
+    expect(statuses()).toEqual(['failed'])
+  })
+
+  it('stops the clock of a message in flight when the connection drops, and restarts it on resend', () => {
+    open = true
+    delivery.post(room, 'in flight')
+    vi.advanceTimersByTime(20_000)
+    open = false
+    delivery.connectionLost()
+    vi.advanceTimersByTime(60_000)
+    expect(statuses()).toEqual(['pending'])
+    open = true
+    delivery.replayDone()
+    vi.advanceTimersByTime(29_999)
+    expect(statuses()).toEqual(['pending'])
+    vi.advanceTimersByTime(1)
+    expect(statuses()).toEqual(['failed'])
+  })
+})

@@ -14,7 +14,8 @@ export interface DeliveryHooks {
 /**
  * The person's messages from Send to the server's echo: queued while there is no connection,
  * sent after the replay barrier (so a message that got through before a drop is not sent twice;
- * the server also deduplicates by `cid`), and marked failed when no echo comes in time.
+ * the server also deduplicates by `cid`), and marked failed when no echo comes in time. The ack
+ * timer runs only for items on the current connection: an outage of any length is not a failure.
  */
 export class OutboxDelivery {
   private readonly outbox: Outbox
@@ -33,7 +34,6 @@ export class OutboxDelivery {
   post(target: OutboxTarget, text: string): OutboxItem {
     const item = this.outbox.add(target, text, this.clock.now())
     this.flush()
-    this.scheduleAckCheck()
     this.emit()
     return item
   }
@@ -41,7 +41,6 @@ export class OutboxDelivery {
   retry(cid: string): void {
     if (!this.outbox.retry(cid, this.clock.now())) return
     this.flush()
-    this.scheduleAckCheck()
     this.emit()
   }
 
@@ -71,6 +70,8 @@ export class OutboxDelivery {
   /** Anything sent on a socket that died without an echo goes out again unless the replay shows it arrived. */
   connectionLost(): void {
     for (const item of this.outbox.inFlight()) this.outbox.markUnsent(item.cid)
+    // Nothing is on a connection now, so nothing can time out until the next barrier.
+    this.clearAckTimer()
   }
 
   dispose(): void {
@@ -85,9 +86,10 @@ export class OutboxDelivery {
         item.target.kind === 'room'
           ? { type: 'send', room: item.target.room, text: item.text, cid: item.cid }
           : { type: 'dm', to: item.target.to, text: item.text, cid: item.cid }
-      if (!this.hooks.send(message)) return
+      if (!this.hooks.send(message)) break
       this.outbox.markSent(item.cid, now)
     }
+    this.scheduleAckCheck()
   }
 
   private scheduleAckCheck(): void {
