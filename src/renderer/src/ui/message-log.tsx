@@ -92,11 +92,12 @@ const EntryRow = memo(function EntryRow({
     >
       {!grouped && (
         <header>
-          <span className="author">{entry.from.nick}</span>
+          <bdi className="author">{entry.from.nick}</bdi>
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
-      <div className="message-text">
+      {/* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */}
+      <div className="message-text" dir="auto">
         <span className="text">
           <RichText text={entry.text} myNick={myNick} />
         </span>
@@ -116,7 +117,7 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   const failed = item.status === 'failed'
   return (
     <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
-      <div className="message-text">
+      <div className="message-text" dir="auto">
         <span className="text">{item.text}</span>
       </div>
       <div className="pending-state">

@@ -16,7 +16,7 @@ export function RecentServers({ onPick }: { onPick(address: string, nick: string
               className="link"
               onClick={() => onPick(displayServerAddress(server.url), server.nick)}
             >
-              {server.nick} @ {displayServerAddress(server.url)}
+              <bdi>{server.nick}</bdi> @ {displayServerAddress(server.url)}
             </button>
             <button
               type="button"
