@@ -135,6 +135,7 @@ test('More rooms shows a room created after connecting when opened, and keeps up
   await expect(moreRooms(alice.page).getByRole('button', { name: /later-still/ })).toBeVisible({
     timeout: 20_000
   })
+  await alice.page.screenshot({ path: `${ARTIFACTS}/more-rooms-1280x800.png` })
   await moreRooms(alice.page)
     .getByRole('button', { name: /lately/ })
     .click()
