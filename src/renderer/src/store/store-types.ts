@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand'
+import type { FileInfo } from '../../../shared/file-info'
 import type { RoomSummary, User } from '../../../shared/protocol'
 import type { ConnectionEngine } from '../engine/connection-engine'
 import type {
@@ -70,7 +71,8 @@ export interface MessagesSlice {
   typing: Record<string, TypingEntry[]>
   /** The last error the server sent about something this person did. */
   notice: { code: string; message: string; at: number } | null
-  sendMessage(text: string): void
+  /** Text, files (uploaded already), or both. */
+  sendMessage(text: string, files?: FileInfo[]): void
   retryMessage(cid: string): void
   discardMessage(cid: string): void
   loadOlder(key: ChannelKey): void

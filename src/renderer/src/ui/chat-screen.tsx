@@ -13,13 +13,14 @@ import { MessageLog } from './message-log'
 import { PreferencesControls } from './preferences-controls'
 import { RoomsNav } from './rooms-nav'
 import { TypingIndicator } from './typing-indicator'
+import './chat-screen.css'
 
 function ChannelTitle() {
   const label = useStore(selectChannelLabel)
   const members = useStore(selectMemberCount)
   return (
     <h1 className="channel-title">
-      {label ?? 'No room'}
+      {label ? <bdi>{label}</bdi> : 'No room'}
       {members !== undefined && <span className="muted small"> · {members.toLocaleString()} here</span>}
     </h1>
   )
@@ -80,10 +81,16 @@ export function ChatScreen() {
     <div className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}`}>
       <div className="sidebar-column">
         <div className="workspace">
-          <div className="workspace-name" title={serverName}>
+          <div className="workspace-name" title={serverName} dir="auto">
             {serverName ?? 'Parley'}
           </div>
-          <div className="muted small">{me ? `signed in as ${me.nick}` : ''}</div>
+          <div className="muted small">
+            {me && (
+              <>
+                signed in as <bdi>{me.nick}</bdi>
+              </>
+            )}
+          </div>
         </div>
         <RoomsNav />
         <PreferencesControls />

@@ -1,4 +1,4 @@
-import { useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react'
+import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
 import { UploadTray } from '../files/upload-tray'
 import { useUploads } from '../files/upload-store'
@@ -8,16 +8,31 @@ import { useStore } from '../store'
 
 export function Composer({ channel, placeholder }: { channel: ChannelKey; placeholder: string }) {
   const sendMessage = useStore((s) => s.sendMessage)
+  const box = useRef<HTMLTextAreaElement>(null)
   const notifyTyping = useStore((s) => s.notifyTyping)
   const addUploads = useUploads((s) => s.add)
+  const readyCount = useUploads(
+    (s) => s.uploads.filter((u) => u.channel === channel && u.status === 'ready').length
+  )
   const target = useUploadTarget()
   const picker = useRef<HTMLInputElement>(null)
   const [text, setText] = useState('')
   const tooLong = text.length > DEFAULT_LIMITS.maxTextLength
+  // A message is text, files, or both: a pasted screenshot needs no caption.
+  const canSend = (text.trim() !== '' || readyCount > 0) && !tooLong
+
+  // The chat screen appears once connected, and a switched channel is one to write in: either way
+  // the next thing typed belongs in the message box, not on the button that was just pressed.
+  useEffect(() => {
+    box.current?.focus()
+  }, [channel])
 
   const send = () => {
-    if (!text.trim() || tooLong) return
-    sendMessage(text)
+    if (!canSend) return
+    const uploads = useUploads.getState()
+    // Only what finished uploading goes; an upload still running waits in the tray for the next one.
+    sendMessage(text, uploads.readyIn(channel))
+    uploads.sent(channel)
     setText('')
   }
 
@@ -76,6 +91,8 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
           <span aria-hidden="true">＋</span>
         </button>
         <textarea
+          ref={box}
+          dir="auto"
           aria-label="Message"
           placeholder={placeholder}
           value={text}
@@ -93,7 +110,7 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
             {text.length - DEFAULT_LIMITS.maxTextLength} characters over the limit
           </span>
         )}
-        <button type="submit" className="primary" disabled={!text.trim() || tooLong}>
+        <button type="submit" className="primary" disabled={!canSend}>
           Send
         </button>
       </form>

@@ -8,6 +8,7 @@ import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
 import { mentions, splitRichText } from './rich-text'
+import './message-log.css'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
 const FIRST_INDEX = 1_000_000_000
@@ -92,11 +93,12 @@ const EntryRow = memo(function EntryRow({
     >
       {!grouped && (
         <header>
-          <span className="author">{entry.from.nick}</span>
+          <bdi className="author">{entry.from.nick}</bdi>
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
-      <div className="message-text">
+      {/* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */}
+      <div className="message-text" dir="auto">
         <span className="text">
           <RichText text={entry.text} myNick={myNick} />
         </span>
@@ -117,8 +119,11 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   const failed = item.status === 'failed'
   return (
     <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
-      <div className="message-text">
+      <div className="message-text" dir="auto">
         <span className="text">{item.text}</span>
+        {item.files && (
+          <span className="muted small"> + {item.files.map((file) => file.name).join(', ')}</span>
+        )}
       </div>
       <div className="pending-state">
         {failed ? (
