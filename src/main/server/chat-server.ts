@@ -13,17 +13,19 @@ import packageJson from '../../../package.json' with { type: 'json' }
 import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../shared/file-info'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
-import { createChatHub, type ChatHub, type Connection } from './chat-hub'
+import { createChatHub, type ChatHub } from './hub/chat-hub'
+import type { Connection } from './hub/connection'
 import { createConnectionLog } from './connection-log'
 import { openHistoryStore, type HistoryStore } from './history-store'
 import { createFileRoutes } from './files/file-routes'
 import { openFileStore, type FileStore } from './files/file-store'
 import { createHttpHandler } from './http-api'
-import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
+import { createModerationRoutes } from './moderation/moderation-routes'
+import { openModerationStore, type ModerationStore } from './moderation/moderation-store'
+import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './server-types'
 import { lanUrls } from './lan-urls'
 import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
-import { hashToken } from './session-registry'
 import { createTokenBucket } from './token-bucket'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
 
@@ -99,6 +101,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let startedAt = 0
   let store: HistoryStore | undefined
   let files: FileStore | undefined
+  let moderation: ModerationStore | undefined
   let hub: ChatHub | undefined
   let http: Server | undefined
   let wss: WebSocketServer | undefined
@@ -237,6 +240,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     store = historyStore
     const fileStore = openFileStore(config.dataDir, config.fileLimits)
     files = fileStore
+    const moderationStore = openModerationStore(config.dataDir)
+    moderation = moderationStore
     const chatHub = createChatHub({
       store: historyStore,
       limits: config.limits,
@@ -246,7 +251,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       serverVersion: packageVersion,
       maxRooms: config.maxRooms,
       maxDroppedSessions: options.maxDroppedSessions,
-      checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
+      checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null,
+      files: fileStore,
+      bans: moderationStore
     })
     hub = chatHub
     const socketServer = new WebSocketServer({
@@ -264,6 +271,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       capacityRefusal,
       acceptingConnections: () => state === 'listening'
     })
+    const checkAdminToken = options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null
     const server = createServer(
       // Slowloris: a request's headers (a WebSocket handshake's included) must be complete within 8 s. Node
       // checks every connectionsCheckingInterval, so a trickled handshake is cut within 10 s.
@@ -275,15 +283,22 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       createHttpHandler({
         hub: chatHub,
         stats,
-        checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
+        checkAdminToken,
         staticDir: options.staticDir,
         maxBodyBytes: config.limits.maxPayloadBytes,
         checkHost: originPolicy.checkHost,
         routes: [
           createFileRoutes({
             files: fileStore,
-            userForToken: (token) => historyStore.sessionUser(hashToken(token)),
+            userForToken: chatHub.moderation.userForToken,
             checkOrigin: originPolicy.checkOrigin
+          }),
+          createModerationRoutes({
+            hub: chatHub.moderation,
+            store: moderationStore,
+            checkAdminToken,
+            checkOrigin: originPolicy.checkOrigin,
+            maxBodyBytes: config.limits.maxPayloadBytes
           })
         ]
       })
@@ -320,6 +335,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         chatHub.dispose()
         historyStore.close()
         fileStore.close()
+        moderationStore.close()
       }
       throw error
     }
@@ -371,6 +387,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     hub?.dispose()
     store?.close()
     files?.close()
+    moderation?.close()
     log.dispose()
     state = 'closed'
     logger.info('closed')

@@ -4,8 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import type { AdminResult, ChatHub } from './chat-hub'
-import type { ServerStats } from './index'
+import type { AdminResult } from './hub/admin'
+import type { ChatHub } from './hub/chat-hub'
+import type { ServerStats } from './server-types'
 import type { HostCheck } from './origin-policy'
 import { BodyTooLarge, bearerToken, readBody, sendError, sendJson, type HttpRoute } from './http-replies'
 import { serveStatic } from './static-files'

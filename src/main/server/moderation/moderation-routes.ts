@@ -19,6 +19,7 @@ import {
   type HttpRoute
 } from '../http-replies'
 import type { OriginCheck } from '../origin-policy'
+import { closeReason } from './close-reason'
 import type { ModerationStore } from './moderation-store'
 
 /** What the routes need of the chat: find a user, and close their connection. */
@@ -44,15 +45,6 @@ export type Role = 'owner' | 'moderator' | 'member'
 type Actor = { role: 'owner'; id: 'owner' } | { role: 'moderator' | 'member'; id: string; user: User }
 
 const reasonBody = z.object({ reason: z.string().max(200).optional() })
-/** The close frame has 123 bytes for its reason: the prefix, then as much of the reason as fits. */
-const CLOSE_REASON_BYTES = 123
-
-export function closeReason(prefix: string, reason: string): string {
-  let text = reason.trim() === '' ? `${prefix}.` : `${prefix}: ${reason.trim()}`
-  while (Buffer.byteLength(text) > CLOSE_REASON_BYTES) text = [...text].slice(0, -2).join('') + '…'
-  return text
-}
-
 const KICK = /^\/api\/users\/([^/]+)\/kick$/
 const BAN = /^\/api\/users\/([^/]+)\/ban$/
 const BAN_ID = /^\/api\/bans\/([^/]+)$/
