@@ -143,7 +143,7 @@ describe('history store', () => {
     expect(store.findMessageByCid('general', ann.id, 'c-1', 100)).toEqual(second)
     expect(store.findDmByCid(ann.id, bob.id, 'd-1', 100)).toEqual(dm)
     const version = new DatabaseSync(join(dir, DATABASE_FILE), { readOnly: true })
-    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 })
+    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 4 })
     version.close()
   })
 

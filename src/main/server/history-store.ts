@@ -14,6 +14,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 import type { AppendCallback, Page, StoredSession, Store } from './store'
 
@@ -25,8 +26,11 @@ export const DATABASE_FILE = 'parley.sqlite'
  * This process is the file's only writer in normal use: no wait is needed for itself.
  */
 const BUSY_TIMEOUT_MS = 20
-/** 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions. */
-const SCHEMA_VERSION = 3
+/**
+ * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
+ * 4: `files` on messages and dms (their attachments as JSON; the files themselves live in files/).
+ */
+const SCHEMA_VERSION = 4
 
 /**
  * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
@@ -39,14 +43,16 @@ export interface HistoryStore extends Store {
     from: User,
     text: string,
     done: AppendCallback<ChatMessage>,
-    cid?: string
+    cid?: string,
+    files?: FileInfo[]
   ): ChatMessage
   appendDm(
     from: User,
     to: User,
     text: string,
     done: AppendCallback<DirectMessage>,
-    cid?: string
+    cid?: string,
+    files?: FileInfo[]
   ): DirectMessage
 }
 
@@ -58,6 +64,7 @@ interface MessageRow {
   text: string
   ts: number
   cid: string | null
+  files: string | null
 }
 interface DmRow {
   id: number
@@ -68,6 +75,7 @@ interface DmRow {
   text: string
   ts: number
   cid: string | null
+  files: string | null
 }
 
 type PendingWrite =
@@ -84,7 +92,8 @@ function toMessage(row: MessageRow): ChatMessage {
     from: { id: row.from_id, nick: row.from_nick },
     text: row.text,
     ts: row.ts,
-    ...(row.cid !== null ? { cid: row.cid } : {})
+    ...(row.cid !== null ? { cid: row.cid } : {}),
+    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {})
   }
 }
 
@@ -95,8 +104,14 @@ function toDm(row: DmRow): DirectMessage {
     to: { id: row.to_id, nick: row.to_nick },
     text: row.text,
     ts: row.ts,
-    ...(row.cid !== null ? { cid: row.cid } : {})
+    ...(row.cid !== null ? { cid: row.cid } : {}),
+    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {})
   }
+}
+
+/** Attachments as stored: NULL for a message without any (most of them), so rows stay small. */
+function filesColumn(files: FileInfo[] | undefined): string | null {
+  return files && files.length > 0 ? JSON.stringify(files) : null
 }
 
 /** Files written by schema 1 lack the column; adding a nullable column rewrites nothing. */
@@ -131,6 +146,8 @@ function migrate(db: DatabaseSync): void {
   `)
   addColumnIfMissing(db, 'messages', 'cid', 'TEXT')
   addColumnIfMissing(db, 'dms', 'cid', 'TEXT')
+  addColumnIfMissing(db, 'messages', 'files', 'TEXT')
+  addColumnIfMissing(db, 'dms', 'files', 'TEXT')
   // Rows from schema 2 get NULL: treated as live at their updated_at, the most they can claim.
   addColumnIfMissing(db, 'sessions', 'dropped_at', 'INTEGER')
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
@@ -161,10 +178,10 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
 
   const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
   const insertMessage = db.prepare(
-    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
   )
   const insertDm = db.prepare(
-    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
   )
   // No index on cid: these run only for sends right after a restart (see hub/earlier-send.ts), and a range of
   // the primary key (or of dms_by_from) is cheap, whereas an index would cost every insert.
@@ -208,12 +225,31 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     switch (item.kind) {
       case 'message': {
         const m = item.value
-        insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts, m.cid ?? null)
+        insertMessage.run(
+          m.room,
+          m.id,
+          m.from.id,
+          m.from.nick,
+          m.text,
+          m.ts,
+          m.cid ?? null,
+          filesColumn(m.files)
+        )
         return
       }
       case 'dm': {
         const d = item.value
-        insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts, d.cid ?? null)
+        insertDm.run(
+          d.id,
+          d.from.id,
+          d.from.nick,
+          d.to.id,
+          d.to.nick,
+          d.text,
+          d.ts,
+          d.cid ?? null,
+          filesColumn(d.files)
+        )
         return
       }
       case 'session': {
@@ -281,7 +317,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }
 
   return {
-    appendMessage(room, from, text, done, cid) {
+    appendMessage(room, from, text, done, cid, files) {
       assertOpen()
       const id = (roomSeq.get(room) ?? 0) + 1
       roomSeq.set(room, id)
@@ -291,13 +327,14 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         from,
         text,
         ts: Date.now(),
-        ...(cid !== undefined ? { cid } : {})
+        ...(cid !== undefined ? { cid } : {}),
+        ...(files && files.length > 0 ? { files } : {})
       }
       queue.push({ kind: 'message', value, done })
       schedule()
       return value
     },
-    appendDm(from, to, text, done, cid) {
+    appendDm(from, to, text, done, cid, files) {
       assertOpen()
       dmSeq += 1
       const value: DirectMessage = {
@@ -306,7 +343,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         to,
         text,
         ts: Date.now(),
-        ...(cid !== undefined ? { cid } : {})
+        ...(cid !== undefined ? { cid } : {}),
+        ...(files && files.length > 0 ? { files } : {})
       }
       queue.push({ kind: 'dm', value, done })
       schedule()

@@ -8,6 +8,7 @@
  * the whole server. Appends are asynchronous: `done` runs once the message is durable, and only
  * then may it be acknowledged or fanned out. Reads are synchronous today (SQLite in-process).
  */
+import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 
 export interface Page<T> {
@@ -37,11 +38,25 @@ export interface Store {
   /**
    * Stores a message; `done` runs after it is durable, with the id and ts the store gave it, and
    * never before `appendMessage` has returned (the caller records the send right after the call).
-   * `cid` (last, so callers without one stay short) is stored with it: only its author ever
-   * gets it back.
+   * `cid` (late in the list, so callers without one stay short) is stored with it: only its author
+   * ever gets it back. `files` (attachments the hub has checked and claimed) are stored with it too.
    */
-  appendMessage(room: string, from: User, text: string, done: AppendCallback<ChatMessage>, cid?: string): void
-  appendDm(from: User, to: User, text: string, done: AppendCallback<DirectMessage>, cid?: string): void
+  appendMessage(
+    room: string,
+    from: User,
+    text: string,
+    done: AppendCallback<ChatMessage>,
+    cid?: string,
+    files?: FileInfo[]
+  ): void
+  appendDm(
+    from: User,
+    to: User,
+    text: string,
+    done: AppendCallback<DirectMessage>,
+    cid?: string,
+    files?: FileInfo[]
+  ): void
   messageById(room: string, id: number): ChatMessage | undefined
   dmById(id: number): DirectMessage | undefined
   /** The stored message `fromId` sent to `room` with `cid`, among the room's last `window`. */

@@ -2,6 +2,7 @@
  * Direct messages: `dm` to a user with a session (connected, or dropped and still resumable:
  * a dropped user gets it in the DM replay of its resume). Idempotent by cid like room sends.
  */
+import { claimFiles, dmKey } from './attachments'
 import type { HandlersFor } from './dispatch'
 import { CID_LOOKUP_WINDOW, earlierSend } from './earlier-send'
 import type { HubContext } from './hub-context'
@@ -33,6 +34,8 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
         if (earlier.state === 'stored') ctx.send(connection, { type: 'dm', ...earlier.value })
         if (earlier.state !== 'none') return
       }
+      const claim = claimFiles(ctx, connection, session, message.files, ref)
+      if (!claim) return
       store.appendDm(
         session.user,
         target.user,
@@ -42,11 +45,16 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
             if (stored) session.sentDms.committed(key, stored.id)
             else session.sentDms.forget(key)
           }
-          if (!stored) return ctx.storageFailed(session, error)
+          if (!stored) {
+            claim.release()
+            return ctx.storageFailed(session, error)
+          }
+          claim.attach(dmKey(stored.id))
           if (target !== session) broker.publishToUser(target.user.id, sharedDm(stored))
           if (session.connection) ctx.send(session.connection, { type: 'dm', ...stored })
         },
-        cid
+        cid,
+        claim.files
       )
       // After the call: an append that throws (a closed store) must not leave the key pending.
       if (key !== undefined) session.sentDms.pending(key)
