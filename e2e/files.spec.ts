@@ -147,7 +147,7 @@ test('a file and a pasted image: progress while uploading, the other person sees
     .poll(() => thumbnail.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth))
     .toBe(320)
   const card = message.getByLabel('File q3-report.txt')
-  await expect(card).toContainText('3 MB')
+  await expect(card).toContainText('3.0 MiB')
   await bob.screenshot({ path: `${ARTIFACTS}/attachments.png` })
 
   const download = bob.waitForEvent('download')
