@@ -31,8 +31,11 @@ export interface ChatHubOptions {
   maxDroppedSessions?: number
   /** Null when the server has no password. */
   checkPassword: ((candidate: string | undefined) => boolean) | null
-  /** Uploaded files: a send claims its attachments here (files/file-store.ts). */
-  files: Pick<FileStore, 'claim'>
+  /**
+   * Uploaded files: a send claims its attachments here (files/file-store.ts); deleting a message
+   * (issue 13) calls detachFilesOf with hub/attachments.ts's key for it.
+   */
+  files: Pick<FileStore, 'claim' | 'detachFilesOf'>
   /** Bans, checked at every hello (moderation/moderation-store.ts). */
   bans: Pick<ModerationStore, 'banFor'>
 }

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand'
 import { MAX_FILES_PER_MESSAGE, type FileInfo } from '../../../shared/file-info'
+import { useStore } from '../store'
 import type { ChannelKey } from '../store/channel-log'
 import { startUpload, type UploadRequest, type UploadTarget } from './upload-request'
 
@@ -105,3 +106,11 @@ export function createUploadStore(start: typeof startUpload = startUpload) {
 }
 
 export const useUploads = createUploadStore()
+
+// Uploads belong to one server and session: signing out or connecting elsewhere drops them.
+let uploadsFor: string | null = null
+useStore.subscribe((state) => {
+  if (state.url === uploadsFor) return
+  uploadsFor = state.url
+  useUploads.getState().reset()
+})
