@@ -55,7 +55,12 @@ export function toFileInfo(file: StoredFile): FileInfo {
 /** RFC 6266: an ASCII fallback and the exact name as RFC 5987 UTF-8. */
 function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
   const fallback = name.replace(/[^\x20-\x7e]|["\\%]/g, '_')
-  return `${kind}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`
+  // RFC 5987 attr-chars exclude ' ( ) *, which encodeURIComponent leaves as they are.
+  const exact = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+  return `${kind}; filename="${fallback}"; filename*=UTF-8''${exact}`
 }
 
 export function createFileRoutes(options: FileRoutesOptions): HttpRoute {
