@@ -205,3 +205,33 @@ test('a moderator kicks someone, and that person is told they were removed', asy
   await expect(carol.page.getByRole('status', { name: 'Connection status' })).not.toHaveText('Connected')
   await expect(members(alice).getByText('carol')).toHaveCount(0)
 })
+
+test('a file over the server limit is refused with the server’s sentence, and nothing is sent', async ({
+  browser
+}) => {
+  const small = await startServer({ extraArgs: ['--max-file-bytes', String(256 * 1024)] })
+  try {
+    const dave = await openPerson(browser, small.httpUrl, 'dave')
+    people.push(dave)
+    await signIn(dave)
+    await expectConnected(dave)
+    const chooser = dave.page.waitForEvent('filechooser')
+    await dave.page.getByRole('button', { name: 'Attach file' }).click()
+    await (
+      await chooser
+    ).setFiles({
+      name: 'big.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.alloc(2 * 1024 * 1024)
+    })
+    const tray = dave.page.getByRole('list', { name: 'Attachments' })
+    await expect(tray.getByRole('alert')).toContainText('Files can be at most 0.3 MiB on this server.', {
+      timeout: 15_000
+    })
+    await dave.page.screenshot({ path: `${ARTIFACTS}/upload-refused.png` })
+    await expect(dave.page.getByRole('button', { name: 'Send' })).toBeDisabled()
+  } finally {
+    await stopServer(small, 'SIGKILL')
+    removeDataDir(small.dataDir)
+  }
+})
