@@ -4,7 +4,7 @@
  * can be called any number of times.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
@@ -21,6 +21,7 @@ import { lanUrls } from './lan-urls'
 import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
 import { createTokenBucket } from './token-bucket'
+import { clientView, parseProxyTrust, type ClientView, type ProxyTrust } from './trusted-proxy'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
 
 const packageVersion = packageJson.version
@@ -49,6 +50,12 @@ function resolveOptions(options: ChatServerOptions) {
     pingIntervalMs: options.pingIntervalMs ?? 15_000
   }
   const problems: string[] = []
+  let proxyTrust: ProxyTrust = parseProxyTrust(undefined)
+  try {
+    proxyTrust = parseProxyTrust(options.trustProxy)
+  } catch (error) {
+    problems.push((error as Error).message.replace(/\.$/, ''))
+  }
   if (typeof resolved.dataDir !== 'string' || resolved.dataDir === '') problems.push('dataDir is required')
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     problems.push('port must be an integer from 0 to 65535')
@@ -69,7 +76,7 @@ function resolveOptions(options: ChatServerOptions) {
     problems.push('adminToken must be at least 8 characters')
   }
   if (problems.length > 0) throw new TypeError(`Invalid chat server options: ${problems.join('; ')}.`)
-  return resolved
+  return { ...resolved, proxyTrust }
 }
 
 function defaultLogger(): Logger {
@@ -130,7 +137,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     return null
   }
 
-  function accept(ws: WebSocket, ip: string, chatHub: ChatHub): void {
+  function clientOf(req: IncomingMessage): ClientView {
+    return clientView(req.socket.remoteAddress ?? 'unknown', req.headers, config.proxyTrust)
+  }
+
+  function accept(ws: WebSocket, client: ClientView, peer: string, chatHub: ChatHub): void {
+    const ip = client.address
     const info: ConnectionInfo = {
       id: `${idPrefix}-${(++nextId).toString(36)}`,
       remoteAddress: ip,
@@ -153,7 +165,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     sockets.add(socket)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-    logger.info({ conn: info.id, ip, protocol: ws.protocol || undefined }, 'connection opened')
+    logger.info(
+      {
+        conn: info.id,
+        ip,
+        // The proxy it came through, when the address came from its forwarding headers.
+        ...(client.forwarded !== undefined ? { via: peer } : {}),
+        protocol: ws.protocol || undefined
+      },
+      'connection opened'
+    )
     log.add(socket)
 
     ws.on('message', (data, isBinary) => {
@@ -262,7 +283,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
         staticDir: options.staticDir,
         maxBodyBytes: config.limits.maxPayloadBytes,
-        checkHost: originPolicy.checkHost
+        checkHost: originPolicy.checkHost,
+        clientOf
       })
     )
     http = server
@@ -270,15 +292,23 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       // Not an arrow: a closure here would share this scope's context, which holds `req`, and
       // keep every connection's IncomingMessage alive for as long as its socket (~1 KB each).
       socket.on('error', destroyOnError)
-      const decision = gate(req)
+      const client = clientOf(req)
+      const peer = req.socket.remoteAddress ?? 'unknown'
+      const decision = gate(req, client)
       if (!decision.ok) {
-        logger.info({ ip: req.socket.remoteAddress, status: decision.status, url: req.url }, decision.message)
+        logger.info(
+          {
+            ip: client.address,
+            ...(client.forwarded !== undefined ? { via: peer } : {}),
+            status: decision.status,
+            url: req.url
+          },
+          decision.message
+        )
         refuseHandshake(socket, decision)
         return
       }
-      socketServer.handleUpgrade(req, socket, head, (ws) =>
-        accept(ws, req.socket.remoteAddress ?? 'unknown', chatHub)
-      )
+      socketServer.handleUpgrade(req, socket, head, (ws) => accept(ws, client, peer, chatHub))
     })
     try {
       await new Promise<void>((resolve, reject) => {

@@ -90,6 +90,25 @@ describe('CLI flags', () => {
     if (command.kind === 'error') expect(command.message).toMatch(message)
   })
 
+  it('reads --trust-proxy lists (repeatable, comma or space separated) or PARLEY_TRUST_PROXY', () => {
+    expect(
+      parseCliArgs(['--trust-proxy', '127.0.0.1,::1', '--trust-proxy', '10.0.0.0/8'], {}, undefined)
+    ).toMatchObject({ options: { trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8'] } })
+    expect(parseCliArgs([], { PARLEY_TRUST_PROXY: '127.0.0.1 fd00::/8' }, undefined)).toMatchObject({
+      options: { trustProxy: ['127.0.0.1', 'fd00::/8'] }
+    })
+    expect(
+      parseCliArgs(['--trust-proxy', '10.0.0.1'], { PARLEY_TRUST_PROXY: '127.0.0.1' }, undefined)
+    ).toMatchObject({
+      options: { trustProxy: ['10.0.0.1'] }
+    })
+    const bad = parseCliArgs(['--trust-proxy', 'nginx'], {}, undefined)
+    expect(bad).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/^--trust-proxy: Invalid trusted proxy nginx/)
+    })
+  })
+
   it('--help', () => {
     expect(parseCliArgs(['-h'], {}, undefined)).toEqual({ kind: 'help' })
   })

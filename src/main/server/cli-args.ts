@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ChatServerOptions } from './index'
+import { parseProxyTrust } from './trusted-proxy'
 
 export const USAGE = `Usage: parley-server [options]
 
@@ -22,6 +23,9 @@ export const USAGE = `Usage: parley-server [options]
   --no-static           do not serve the web client
   --max-connections N   total open sockets before refusing with 503 (default 5000)
   --max-per-ip N        open sockets per address before refusing with 503 (default 100)
+  --trust-proxy LIST    reverse proxies (addresses or CIDRs, comma-separated, repeatable; or env
+                        PARLEY_TRUST_PROXY): only their X-Forwarded-For / Forwarded and
+                        X-Forwarded-Proto / -Host are believed (default: none)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help            show this help
 `
@@ -66,6 +70,7 @@ export function parseCliArgs(
         'no-static': { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: '5000' },
         'max-per-ip': { type: 'string', default: '100' },
+        'trust-proxy': { type: 'string', multiple: true },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -91,6 +96,14 @@ export function parseCliArgs(
   if (adminToken !== undefined && adminToken.length < 8) {
     return { kind: 'error', message: '--admin-token must be at least 8 characters.' }
   }
+  const trustProxy = (values['trust-proxy'] ?? (env.PARLEY_TRUST_PROXY ? [env.PARLEY_TRUST_PROXY] : []))
+    .flatMap((item) => item.split(/[\s,]+/))
+    .filter(Boolean)
+  try {
+    parseProxyTrust(trustProxy)
+  } catch (error) {
+    return { kind: 'error', message: `--trust-proxy: ${(error as Error).message}` }
+  }
   let staticDir: string | undefined
   if (!values['no-static']) {
     if (values.static !== undefined) {
@@ -114,7 +127,8 @@ export function parseCliArgs(
       ...(adminToken !== undefined ? { adminToken } : {}),
       ...(staticDir !== undefined ? { staticDir } : {}),
       maxConnections: maxConnections as number,
-      maxConnectionsPerIp: maxPerIp as number
+      maxConnectionsPerIp: maxPerIp as number,
+      ...(trustProxy.length > 0 ? { trustProxy } : {})
     }
   }
 }

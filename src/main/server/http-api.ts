@@ -8,6 +8,7 @@ import type { AdminResult, ChatHub } from './chat-hub'
 import type { ServerStats } from './index'
 import type { HostCheck } from './origin-policy'
 import { serveStatic } from './static-files'
+import type { ClientView } from './trusted-proxy'
 
 export interface HttpApiOptions {
   hub: ChatHub
@@ -18,6 +19,8 @@ export interface HttpApiOptions {
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
   checkHost: HostCheck
+  /** Who a request is from, a trusted proxy's forwarding headers weighed (trusted-proxy.ts). */
+  clientOf: (req: IncomingMessage) => ClientView
 }
 
 const adminBody = z.object({ text: z.string() })
@@ -111,7 +114,7 @@ export function createHttpHandler(
     // After /healthz, which reveals nothing and must answer probes under any name (a container's
     // service name, say); everything else (stats name the rooms) is refused to a DNS-rebinding page.
     const host = req.headers.host
-    if (!options.checkHost(host)) {
+    if (!options.checkHost(host, options.clientOf(req).forwarded)) {
       const name = (host ?? '').slice(0, 200)
       sendError(
         res,

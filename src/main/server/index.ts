@@ -28,6 +28,12 @@ export interface ChatServerOptions {
   maxConnections?: number
   /** Open sockets per remote address before the handshake answers 503. Default 100. */
   maxConnectionsPerIp?: number
+  /**
+   * Reverse proxies (addresses or CIDRs, IPv4 or IPv6). Only for a peer in this list, the client's
+   * address comes from `X-Forwarded-For` / `Forwarded` (the right-most hop not in the list) and the
+   * page's scheme and host from `X-Forwarded-Proto` / `X-Forwarded-Host`. Default: none.
+   */
+  trustProxy?: string[]
   /** Rooms the server keeps (created by joining); a join that would create one more gets `invalid_room`. Default 1000. */
   maxRooms?: number
   /**
