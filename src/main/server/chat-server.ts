@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub, type Connection } from './chat-hub'
 import { createConnectionLog } from './connection-log'
 import { openHistoryStore, type HistoryStore } from './history-store'
+import { hasRetention, scheduleRetention, type RetentionPolicy } from './history-retention'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
 import { lanUrls } from './lan-urls'
@@ -47,7 +48,8 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnections: options.maxConnections ?? 5000,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
     maxRooms: options.maxRooms ?? 1000,
-    pingIntervalMs: options.pingIntervalMs ?? 15_000
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    retentionIntervalMs: options.retentionIntervalMs ?? 600_000
   }
   const problems: string[] = []
   let proxyTrust: ProxyTrust = parseProxyTrust(undefined)
@@ -65,18 +67,30 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnectionsPerIp: resolved.maxConnectionsPerIp,
     maxRooms: resolved.maxRooms,
     pingIntervalMs: resolved.pingIntervalMs,
+    retentionIntervalMs: resolved.retentionIntervalMs,
     ...limits
   })) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       problems.push(`${key} must be a positive number`)
     }
   }
+  for (const [key, value] of Object.entries({
+    historyDays: options.historyDays,
+    historyMax: options.historyMax
+  })) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      problems.push(`${key} must be a positive integer`)
+  }
+  const retention: RetentionPolicy = {
+    ...(options.historyDays !== undefined ? { maxAgeDays: options.historyDays } : {}),
+    ...(options.historyMax !== undefined ? { maxPerRoom: options.historyMax } : {})
+  }
   if (options.password === '') problems.push('password must not be empty (leave it out for no password)')
   if (options.adminToken !== undefined && options.adminToken.length < 8) {
     problems.push('adminToken must be at least 8 characters')
   }
   if (problems.length > 0) throw new TypeError(`Invalid chat server options: ${problems.join('; ')}.`)
-  return { ...resolved, proxyTrust }
+  return { ...resolved, proxyTrust, retention }
 }
 
 function defaultLogger(): Logger {
@@ -96,6 +110,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let http: Server | undefined
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
+  let stopRetention: (() => void) | undefined
   let closing: Promise<void> | undefined
   let nextId = 0
   const idPrefix = randomBytes(3).toString('hex')
@@ -337,6 +352,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     startedAt = Date.now()
     heartbeat = setInterval(beat, config.pingIntervalMs)
     heartbeat.unref()
+    if (hasRetention(config.retention)) {
+      stopRetention = scheduleRetention({
+        policy: config.retention,
+        intervalMs: config.retentionIntervalMs,
+        step: (policy, now) => historyStore.prune(policy, now),
+        onPruned: (removed) =>
+          logger.info({ ...removed, policy: config.retention }, 'retention deleted old history'),
+        onError: (error) => logger.error({ err: error }, 'retention failed; it will try again next interval')
+      })
+    }
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const urls = lanUrls(port, config.host)
@@ -347,6 +372,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   async function shutdown(): Promise<void> {
     state = 'closing'
     if (heartbeat !== undefined) clearInterval(heartbeat)
+    stopRetention?.()
     // Commit and acknowledge what is queued before saying goodbye, so no sender is left guessing.
     store?.flush()
     const open = [...sockets]

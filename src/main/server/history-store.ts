@@ -15,6 +15,12 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+import {
+  createHistoryPruner,
+  type HistoryPruner,
+  type PruneStep,
+  type RetentionPolicy
+} from './history-retention'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -100,6 +106,8 @@ export interface HistoryStore {
   /** Commits everything queued now, synchronously. */
   flush(): void
   close(): void
+  /** Retention: one bounded step of deleting what `policy` no longer keeps (history-retention.ts). */
+  prune(policy: RetentionPolicy, now: number): PruneStep
 }
 
 interface MessageRow {
@@ -251,6 +259,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined
   let closed = false
+  let pruner: HistoryPruner | undefined
 
   function schedule(): void {
     if (scheduled === undefined) scheduled = setImmediate(flush)
@@ -440,6 +449,14 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       flush()
       closed = true
       db.close()
+    },
+    prune(policy, now) {
+      assertOpen()
+      pruner ??= createHistoryPruner(db)
+      const removed = pruner.step(policy, now)
+      messageCount -= removed.messages
+      dmCount -= removed.dms
+      return removed
     }
   }
 }
