@@ -4,11 +4,11 @@
  * self-signed certificate made with openssl for the occasion. Everything (config, pid, logs,
  * temp files) lives in one temp dir; nginx runs in the foreground (`daemon off`) as our child.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runProxy, type RunningProxy } from './proxy-process'
 
 export const NGINX = '/usr/sbin/nginx'
 export const NGINX_SITE = fileURLToPath(new URL('../../docs/deploy/nginx.conf', import.meta.url))
@@ -75,41 +75,8 @@ export function selfSignedCertificate(dir: string, name: string): { certFile: st
   return { certFile, keyFile }
 }
 
-export interface RunningNginx {
-  port: number
-  /** The certificate to trust (pass as `ca`). */
-  cert: Buffer
-  /** Stops nginx (SIGQUIT: graceful) and waits for it; safe to call twice. */
-  stop(): Promise<void>
-  errorLog(): string
-}
-
-function waitForPort(port: number, timeoutMs: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) {
-        reject(new Error(`nginx exited (${child.exitCode}): ${log()}`))
-        return
-      }
-      const socket = connect(port, '127.0.0.1')
-      socket.once('connect', () => {
-        socket.destroy()
-        resolve()
-      })
-      socket.once('error', () => {
-        socket.destroy()
-        if (Date.now() > deadline)
-          reject(new Error(`nginx did not listen on ${port} within ${timeoutMs} ms: ${log()}`))
-        else setTimeout(attempt, 50)
-      })
-    }
-    attempt()
-  })
-}
-
 /** Runs nginx on the documented site in `dir` (a fresh temp dir the caller removes). */
-export async function startNginx(dir: string, values: SiteValues): Promise<RunningNginx> {
+export async function startNginx(dir: string, values: SiteValues): Promise<RunningProxy> {
   const temp = join(dir, 'temp')
   mkdirSync(temp, { recursive: true })
   const site = join(dir, 'parley.conf')
@@ -134,29 +101,10 @@ http {
 }
 `
   )
-  const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const readLog = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '')
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  try {
-    await waitForPort(values.listenPort, 10_000, child, () => output + readLog())
-  } catch (error) {
-    child.kill('SIGKILL')
-    throw error
-  }
-  return {
+  return runProxy(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog], {
     port: values.listenPort,
-    cert: readFileSync(values.certFile),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGQUIT')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-      await exited
-      clearTimeout(timer)
-    },
-    errorLog: readLog
-  }
+    certFile: values.certFile,
+    logFile: errorLog,
+    stopSignal: 'SIGQUIT'
+  })
 }

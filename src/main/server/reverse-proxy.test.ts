@@ -1,5 +1,6 @@
 /**
- * A real nginx with TLS (docs/deploy/nginx.conf, as documented) in front of a real server: chat
+ * A real nginx and a real Caddy with TLS (docs/deploy/nginx.conf and docs/deploy/Caddyfile, as
+ * documented) in front of a real server: chat
  * over wss, the per-address cap with and without --trust-proxy, forged forwarding headers, and
  * what a client sees across a restart for an upgrade. Client sockets are bound to different
  * 127/8 source addresses so nginx sees them as different people.
@@ -14,41 +15,23 @@ import WebSocket from 'ws'
 import { CloseCode } from '../../shared/close-codes'
 import { SUBPROTOCOL, type ServerMessage } from '../../shared/protocol'
 import { freePort } from '../../../test-support/free-port'
+import { CADDY, startCaddy } from '../../../test-support/reverse-proxy/caddy'
 import {
+  NGINX,
   selfSignedCertificate,
   startNginx,
-  NGINX,
-  type RunningNginx
+  type SiteValues
 } from '../../../test-support/reverse-proxy/nginx'
+import type { RunningProxy } from '../../../test-support/reverse-proxy/proxy-process'
 import { startTestServer, type TestServer } from '../../../test-support/server/test-harness'
 import type { ChatServerOptions } from './index'
 
 const NAME = 'chat.test'
 let dir: string
-let nginx: RunningNginx
+let proxy: RunningProxy
 let upstreamPort: number
 let server: TestServer | undefined
 const sockets: WebSocket[] = []
-
-beforeAll(async () => {
-  // A missing nginx is a broken test machine, not a pass: .ci/run installs Debian's nginx-light.
-  expect(existsSync(NGINX), `${NGINX} is missing: apt-get install nginx-light`).toBe(true)
-  dir = await mkdtemp(join(tmpdir(), 'parley-nginx-'))
-  const { certFile, keyFile } = selfSignedCertificate(dir, NAME)
-  upstreamPort = await freePort()
-  nginx = await startNginx(dir, {
-    serverName: NAME,
-    listenPort: await freePort(),
-    upstreamPort,
-    certFile,
-    keyFile
-  })
-}, 20_000)
-
-afterAll(async () => {
-  await nginx?.stop()
-  await rm(dir, { recursive: true, force: true })
-})
 
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate()
@@ -73,11 +56,11 @@ interface Client {
 
 /** A browser-like client on the proxy: wss, the page's Origin, from `localAddress`. */
 async function viaProxy(localAddress: string, headers: Record<string, string> = {}): Promise<Client> {
-  return open(`wss://127.0.0.1:${nginx.port}/ws`, localAddress, {
-    headers: { Host: `${NAME}:${nginx.port}`, ...headers },
-    origin: `https://${NAME}:${nginx.port}`,
+  return open(`wss://127.0.0.1:${proxy.port}/ws`, localAddress, {
+    headers: { Host: `${NAME}:${proxy.port}`, ...headers },
+    origin: `https://${NAME}:${proxy.port}`,
     // Verified against the test certificate (its SAN holds 127.0.0.1): no rejectUnauthorized: false.
-    ca: nginx.cert
+    ca: proxy.cert
   })
 }
 
@@ -142,10 +125,10 @@ function httpsGet(path: string): Promise<{ status: number; body: string }> {
     const req = request(
       {
         host: '127.0.0.1',
-        port: nginx.port,
+        port: proxy.port,
         path,
         headers: { Host: NAME },
-        ca: nginx.cert,
+        ca: proxy.cert,
         servername: NAME
       },
       (res) => {
@@ -159,7 +142,33 @@ function httpsGet(path: string): Promise<{ status: number; body: string }> {
   })
 }
 
-describe('behind nginx with TLS', () => {
+const PROXIES: { name: string; binary: string; package: string; start: typeof startNginx }[] = [
+  { name: 'nginx', binary: NGINX, package: 'nginx-light', start: startNginx },
+  { name: 'Caddy', binary: CADDY, package: 'caddy', start: startCaddy }
+]
+
+describe.each(PROXIES)('behind $name with TLS', ({ binary, package: pkg, start }) => {
+  beforeAll(async () => {
+    // A missing proxy is a broken test machine, not a pass: .ci/run installs both from Debian.
+    expect(existsSync(binary), `${binary} is missing: apt-get install ${pkg}`).toBe(true)
+    dir = await mkdtemp(join(tmpdir(), 'parley-proxy-'))
+    const { certFile, keyFile } = selfSignedCertificate(dir, NAME)
+    upstreamPort = await freePort()
+    const values: SiteValues = {
+      serverName: NAME,
+      listenPort: await freePort(),
+      upstreamPort,
+      certFile,
+      keyFile
+    }
+    proxy = await start(dir, values)
+  }, 20_000)
+
+  afterAll(async () => {
+    await proxy?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
   it('chats over wss, with each client shown by its own address and the https page as its own origin', async () => {
     server = await serve({ trustProxy: ['127.0.0.1'] })
     const ann = await viaProxy('127.0.0.2')
@@ -184,8 +193,8 @@ describe('behind nginx with TLS', () => {
     expect((await viaProxy('127.0.0.2')).status).toBe(101)
     expect((await viaProxy('127.0.0.3')).status).toBe(101)
     expect((await viaProxy('127.0.0.2')).status).toBe(503)
-    // A client cannot pose as someone else through the proxy: nginx appends the real peer, which
-    // is the right-most untrusted hop, and drops a client's own Forwarded.
+    // A client cannot pose as someone else through the proxy: nginx appends the real peer (the
+    // right-most untrusted hop), Caddy replaces the header, and both drop a client's Forwarded.
     expect((await viaProxy('127.0.0.3', { 'X-Forwarded-For': '203.0.113.50' })).status).toBe(503)
     expect((await viaProxy('127.0.0.3', { Forwarded: 'for=203.0.113.51' })).status).toBe(503)
   })
@@ -195,7 +204,7 @@ describe('behind nginx with TLS', () => {
     // Nor does anything tell it that the page was https on the proxy's name: refused as foreign.
     expect((await viaProxy('127.0.0.2')).status).toBe(403)
     await server.stop()
-    server = await serve({ maxConnectionsPerIp: 1, allowOrigins: [`https://${NAME}:${nginx.port}`] })
+    server = await serve({ maxConnectionsPerIp: 1, allowOrigins: [`https://${NAME}:${proxy.port}`] })
     expect((await viaProxy('127.0.0.2')).status).toBe(101)
     expect((await viaProxy('127.0.0.3')).status).toBe(503)
     expect(server.server.connections().map((c) => c.remoteAddress)).toEqual(['127.0.0.1'])
