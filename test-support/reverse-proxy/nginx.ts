@@ -5,7 +5,7 @@
  * temp files) lives in one temp dir; nginx runs in the foreground (`daemon off`) as our child.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runProxy, type RunningProxy } from './proxy-process'
