@@ -102,7 +102,7 @@ async function backup(dataDir: string, file: string): Promise<void> {
     const result = backupDatabase(dataDir, file)
     process.stdout.write(
       `Backed up ${result.messages} messages and ${result.dms} direct messages to ${result.file} (${Math.ceil(result.bytes / 1024)} KB).\n` +
-        `Restore: stop the server, delete parley.sqlite, parley.sqlite-wal and parley.sqlite-shm in ${dataDir}, copy this file there as parley.sqlite, start the server.\n`
+        `Restore (docs/deploy.md): stop the server, move parley.sqlite, parley.sqlite-wal and parley.sqlite-shm out of ${dataDir}, copy this file there as parley.sqlite, start the server.\n`
     )
   } catch (error) {
     process.stderr.write(`parley-server backup: ${(error as Error).message}\n`)
