@@ -135,6 +135,30 @@ describe('history retention', () => {
   })
 })
 
+describe('history pruner', () => {
+  it('never deletes what is kept when messages arrive between the steps of a pass', async () => {
+    for (let i = 0; i < 10; i++) await messageAt('general', NOW)
+    store.close()
+    const db = new DatabaseSync(join(dir, DATABASE_FILE))
+    const pruner = createHistoryPruner(db)
+    const insert = db.prepare(
+      "INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('general', ?, 'u_ann', 'ann', 'late', ?)"
+    )
+    expect(pruner.step({ maxPerRoom: 3 }, NOW, 2)).toEqual({ messages: 2, dms: 0, more: true })
+    for (let id = 11; id <= 15; id++) insert.run(id, NOW)
+    const ids = () =>
+      (db.prepare('SELECT id FROM messages ORDER BY id').all() as { id: number }[]).map((r) => r.id)
+    for (let i = 0; i < 20 && pruner.step({ maxPerRoom: 3 }, NOW, 2).more; i++) {
+      // At every point the newest 3 are there.
+      expect(ids().slice(-3)).toEqual([13, 14, 15])
+    }
+    pruner.step({ maxPerRoom: 3 }, NOW, 2)
+    expect(ids()).toEqual([13, 14, 15])
+    db.close()
+    store = openHistoryStore(dir)
+  })
+})
+
 describe('scheduleRetention', () => {
   it('chains steps until none is due, reports the pass once, and stops when asked', async () => {
     let due = 5
