@@ -86,6 +86,8 @@ describe('behind a trusted proxy', () => {
     // Plain HTTP too: the web client and /api/stats answer the proxy's name only through the proxy.
     expect(await statusOf('127.0.0.1', { Host: 'chat.example', 'X-Forwarded-For': '203.0.113.1' })).toBe(200)
     expect(await statusOf('127.0.0.3', { Host: 'chat.example', 'X-Forwarded-For': '203.0.113.1' })).toBe(421)
+    // A browser on the proxy's own machine sends no forwarding header: still checked (DNS rebinding).
+    expect(await statusOf('127.0.0.1', { Host: 'chat.example' })).toBe(421)
   })
 
   it('refuses an unreadable --trust-proxy entry at construction, naming it', async () => {

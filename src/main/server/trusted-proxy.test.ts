@@ -113,11 +113,14 @@ describe('clientView', () => {
     )
   })
 
-  it('joins repeated headers and falls back to the peer when a trusted proxy sent none', () => {
+  it('joins repeated headers, and treats a listed peer that forwarded nothing as a plain client', () => {
     expect(clientView('127.0.0.1', { 'x-forwarded-for': ['1.1.1.1', '203.0.113.9'] }, trust).address).toBe(
       '203.0.113.9'
     )
-    expect(clientView('127.0.0.1', {}, trust)).toEqual({ address: '127.0.0.1', forwarded: {} })
+    // No forwarding header: not acting as a proxy, so no forwarded site either.
+    expect(clientView('127.0.0.1', { 'x-forwarded-host': 'evil.example' }, trust)).toEqual({
+      address: '127.0.0.1'
+    })
   })
 
   it('keeps only http or https as the scheme, the nearest proxy’s value when listed', () => {

@@ -181,6 +181,10 @@ export function clientView(peer: string, headers: Headers, trust: ProxyTrust): C
   if (!trust.trusts(address)) return { address }
   const xff = headerValue(headers, 'x-forwarded-for')
   const forwardedHeader = headerValue(headers, 'forwarded')
+  // A listed address that forwarded nothing is not acting as a proxy: a browser on the proxy's own
+  // machine, say, whose Host must still pass the DNS-rebinding check. (A page cannot add these
+  // headers to a WebSocket handshake, nor to a fetch without a CORS preflight this server refuses.)
+  if (xff === undefined && forwardedHeader === undefined) return { address }
   let hops: (string | undefined)[] = []
   let site: ForwardedSite = {}
   if (xff !== undefined) {
