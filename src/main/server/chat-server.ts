@@ -4,7 +4,7 @@
  * can be called any number of times.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
@@ -16,12 +16,14 @@ import { createChatHub, type ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
 import { createConnectionLog } from './connection-log'
 import { openHistoryStore, type HistoryStore } from './history-store'
+import { hasRetention, scheduleRetention, type RetentionPolicy } from './history-retention'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './server-types'
 import { lanUrls } from './lan-urls'
 import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
 import { createTokenBucket } from './token-bucket'
+import { clientView, parseProxyTrust, type ClientView, type ProxyTrust } from './trusted-proxy'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
 
 const packageVersion = packageJson.version
@@ -47,9 +49,16 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnections: options.maxConnections ?? 5000,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
     maxRooms: options.maxRooms ?? 1000,
-    pingIntervalMs: options.pingIntervalMs ?? 15_000
+    pingIntervalMs: options.pingIntervalMs ?? 15_000,
+    retentionIntervalMs: options.retentionIntervalMs ?? 600_000
   }
   const problems: string[] = []
+  let proxyTrust: ProxyTrust = parseProxyTrust(undefined)
+  try {
+    proxyTrust = parseProxyTrust(options.trustProxy)
+  } catch (error) {
+    problems.push((error as Error).message.replace(/\.$/, ''))
+  }
   if (typeof resolved.dataDir !== 'string' || resolved.dataDir === '') problems.push('dataDir is required')
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     problems.push('port must be an integer from 0 to 65535')
@@ -59,18 +68,30 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnectionsPerIp: resolved.maxConnectionsPerIp,
     maxRooms: resolved.maxRooms,
     pingIntervalMs: resolved.pingIntervalMs,
+    retentionIntervalMs: resolved.retentionIntervalMs,
     ...limits
   })) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       problems.push(`${key} must be a positive number`)
     }
   }
+  for (const [key, value] of Object.entries({
+    historyDays: options.historyDays,
+    historyMax: options.historyMax
+  })) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      problems.push(`${key} must be a positive integer`)
+  }
+  const retention: RetentionPolicy = {
+    ...(options.historyDays !== undefined ? { maxAgeDays: options.historyDays } : {}),
+    ...(options.historyMax !== undefined ? { maxPerRoom: options.historyMax } : {})
+  }
   if (options.password === '') problems.push('password must not be empty (leave it out for no password)')
   if (options.adminToken !== undefined && options.adminToken.length < 8) {
     problems.push('adminToken must be at least 8 characters')
   }
   if (problems.length > 0) throw new TypeError(`Invalid chat server options: ${problems.join('; ')}.`)
-  return resolved
+  return { ...resolved, proxyTrust, retention }
 }
 
 function defaultLogger(): Logger {
@@ -90,6 +111,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let http: Server | undefined
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
+  let stopRetention: (() => void) | undefined
   let closing: Promise<void> | undefined
   let nextId = 0
   const idPrefix = randomBytes(3).toString('hex')
@@ -131,7 +153,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     return null
   }
 
-  function accept(ws: WebSocket, ip: string, chatHub: ChatHub): void {
+  function clientOf(req: IncomingMessage): ClientView {
+    return clientView(req.socket.remoteAddress ?? 'unknown', req.headers, config.proxyTrust)
+  }
+
+  function accept(ws: WebSocket, client: ClientView, peer: string, chatHub: ChatHub): void {
+    const ip = client.address
     const info: ConnectionInfo = {
       id: `${idPrefix}-${(++nextId).toString(36)}`,
       remoteAddress: ip,
@@ -154,7 +181,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     sockets.add(socket)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-    logger.info({ conn: info.id, ip, protocol: ws.protocol || undefined }, 'connection opened')
+    logger.info(
+      {
+        conn: info.id,
+        ip,
+        // The proxy it came through, when the address came from its forwarding headers.
+        ...(client.forwarded !== undefined ? { via: peer } : {}),
+        protocol: ws.protocol || undefined
+      },
+      'connection opened'
+    )
     log.add(socket)
 
     ws.on('message', (data, isBinary) => {
@@ -263,7 +299,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
         staticDir: options.staticDir,
         maxBodyBytes: config.limits.maxPayloadBytes,
-        checkHost: originPolicy.checkHost
+        checkHost: originPolicy.checkHost,
+        clientOf
       })
     )
     http = server
@@ -271,15 +308,23 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       // Not an arrow: a closure here would share this scope's context, which holds `req`, and
       // keep every connection's IncomingMessage alive for as long as its socket (~1 KB each).
       socket.on('error', destroyOnError)
-      const decision = gate(req)
+      const client = clientOf(req)
+      const peer = req.socket.remoteAddress ?? 'unknown'
+      const decision = gate(req, client)
       if (!decision.ok) {
-        logger.info({ ip: req.socket.remoteAddress, status: decision.status, url: req.url }, decision.message)
+        logger.info(
+          {
+            ip: client.address,
+            ...(client.forwarded !== undefined ? { via: peer } : {}),
+            status: decision.status,
+            url: req.url
+          },
+          decision.message
+        )
         refuseHandshake(socket, decision)
         return
       }
-      socketServer.handleUpgrade(req, socket, head, (ws) =>
-        accept(ws, req.socket.remoteAddress ?? 'unknown', chatHub)
-      )
+      socketServer.handleUpgrade(req, socket, head, (ws) => accept(ws, client, peer, chatHub))
     })
     try {
       await new Promise<void>((resolve, reject) => {
@@ -308,6 +353,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     startedAt = Date.now()
     heartbeat = setInterval(beat, config.pingIntervalMs)
     heartbeat.unref()
+    if (hasRetention(config.retention)) {
+      stopRetention = scheduleRetention({
+        policy: config.retention,
+        intervalMs: config.retentionIntervalMs,
+        step: (policy, now) => historyStore.prune(policy, now),
+        onPruned: (removed) =>
+          logger.info({ ...removed, policy: config.retention }, 'retention deleted old history'),
+        onError: (error) => logger.error({ err: error }, 'retention failed; it will try again next interval')
+      })
+    }
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const urls = lanUrls(port, config.host)
@@ -318,6 +373,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   async function shutdown(): Promise<void> {
     state = 'closing'
     if (heartbeat !== undefined) clearInterval(heartbeat)
+    stopRetention?.()
     // Commit and acknowledge what is queued before saying goodbye, so no sender is left guessing.
     store?.flush()
     const open = [...sockets]

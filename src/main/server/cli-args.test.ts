@@ -90,6 +90,59 @@ describe('CLI flags', () => {
     if (command.kind === 'error') expect(command.message).toMatch(message)
   })
 
+  it('reads --trust-proxy lists (repeatable, comma or space separated) or PARLEY_TRUST_PROXY', () => {
+    expect(
+      parseCliArgs(['--trust-proxy', '127.0.0.1,::1', '--trust-proxy', '10.0.0.0/8'], {}, undefined)
+    ).toMatchObject({ options: { trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8'] } })
+    expect(parseCliArgs([], { PARLEY_TRUST_PROXY: '127.0.0.1 fd00::/8' }, undefined)).toMatchObject({
+      options: { trustProxy: ['127.0.0.1', 'fd00::/8'] }
+    })
+    expect(
+      parseCliArgs(['--trust-proxy', '10.0.0.1'], { PARLEY_TRUST_PROXY: '127.0.0.1' }, undefined)
+    ).toMatchObject({
+      options: { trustProxy: ['10.0.0.1'] }
+    })
+    const bad = parseCliArgs(['--trust-proxy', 'nginx'], {}, undefined)
+    expect(bad).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/^--trust-proxy: Invalid trusted proxy nginx/)
+    })
+  })
+
+  it('parses retention flags', () => {
+    expect(parseCliArgs(['--history-days', '30', '--history-max', '5000'], {}, undefined)).toMatchObject({
+      options: { historyDays: 30, historyMax: 5000 }
+    })
+    expect(parseCliArgs([], {}, undefined)).not.toHaveProperty('options.historyDays')
+    expect(parseCliArgs(['--history-days', '0'], {}, undefined)).toMatchObject({
+      kind: 'error',
+      message: '--history-days must be a whole number from 1 to 36500.'
+    })
+    expect(parseCliArgs(['--history-max', '1.5'], {}, undefined)).toMatchObject({ kind: 'error' })
+  })
+
+  it('parses backup FILE [--data DIR] and refuses anything else with it', () => {
+    expect(parseCliArgs(['backup', 'b.sqlite', '--data', '/srv/parley'], {}, undefined)).toEqual({
+      kind: 'backup',
+      dataDir: '/srv/parley',
+      file: resolve('b.sqlite')
+    })
+    expect(parseCliArgs(['backup', '/tmp/b.sqlite'], {}, undefined)).toEqual({
+      kind: 'backup',
+      dataDir: resolve('./parley-data'),
+      file: '/tmp/b.sqlite'
+    })
+    expect(parseCliArgs(['backup'], {}, undefined)).toMatchObject({
+      kind: 'error',
+      message: /needs the file/
+    })
+    expect(parseCliArgs(['backup', 'a', 'b'], {}, undefined)).toMatchObject({ kind: 'error', message: /'b'/ })
+    expect(parseCliArgs(['backup', 'a', '--port', '1'], {}, undefined)).toMatchObject({
+      kind: 'error',
+      message: /Unknown option '--port'/
+    })
+  })
+
   it('--help', () => {
     expect(parseCliArgs(['-h'], {}, undefined)).toEqual({ kind: 'help' })
   })

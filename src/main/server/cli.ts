@@ -43,6 +43,10 @@ async function main(): Promise<void> {
     return
   }
   quietSqliteWarning()
+  if (command.kind === 'backup') {
+    await backup(command.dataDir, command.file)
+    return
+  }
   // Loaded after the warning filter is in place (a static import would load node:sqlite first).
   const { createChatServer } = await import('./index')
   const logger = pino({ name: 'parley-server', level: command.logLevel })
@@ -96,6 +100,20 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+async function backup(dataDir: string, file: string): Promise<void> {
+  const { backupDatabase } = await import('./database-backup')
+  try {
+    const result = backupDatabase(dataDir, file)
+    process.stdout.write(
+      `Backed up ${result.messages} messages and ${result.dms} direct messages to ${result.file} (${Math.ceil(result.bytes / 1024)} KB).\n` +
+        `Restore (docs/deploy.md): stop the server, move parley.sqlite, parley.sqlite-wal and parley.sqlite-shm out of ${dataDir}, copy this file there as parley.sqlite, start the server.\n`
+    )
+  } catch (error) {
+    process.stderr.write(`parley-server backup: ${(error as Error).message}\n`)
+    process.exitCode = 1
+  }
 }
 
 void main()

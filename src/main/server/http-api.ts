@@ -9,6 +9,7 @@ import type { ChatHub } from './hub/chat-hub'
 import type { ServerStats } from './server-types'
 import type { HostCheck } from './origin-policy'
 import { serveStatic } from './static-files'
+import type { ClientView } from './trusted-proxy'
 
 export interface HttpApiOptions {
   hub: ChatHub
@@ -19,6 +20,8 @@ export interface HttpApiOptions {
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
   checkHost: HostCheck
+  /** Who a request is from, a trusted proxy's forwarding headers weighed (trusted-proxy.ts). */
+  clientOf: (req: IncomingMessage) => ClientView
 }
 
 const adminBody = z.object({ text: z.string() })
@@ -112,7 +115,7 @@ export function createHttpHandler(
     // After /healthz, which reveals nothing and must answer probes under any name (a container's
     // service name, say); everything else (stats name the rooms) is refused to a DNS-rebinding page.
     const host = req.headers.host
-    if (!options.checkHost(host)) {
+    if (!options.checkHost(host, options.clientOf(req).forwarded)) {
       const name = (host ?? '').slice(0, 200)
       sendError(
         res,

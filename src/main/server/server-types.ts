@@ -27,6 +27,18 @@ export interface ChatServerOptions {
   maxConnections?: number
   /** Open sockets per remote address before the handshake answers 503. Default 100. */
   maxConnectionsPerIp?: number
+  /**
+   * Reverse proxies (addresses or CIDRs, IPv4 or IPv6). Only for a peer in this list, the client's
+   * address comes from `X-Forwarded-For` / `Forwarded` (the right-most hop not in the list) and the
+   * page's scheme and host from `X-Forwarded-Proto` / `X-Forwarded-Host`. Default: none.
+   */
+  trustProxy?: string[]
+  /** Retention: room messages and DMs older than this many days are deleted. Default: kept forever. */
+  historyDays?: number
+  /** Retention: each room keeps only its newest this many messages. Default: all. */
+  historyMax?: number
+  /** How often retention runs (it also runs once at listen). Default 600000 (10 minutes). */
+  retentionIntervalMs?: number
   /** Rooms the server keeps (created by joining); a join that would create one more gets `invalid_room`. Default 1000. */
   maxRooms?: number
   /**

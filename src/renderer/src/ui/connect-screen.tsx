@@ -13,12 +13,13 @@ import { loadLastSession } from '../store/session-memory'
 import './connect-screen.css'
 
 /**
- * The address to offer first: when this page was served by a Parley server (plain http, no
- * desktop bridge) that server is almost certainly the one to join.
+ * The address to offer first: when this page was served by a Parley server (no desktop bridge)
+ * that server is almost certainly the one to join. Served over https (behind a TLS proxy, see
+ * docs/deploy.md) it must be wss: a page on https may not open a ws:// socket at all.
  */
 function initialAddress(recent: RecentServer[]): string {
   if (typeof window !== 'undefined' && !window.parley && /^https?:$/.test(window.location.protocol)) {
-    return window.location.host
+    return window.location.protocol === 'https:' ? `wss://${window.location.host}` : window.location.host
   }
   return recent[0] ? displayServerAddress(recent[0].url) : 'localhost:8080'
 }
