@@ -22,6 +22,11 @@ export const USAGE = `Usage: parley-server [options]
   --no-static           do not serve the web client
   --max-connections N   total open sockets before refusing with 503 (default 5000)
   --max-per-ip N        open sockets per address before refusing with 503 (default 100)
+  --tls                 serve https:// and wss:// with a self-signed certificate made once and
+                        kept in the data directory (its SHA-256 fingerprint is printed at start)
+  --tls-cert FILE       serve TLS with this certificate (PEM) instead; needs --tls-key
+  --tls-key FILE        the private key (PEM) of --tls-cert
+  --no-mdns             do not announce the server on the local network (mDNS, _parley._tcp)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help            show this help
 `
@@ -66,6 +71,10 @@ export function parseCliArgs(
         'no-static': { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: '5000' },
         'max-per-ip': { type: 'string', default: '100' },
+        tls: { type: 'boolean', default: false },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'no-mdns': { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -91,6 +100,24 @@ export function parseCliArgs(
   if (adminToken !== undefined && adminToken.length < 8) {
     return { kind: 'error', message: '--admin-token must be at least 8 characters.' }
   }
+  const certFile = values['tls-cert']
+  const keyFile = values['tls-key']
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    return { kind: 'error', message: '--tls-cert and --tls-key go together: give both, or neither.' }
+  }
+  for (const [flag, file] of [
+    ['--tls-cert', certFile],
+    ['--tls-key', keyFile]
+  ] as const) {
+    if (file !== undefined && !existsSync(file))
+      return { kind: 'error', message: `${flag} ${file}: no such file.` }
+  }
+  const tls =
+    certFile !== undefined && keyFile !== undefined
+      ? { certFile: resolve(certFile), keyFile: resolve(keyFile) }
+      : values.tls
+        ? { selfSigned: true as const }
+        : undefined
   let staticDir: string | undefined
   if (!values['no-static']) {
     if (values.static !== undefined) {
@@ -114,7 +141,9 @@ export function parseCliArgs(
       ...(adminToken !== undefined ? { adminToken } : {}),
       ...(staticDir !== undefined ? { staticDir } : {}),
       maxConnections: maxConnections as number,
-      maxConnectionsPerIp: maxPerIp as number
+      maxConnectionsPerIp: maxPerIp as number,
+      ...(tls ? { tls } : {}),
+      mdns: !values['no-mdns']
     }
   }
 }

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   }
   quietSqliteWarning()
   // Loaded after the warning filter is in place (a static import would load node:sqlite first).
-  const { createChatServer } = await import('./index')
+  const { createChatServer, formatFingerprint } = await import('./index')
   const logger = pino({ name: 'parley-server', level: command.logLevel })
   const server = createChatServer({ ...command.options, logger })
   let address
@@ -63,9 +63,19 @@ async function main(): Promise<void> {
     ...(command.options.staticDir
       ? [
           'Web client:',
-          ...address.urls.map((url) => `  ${url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/')}`)
+          ...address.urls.map((url) => `  ${url.replace(/^ws(s?):/, 'http$1:').replace(/\/ws$/, '/')}`)
         ]
       : []),
+    ...(address.fingerprint
+      ? [
+          // Said at start so the operator can read it out; clients compare it on first connect.
+          `TLS certificate SHA-256 fingerprint: ${address.fingerprint}`,
+          `  (${formatFingerprint(address.fingerprint)})`
+        ]
+      : []),
+    command.options.mdns
+      ? 'Announced on the local network (mDNS _parley._tcp); --no-mdns turns that off.'
+      : 'Not announced on the local network (--no-mdns).',
     `History: ${command.options.dataDir}`,
     'Press Ctrl+C to stop.'
   ]
