@@ -5,7 +5,7 @@
  * schedule (1 s, 3 s, 9 s…), answers to queries and goodbye packets, which we would otherwise
  * write and get wrong ourselves.
  */
-import { networkInterfaces } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
 import { Bonjour, type Service } from 'bonjour-service'
 import type { Logger } from 'pino'
 
@@ -72,7 +72,9 @@ export function startAnnouncer(options: AnnouncerOptions): Announcer {
   let stopping: Promise<void> | undefined
 
   function publish(probe: boolean): void {
-    service = bonjour.publish({ name, type: SERVICE_TYPE, port: options.port, txt, probe })
+    // SRV targets a .local name (RFC 6762), which the same answer's A records resolve.
+    const host = `${hostname().replace(/\.local\.?$/i, '')}.local`
+    service = bonjour.publish({ name, type: SERVICE_TYPE, port: options.port, txt, probe, host })
     service.on('up', () => logger.info({ name, port: options.port }, 'announced on the LAN (mDNS)'))
     service.on('error', (error: Error) => logger.warn({ err: error.message }, 'mDNS announcement failed'))
   }
