@@ -1,22 +1,24 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
-import { displayServerAddress, normalizeServerAddress } from '../engine/server-address'
+import { displayServerAddress, joinLinkFingerprint, normalizeServerAddress } from '../engine/server-address'
 import { HostPanel } from '../host'
 import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
 import { LabelledField } from './labelled-field'
+import { LanServers } from './lan-servers'
 import { PreferencesControls } from './preferences-controls'
 import { appPreferences, usePreferences } from '../store/app-preferences'
 import type { RecentServer } from '../store/preferences'
 import { loadLastSession } from '../store/session-memory'
 
 /**
- * The address to offer first: when this page was served by a Parley server (plain http, no
- * desktop bridge) that server is almost certainly the one to join.
+ * The address to offer first: when this page was served by a Parley server (http or https, no
+ * desktop bridge) that server is almost certainly the one to join, over wss:// when the page came
+ * over https:// (a secure page may not open a plain ws:// socket).
  */
 function initialAddress(recent: RecentServer[]): string {
   if (typeof window !== 'undefined' && !window.parley && /^https?:$/.test(window.location.protocol)) {
-    return window.location.host
+    return window.location.protocol === 'https:' ? `wss://${window.location.host}` : window.location.host
   }
   return recent[0] ? displayServerAddress(recent[0].url) : 'localhost:8080'
 }
@@ -61,7 +63,17 @@ export function ConnectScreen() {
       return
     }
     setFormError(null)
-    connect({ url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) })
+    const request = { url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) }
+    const fingerprint = joinLinkFingerprint(address)
+    if (fingerprint && window.parley) {
+      // Main must know the link's fingerprint before Chromium asks it about the certificate.
+      void window.parley.trust
+        .expect({ host: new URL(normalized.url).hostname, fingerprint })
+        .catch(() => undefined)
+        .then(() => connect(request))
+      return
+    }
+    connect(request)
   }
 
   const shownError = formError ?? (problem ? `${problem.title}. ${problem.detail}` : null)
@@ -127,6 +139,12 @@ export function ConnectScreen() {
             </button>
           )}
         </form>
+        <LanServers
+          onPick={(server) => {
+            setAddress(displayServerAddress(server.url))
+            setFormError(null)
+          }}
+        />
         {recent.length > 0 && (
           <section aria-label="Recent servers" className="recent">
             <h2>Recent servers</h2>
