@@ -85,7 +85,10 @@ export async function startHarnessMain(
     dataDir: join(userData, 'hosted-server'),
     staticDir: rendererDir,
     // The harness serves the app from http://127.0.0.1:<port> instead of parley://app.
-    allowOrigins: [origin]
+    allowOrigins: [origin],
+    // "Local network" stays on loopback here (test servers never listen beyond it); 127.0.0.2
+    // still reads as a LAN address to the panel, so its QR codes and join links show.
+    lanHost: '127.0.0.2'
   })
   const lan = createScriptedDiscovery()
   const discovery = createDiscoveryService({ source: lan.source })

@@ -30,6 +30,11 @@ export interface HostServiceDeps {
    * The app says yes; tests and the bridge harness leave it off so nothing multicasts.
    */
   allowMdns?: boolean
+  /**
+   * Where a "Local network" server binds. Default 0.0.0.0 (every interface); the bridge harness
+   * keeps it on a loopback address, as every test server must.
+   */
+  lanHost?: string
 }
 
 export interface HostService {
@@ -104,7 +109,7 @@ export function createHostService(deps: HostServiceDeps): HostService {
   async function listenWithFallback(
     options: ReturnType<typeof hostOptionsSchema.parse>
   ): Promise<{ server: ChatServer; port: number; urls: string[]; fingerprint?: string; announced: boolean }> {
-    const host = options.scope === 'lan' ? WILDCARD : LOOPBACK
+    const host = options.scope === 'lan' ? (deps.lanHost ?? WILDCARD) : LOOPBACK
     const tries = options.portFallback && options.port !== 0 ? PORT_FALLBACK_TRIES : 1
     // Only a server others can reach is announced (the server also refuses for loopback).
     const announce = Boolean(deps.allowMdns) && options.mdns && options.scope === 'lan'
@@ -169,7 +174,7 @@ export function createHostService(deps: HostServiceDeps): HostService {
         port: bound.port,
         requestedPort: options.port,
         urls: bound.urls,
-        selfUrl: `${options.tls ? 'wss' : 'ws'}://${LOOPBACK}:${bound.port}/ws`,
+        selfUrl: `${options.tls ? 'wss' : 'ws'}://${options.scope === 'lan' && deps.lanHost ? deps.lanHost : LOOPBACK}:${bound.port}/ws`,
         passwordProtected: Boolean(options.password),
         startedAt: Date.now(),
         tls: options.tls,

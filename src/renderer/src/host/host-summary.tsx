@@ -98,9 +98,16 @@ export function HostSummary({ store }: { store: HostStore }) {
                   <div className="host-address-qr">
                     <AddressQr wsUrl={url} fingerprint={running.fingerprint} />
                     <span className="host-note">
-                      Scan to open the web client at {webClientUrl(url)}, or paste{' '}
-                      <code className="host-join-link">{webClientUrl(url, running.fingerprint)}</code> into
-                      Parley’s server address.
+                      {running.fingerprint ? (
+                        <>
+                          Scan to open the web client, or paste this join link into Parley’s server address:{' '}
+                          <code className="host-join-link">{webClientUrl(url, running.fingerprint)}</code>
+                        </>
+                      ) : (
+                        <>
+                          Scan to open the web client at {webClientUrl(url)}, or type {url} in Parley.
+                        </>
+                      )}
                     </span>
                   </div>
                 )}

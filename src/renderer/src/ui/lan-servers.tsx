@@ -54,16 +54,16 @@ function LanServerList({ api, onPick }: { api: ParleyApi; onPick: (server: Disco
                 </span>
                 <span className="lan-server-badges">
                   {server.tls ? (
-                    <span className="badge badge-tls" title="Encrypted (TLS)">
+                    <span className="lan-badge lan-badge-tls" title="Encrypted (TLS)">
                       TLS
                     </span>
                   ) : (
-                    <span className="badge badge-plain" title="Not encrypted">
+                    <span className="lan-badge lan-badge-plain" title="Not encrypted">
                       no TLS
                     </span>
                   )}
                   {server.passwordRequired && (
-                    <span className="badge" title="Needs a password">
+                    <span className="lan-badge" title="Needs a password">
                       password
                     </span>
                   )}
