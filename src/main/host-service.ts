@@ -135,7 +135,7 @@ export function createHostService(deps: HostServiceDeps): HostService {
           port: bound.port,
           urls: bound.urls,
           ...(bound.fingerprint ? { fingerprint: bound.fingerprint } : {}),
-          announced: announce
+          announced: bound.announced
         }
       } catch (error) {
         await candidate.close().catch(() => undefined)

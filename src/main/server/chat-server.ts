@@ -370,7 +370,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       host: config.host,
       urls,
       tls: identity !== undefined,
-      ...(fingerprint ? { fingerprint } : {})
+      ...(fingerprint ? { fingerprint } : {}),
+      announced: announcer !== undefined
     }
   }
 

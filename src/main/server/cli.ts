@@ -73,9 +73,11 @@ async function main(): Promise<void> {
           `  (${formatFingerprint(address.fingerprint)})`
         ]
       : []),
-    command.options.mdns
+    address.announced
       ? 'Announced on the local network (mDNS _parley._tcp); --no-mdns turns that off.'
-      : 'Not announced on the local network (--no-mdns).',
+      : command.options.mdns
+        ? 'Not announced on the local network (bound to a loopback address).'
+        : 'Not announced on the local network (--no-mdns).',
     `History: ${command.options.dataDir}`,
     'Press Ctrl+C to stop.'
   ]

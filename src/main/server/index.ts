@@ -61,6 +61,8 @@ export interface ListenResult {
   tls: boolean
   /** SHA-256 of the certificate presented, lowercase hex; only with TLS. */
   fingerprint?: string
+  /** Announced on the LAN with mDNS (asked for, and not bound to loopback). */
+  announced: boolean
 }
 
 export type ServerState = 'idle' | 'listening' | 'closing' | 'closed'

@@ -2,11 +2,13 @@
  * TLS over real sockets: https and wss on one port with a self-signed certificate kept in the
  * data directory, or the operator's own files; clients pin the SHA-256 fingerprint.
  */
+import { spawn } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SUBPROTOCOL } from '../../shared/protocol'
@@ -134,6 +136,48 @@ describe('TLS', () => {
       req.end()
     })
     expect(status).toBe(200)
+  })
+
+  it('the CLI with --tls prints the fingerprint of the certificate its port presents (and does not announce on loopback)', async () => {
+    const jiti = fileURLToPath(new URL('../../../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url))
+    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        jiti,
+        cli,
+        '--tls',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--no-static',
+        '--data',
+        await tempDir()
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+    try {
+      let output = ''
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the CLI did not start: ${output}`)), 15_000)
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+          if (output.includes('Press Ctrl+C')) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        child.once('exit', (code) => reject(new Error(`the CLI exited (${code}): ${output}`)))
+      })
+      const port = Number(/wss:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(output)?.[1])
+      const printed = /TLS certificate SHA-256 fingerprint: ([0-9a-f]{64})/.exec(output)?.[1]
+      expect(printed).toBe(await presentedFingerprint(port))
+      expect(output).toContain('Not announced on the local network (bound to a loopback address).')
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('formats a fingerprint the way browsers show one', () => {
