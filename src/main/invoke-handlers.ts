@@ -6,6 +6,8 @@ import type { InvokeHandlers } from './ipc-router'
 import type { HostService } from './host-service'
 import type { SettingsStore } from './settings-store'
 import type { Notifier } from './notifier'
+import type { DiscoveryService } from './lan-discovery'
+import type { CertificateVerifier } from './certificate-trust'
 
 export interface AppInfo {
   version: string
@@ -18,6 +20,8 @@ export interface HandlerServices {
   settings: SettingsStore
   notifier: Notifier
   appInfo: AppInfo
+  discovery: DiscoveryService
+  trust: Pick<CertificateVerifier, 'expect' | 'isRemembered'>
   logger?: { warn(details: object, message: string): void }
 }
 
@@ -43,6 +47,15 @@ export function createInvokeHandlers(services: HandlerServices): InvokeHandlers 
     'settings:set': (patch) => settings.update(patch),
     'app:notify': (request) => notifier.notify(request),
     'app:set-badge': ({ count }) => notifier.setBadge(count),
-    'app:info': () => services.appInfo
+    'app:info': () => services.appInfo,
+    'discovery:start': () => services.discovery.start(),
+    'discovery:stop': () => {
+      services.discovery.stop()
+      return { browsing: false }
+    },
+    'trust:expect': ({ host, fingerprint }) => {
+      services.trust.expect(host, fingerprint)
+      return { remembered: services.trust.isRemembered(host) }
+    }
   }
 }

@@ -4,7 +4,8 @@
  * can be called any number of times.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
@@ -18,10 +19,19 @@ import { createConnectionLog } from './connection-log'
 import { openHistoryStore, type HistoryStore } from './history-store'
 import { hasRetention, scheduleRetention, type RetentionPolicy } from './history-retention'
 import { createHttpHandler } from './http-api'
-import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './server-types'
+import type {
+  ChatServer,
+  ChatServerOptions,
+  ConnectionInfo,
+  ListenResult,
+  ServerState,
+  ServerStats
+} from './server-types'
 import { lanUrls } from './lan-urls'
+import { startAnnouncer, type Announcer } from './mdns-announcer'
 import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
+import { loadTlsIdentity, type TlsIdentity } from './tls-identity'
 import { createTokenBucket } from './token-bucket'
 import { clientView, parseProxyTrust, type ClientView, type ProxyTrust } from './trusted-proxy'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
@@ -33,6 +43,8 @@ const SHUTDOWN_GRACE_MS = 2000
 const RETRY_AFTER_FULL_SECONDS = '10'
 const REQUEST_TIMEOUT_MS = 8000
 const STARTUP_ABORTED = 'The server was closed while it was starting.'
+/** The protocol version announced in mDNS TXT `v` (the `parley.vN` subprotocol's N). */
+const PROTOCOL_VERSION = SUBPROTOCOL.replace(/^parley\.v/, '')
 
 interface Socket extends Connection {
   isAlive: boolean
@@ -90,6 +102,9 @@ function resolveOptions(options: ChatServerOptions) {
   if (options.adminToken !== undefined && options.adminToken.length < 8) {
     problems.push('adminToken must be at least 8 characters')
   }
+  if (options.tls && 'certFile' in options.tls && (!options.tls.certFile || !options.tls.keyFile)) {
+    problems.push('tls needs both certFile and keyFile')
+  }
   if (problems.length > 0) throw new TypeError(`Invalid chat server options: ${problems.join('; ')}.`)
   return { ...resolved, proxyTrust, retention }
 }
@@ -112,6 +127,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let stopRetention: (() => void) | undefined
+  let announcer: Announcer | undefined
+  let identity: TlsIdentity | undefined
   let closing: Promise<void> | undefined
   let nextId = 0
   const idPrefix = randomBytes(3).toString('hex')
@@ -251,9 +268,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
   }
 
-  async function listen(): Promise<{ port: number; host: string; urls: string[] }> {
+  async function listen(): Promise<ListenResult> {
     if (state !== 'idle') throw new Error(`listen() needs an idle server; this one is ${state}.`)
     state = 'listening'
+    try {
+      // Before the store opens: a bad certificate should fail the start with nothing to undo.
+      identity = options.tls ? loadTlsIdentity(options.tls, config.dataDir) : undefined
+    } catch (error) {
+      state = 'closed'
+      throw error
+    }
     const historyStore = openHistoryStore(config.dataDir, {
       onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
     })
@@ -285,24 +309,36 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       capacityRefusal,
       acceptingConnections: () => state === 'listening'
     })
-    const server = createServer(
-      // Slowloris: a request (a WebSocket handshake included) must be complete within 8 s. Node
-      // checks every connectionsCheckingInterval, so a trickled handshake is cut within 10 s.
-      {
-        headersTimeout: REQUEST_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        connectionsCheckingInterval: 1000
-      },
-      createHttpHandler({
-        hub: chatHub,
-        stats,
-        checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
-        staticDir: options.staticDir,
-        maxBodyBytes: config.limits.maxPayloadBytes,
-        checkHost: originPolicy.checkHost,
-        clientOf
+    // Slowloris: a request (a WebSocket handshake included) must be complete within 8 s. Node
+    // checks every connectionsCheckingInterval, so a trickled handshake is cut within 10 s.
+    const httpOptions = {
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000
+    }
+    const handler = createHttpHandler({
+      hub: chatHub,
+      stats,
+      checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
+      staticDir: options.staticDir,
+      maxBodyBytes: config.limits.maxPayloadBytes,
+      checkHost: originPolicy.checkHost,
+      clientOf
+    })
+    // With TLS, https and wss share the port; a plain ws:// or http:// peer fails the TLS
+    // handshake and never reaches the chat.
+    const server: Server = identity
+      ? createHttpsServer({ ...httpOptions, cert: identity.cert, key: identity.key }, handler)
+      : createHttpServer(httpOptions, handler)
+    if (identity) {
+      server.on('tlsClientError', (error: Error, socket: Duplex) => {
+        logger.debug(
+          { ip: (socket as { remoteAddress?: string }).remoteAddress, err: error.message },
+          'TLS handshake failed'
+        )
+        socket.destroy()
       })
-    )
+    }
     http = server
     server.on('upgrade', (req, socket, head) => {
       // Not an arrow: a closure here would share this scope's context, which holds `req`, and
@@ -365,15 +401,42 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
-    const urls = lanUrls(port, config.host)
-    logger.info({ port, host: config.host, urls, serverName: config.name }, 'listening')
-    return { port, host: config.host, urls }
+    const urls = lanUrls(port, config.host, identity ? 'wss' : 'ws')
+    const fingerprint = identity?.fingerprint
+    logger.info({ port, host: config.host, urls, serverName: config.name, fingerprint }, 'listening')
+    // A server bound to loopback cannot be reached from the LAN: announcing it there would only
+    // send people to an address that refuses them (and keeps tests on 127.0.0.1 off the network).
+    if (options.mdns && !isLoopbackHost(config.host)) {
+      announcer = startAnnouncer({
+        name: config.name,
+        port,
+        txt: {
+          name: config.name,
+          ...(fingerprint ? { fp: fingerprint } : {}),
+          tls: identity ? '1' : '0',
+          auth: options.password !== undefined ? '1' : '0',
+          path: '/ws',
+          v: PROTOCOL_VERSION
+        },
+        logger
+      })
+    }
+    return {
+      port,
+      host: config.host,
+      urls,
+      tls: identity !== undefined,
+      ...(fingerprint ? { fingerprint } : {}),
+      announced: announcer !== undefined
+    }
   }
 
   async function shutdown(): Promise<void> {
     state = 'closing'
     if (heartbeat !== undefined) clearInterval(heartbeat)
     stopRetention?.()
+    // Withdrawn first, so nobody is sent to a server that is going away.
+    const goodbye = announcer?.stop()
     // Commit and acknowledge what is queued before saying goodbye, so no sender is left guessing.
     store?.flush()
     const open = [...sockets]
@@ -401,6 +464,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         server.closeAllConnections()
       })
     }
+    await goodbye
     hub?.dispose()
     store?.close()
     log.dispose()
@@ -425,6 +489,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
 function destroyOnError(this: Duplex): void {

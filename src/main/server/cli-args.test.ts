@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -15,7 +15,8 @@ describe('CLI flags', () => {
         port: 8080,
         host: '0.0.0.0',
         maxConnections: 5000,
-        maxConnectionsPerIp: 100
+        maxConnectionsPerIp: 100,
+        mdns: true
       }
     })
   })
@@ -63,7 +64,8 @@ describe('CLI flags', () => {
           adminToken: 'long-enough-token',
           staticDir: web,
           maxConnections: 10,
-          maxConnectionsPerIp: 2
+          maxConnectionsPerIp: 2,
+          mdns: true
         }
       })
       expect(parseCliArgs(['--password', 'flag'], { PARLEY_PASSWORD: 'env' }, undefined)).toMatchObject({
@@ -73,6 +75,32 @@ describe('CLI flags', () => {
       expect(parseCliArgs(['--no-static'], {}, web)).not.toHaveProperty('options.staticDir')
     } finally {
       await rm(web, { recursive: true, force: true })
+    }
+  })
+
+  it('--tls makes a self-signed certificate, --tls-cert/--tls-key use files, --no-mdns stays quiet', async () => {
+    expect(parseCliArgs(['--tls', '--no-mdns'], {}, undefined)).toMatchObject({
+      options: { tls: { selfSigned: true }, mdns: false }
+    })
+    expect(parseCliArgs([], {}, undefined)).not.toHaveProperty('options.tls')
+    const dir = await mkdtemp(join(tmpdir(), 'parley-tls-flags-'))
+    try {
+      const cert = join(dir, 'cert.pem')
+      const key = join(dir, 'key.pem')
+      await writeFile(cert, '')
+      await writeFile(key, '')
+      expect(parseCliArgs(['--tls-cert', cert, '--tls-key', key], {}, undefined)).toMatchObject({
+        options: { tls: { certFile: cert, keyFile: key } }
+      })
+      expect(parseCliArgs(['--tls-cert', cert], {}, undefined)).toMatchObject({
+        kind: 'error',
+        message: expect.stringMatching(/go together/)
+      })
+      expect(
+        parseCliArgs(['--tls-cert', cert, '--tls-key', join(dir, 'nope.pem')], {}, undefined)
+      ).toMatchObject({ kind: 'error', message: expect.stringMatching(/nope\.pem: no such file/) })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 

@@ -29,6 +29,11 @@ export const USAGE = `Usage: parley-server [options]
                         X-Forwarded-Proto / -Host are believed (default: none)
   --history-days N      delete messages and DMs older than N days (checked every 10 minutes)
   --history-max N       keep only the newest N messages of each room
+  --tls                 serve https:// and wss:// with a self-signed certificate made once and
+                        kept in the data directory (its SHA-256 fingerprint is printed at start)
+  --tls-cert FILE       serve TLS with this certificate (PEM) instead; needs --tls-key
+  --tls-key FILE        the private key (PEM) of --tls-cert
+  --no-mdns             do not announce the server on the local network (mDNS, _parley._tcp)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help            show this help
 `
@@ -103,6 +108,10 @@ export function parseCliArgs(
         'trust-proxy': { type: 'string', multiple: true },
         'history-days': { type: 'string' },
         'history-max': { type: 'string' },
+        tls: { type: 'boolean', default: false },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'no-mdns': { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -144,6 +153,24 @@ export function parseCliArgs(
   } catch (error) {
     return { kind: 'error', message: `--trust-proxy: ${(error as Error).message}` }
   }
+  const certFile = values['tls-cert']
+  const keyFile = values['tls-key']
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    return { kind: 'error', message: '--tls-cert and --tls-key go together: give both, or neither.' }
+  }
+  for (const [flag, file] of [
+    ['--tls-cert', certFile],
+    ['--tls-key', keyFile]
+  ] as const) {
+    if (file !== undefined && !existsSync(file))
+      return { kind: 'error', message: `${flag} ${file}: no such file.` }
+  }
+  const tls =
+    certFile !== undefined && keyFile !== undefined
+      ? { certFile: resolve(certFile), keyFile: resolve(keyFile) }
+      : values.tls
+        ? { selfSigned: true as const }
+        : undefined
   let staticDir: string | undefined
   if (!values['no-static']) {
     if (values.static !== undefined) {
@@ -170,7 +197,9 @@ export function parseCliArgs(
       maxConnectionsPerIp: maxPerIp as number,
       ...(trustProxy.length > 0 ? { trustProxy } : {}),
       ...(historyDays !== undefined ? { historyDays: historyDays as number } : {}),
-      ...(historyMax !== undefined ? { historyMax: historyMax as number } : {})
+      ...(historyMax !== undefined ? { historyMax: historyMax as number } : {}),
+      ...(tls ? { tls } : {}),
+      mdns: !values['no-mdns']
     }
   }
 }

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     return
   }
   // Loaded after the warning filter is in place (a static import would load node:sqlite first).
-  const { createChatServer } = await import('./index')
+  const { createChatServer, formatFingerprint } = await import('./index')
   const logger = pino({ name: 'parley-server', level: command.logLevel })
   const server = createChatServer({ ...command.options, logger })
   let address
@@ -73,9 +73,21 @@ async function main(): Promise<void> {
     ...(command.options.staticDir
       ? [
           'Web client:',
-          ...address.urls.map((url) => `  ${url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/')}`)
+          ...address.urls.map((url) => `  ${url.replace(/^ws(s?):/, 'http$1:').replace(/\/ws$/, '/')}`)
         ]
       : []),
+    ...(address.fingerprint
+      ? [
+          // Said at start so the operator can read it out; clients compare it on first connect.
+          `TLS certificate SHA-256 fingerprint: ${address.fingerprint}`,
+          `  (${formatFingerprint(address.fingerprint)})`
+        ]
+      : []),
+    address.announced
+      ? 'Announced on the local network (mDNS _parley._tcp); --no-mdns turns that off.'
+      : command.options.mdns
+        ? 'Not announced on the local network (bound to a loopback address).'
+        : 'Not announced on the local network (--no-mdns).',
     `History: ${command.options.dataDir}`,
     'Press Ctrl+C to stop.'
   ]

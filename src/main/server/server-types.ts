@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino'
 import type { Limits } from '../../shared/protocol'
+import type { TlsSource } from './tls-identity'
 
 export interface ChatServerOptions {
   /** The SQLite file lives here (created if missing). */
@@ -50,13 +51,36 @@ export interface ChatServerOptions {
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */
   logger?: Logger
+  /**
+   * Serve https:// and wss:// (not http/ws) with this certificate: `{ selfSigned: true }` makes
+   * one on first use and keeps it in `<dataDir>/tls/`, so its fingerprint survives restarts.
+   */
+  tls?: TlsSource
+  /**
+   * Announce the server on the LAN with mDNS (`_parley._tcp`, see docs/protocol.md). Off by
+   * default, so tests and embedders never multicast unasked; the CLI and the host panel turn it on.
+   * Never on a loopback `host` (127.x, ::1, localhost): nobody on the LAN could connect to it.
+   */
+  mdns?: boolean
+}
+
+export interface ListenResult {
+  port: number
+  host: string
+  /** Every ws:// (wss:// with TLS) URL the server can be reached at. */
+  urls: string[]
+  tls: boolean
+  /** SHA-256 of the certificate presented, lowercase hex; only with TLS. */
+  fingerprint?: string
+  /** Announced on the LAN with mDNS (asked for, and not bound to loopback). */
+  announced: boolean
 }
 
 export type ServerState = 'idle' | 'listening' | 'closing' | 'closed'
 
 export interface ChatServer {
-  /** Resolves once the port is bound. `urls` are every ws:// URL the server can be reached at. */
-  listen(): Promise<{ port: number; host: string; urls: string[] }>
+  /** Resolves once the port is bound (and, with `mdns`, the announcement has begun). */
+  listen(): Promise<ListenResult>
   /** Every client gets 1001, then the write queue is flushed and the DB closed. Safe to call twice. */
   close(): Promise<void>
   readonly state: ServerState

@@ -36,7 +36,10 @@ export function createHostStore(api: ParleyApi) {
         const status = await api.host.start(options)
         // Main saved these choices (never the password); the next form starts from them.
         const { password: _password, ...saved } = options
-        const remembered = { options: { portFallback: true, ...saved }, nickname: nick }
+        const remembered = {
+          options: { portFallback: true, tls: false, mdns: true, ...saved },
+          nickname: nick
+        }
         if (nick !== get().remembered?.nickname) {
           void appPreferences.getState().set({ nickname: nick })
         }

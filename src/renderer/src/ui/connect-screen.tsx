@@ -1,10 +1,11 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
-import { displayServerAddress, normalizeServerAddress } from '../engine/server-address'
+import { displayServerAddress, joinLinkFingerprint, normalizeServerAddress } from '../engine/server-address'
 import { HostPanel } from '../host'
 import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
 import { LabelledField } from './labelled-field'
+import { LanServers } from './lan-servers'
 import { PreferencesControls } from './preferences-controls'
 import { RecentServers } from './recent-servers'
 import { appPreferences, usePreferences } from '../store/app-preferences'
@@ -64,7 +65,17 @@ export function ConnectScreen() {
       return
     }
     setFormError(null)
-    connect({ url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) })
+    const request = { url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) }
+    const fingerprint = joinLinkFingerprint(address)
+    if (fingerprint && window.parley) {
+      // Main must know the link's fingerprint before Chromium asks it about the certificate.
+      void window.parley.trust
+        .expect({ host: new URL(normalized.url).hostname, fingerprint })
+        .catch(() => undefined)
+        .then(() => connect(request))
+      return
+    }
+    connect(request)
   }
 
   const shownError = formError ?? (problem ? `${problem.title}. ${problem.detail}` : null)
@@ -130,6 +141,12 @@ export function ConnectScreen() {
             </button>
           )}
         </form>
+        <LanServers
+          onPick={(server) => {
+            setAddress(displayServerAddress(server.url))
+            setFormError(null)
+          }}
+        />
         <RecentServers
           onPick={(pickedAddress, pickedNick) => {
             setAddress(pickedAddress)
