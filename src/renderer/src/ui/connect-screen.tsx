@@ -9,6 +9,7 @@ import { PreferencesControls } from './preferences-controls'
 import { appPreferences, usePreferences } from '../store/app-preferences'
 import type { RecentServer } from '../store/preferences'
 import { loadLastSession } from '../store/session-memory'
+import { useWsClient } from '../ws-client/ws-client-store'
 
 /**
  * The address to offer first: when this page was served by a Parley server (plain http, no
@@ -156,6 +157,12 @@ export function ConnectScreen() {
             </ul>
           </section>
         )}
+        <section aria-label="Other tools" className="other-tools">
+          <button type="button" onClick={() => useWsClient.getState().setVisible(true)}>
+            WebSocket client
+          </button>
+          <span className="muted small">Open any ws:// server and inspect its frames.</span>
+        </section>
         <PreferencesControls />
       </div>
       <HostPanel />

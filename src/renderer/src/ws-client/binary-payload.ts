@@ -20,7 +20,10 @@ export function parseHex(text: string): PayloadResult {
     return { ok: false, message: `"${bad}" is not a hex digit: write bytes like "de ad be ef".` }
   }
   if (digits.length % 2 !== 0) {
-    return { ok: false, message: `${digits.length} hex digits is not a whole number of bytes (two digits each).` }
+    return {
+      ok: false,
+      message: `${digits.length} hex digits is not a whole number of bytes (two digits each).`
+    }
   }
   const bytes = new Uint8Array(digits.length / 2)
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(i * 2, i * 2 + 2), 16)

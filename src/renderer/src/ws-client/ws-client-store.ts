@@ -202,7 +202,15 @@ export function createWsClientStore(deps: WsClientDeps) {
     const initial =
       stored.connections.length > 0
         ? stored.connections.map(view)
-        : [view({ id: newId(), name: 'Connection 1', url: 'ws://localhost:8080/', protocols: '', autoReconnect: false })]
+        : [
+            view({
+              id: newId(),
+              name: 'Connection 1',
+              url: 'ws://localhost:8080/',
+              protocols: '',
+              autoReconnect: false
+            })
+          ]
     return {
       visible: deps.initiallyVisible ?? false,
       connections: initial,
@@ -245,11 +253,13 @@ export function createWsClientStore(deps: WsClientDeps) {
         return session.open()
       },
       send(id, payload) {
-        return sessions.get(id)?.send(payload) ?? 'Not sent: open the connection first.'
+        const session = sessions.get(id)
+        return session ? session.send(payload) : 'Not sent: open the connection first.'
       },
       close(id, code, reason) {
         stopReplay(id)
-        return sessions.get(id)?.close(code, reason) ?? 'There is no connection to close.'
+        const session = sessions.get(id)
+        return session ? session.close(code, reason) : 'There is no connection to close.'
       },
       clearFrames(id) {
         sessions.get(id)?.clearFrames()
