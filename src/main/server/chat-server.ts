@@ -13,9 +13,11 @@ import packageJson from '../../../package.json' with { type: 'json' }
 import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub, type Connection } from './chat-hub'
-import { createConnectionLog } from './connection-log'
+import { createConnectionLog, type ConnectionLog } from './connection-log'
+import { createFaultInjector, type FaultInjector } from './fault-injection'
 import { openHistoryStore, type HistoryStore } from './history-store'
 import { createHttpHandler } from './http-api'
+import type { FaultResult } from './fault-injection'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
 import { lanUrls } from './lan-urls'
 import { createOriginPolicy } from './origin-policy'
@@ -30,6 +32,12 @@ const SHUTDOWN_GRACE_MS = 2000
 const RETRY_AFTER_FULL_SECONDS = '10'
 const REQUEST_TIMEOUT_MS = 8000
 const STARTUP_ABORTED = 'The server was closed while it was starting.'
+const NOT_LISTENING: FaultResult = {
+  ok: false,
+  status: 404,
+  error: 'no_such_connection',
+  message: 'The server is not running: it has no connections.'
+}
 
 interface Socket extends Connection {
   isAlive: boolean
@@ -86,6 +94,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let startedAt = 0
   let store: HistoryStore | undefined
   let hub: ChatHub | undefined
+  let faults: FaultInjector | undefined
   let http: Server | undefined
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
@@ -149,7 +158,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       sentClose: undefined,
       helloTimer: undefined,
       isAlive: true,
-      bufferedAmount: () => ws.bufferedAmount
+      // Frames a pauseReads fault holds count as unsent, as a stalled reader's would.
+      bufferedAmount: () => ws.bufferedAmount + (faults?.heldBytes(ws) ?? 0)
     }
     sockets.add(socket)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
@@ -221,10 +231,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
     })
     store = historyStore
+    // The hub reports a hello through changed(): that is when a user's lasting faults apply.
+    const hubLog: ConnectionLog = {
+      ...log,
+      changed(connection) {
+        log.changed(connection)
+        faults?.identified(connection as Socket)
+      }
+    }
     const chatHub = createChatHub({
       store: historyStore,
       limits: config.limits,
-      log,
+      log: hubLog,
       logger,
       serverName: config.name,
       serverVersion: packageVersion,
@@ -233,6 +251,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub
+    const injector = createFaultInjector({
+      connections: () => sockets,
+      close: (socket, code, reason) => chatHub.close(socket as Socket, code, reason),
+      changed: (socket) => log.changed(socket as Socket)
+    })
+    faults = injector
     const socketServer = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -258,6 +282,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       },
       createHttpHandler({
         hub: chatHub,
+        faults: injector,
         stats,
         checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
         staticDir: options.staticDir,
@@ -344,6 +369,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         server.closeAllConnections()
       })
     }
+    faults?.dispose()
     hub?.dispose()
     store?.close()
     log.dispose()
@@ -365,6 +391,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       return state
     },
     stats,
+    injectFault(target, fault) {
+      if (!faults) return NOT_LISTENING
+      return 'userId' in target
+        ? faults.forUser(target.userId, fault)
+        : faults.forConnection(target.connectionId, fault)
+    },
+    clearFaults(target) {
+      if (!faults) return NOT_LISTENING
+      return 'userId' in target
+        ? faults.clearUser(target.userId)
+        : faults.clearConnection(target.connectionId)
+    },
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }

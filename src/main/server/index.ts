@@ -4,7 +4,9 @@
  * Plain Node: this folder must never import `electron`.
  */
 import type { Logger } from 'pino'
+import type { ActiveFaults, Fault } from '../../shared/fault-schema'
 import type { Limits } from '../../shared/protocol'
+import type { FaultResult } from './fault-injection'
 
 export interface ChatServerOptions {
   /** The SQLite file lives here (created if missing). */
@@ -51,6 +53,13 @@ export interface ChatServer {
   readonly state: ServerState
   /** The same object GET /api/stats returns. */
   stats(): ServerStats
+  /**
+   * Injects a fault into a user's open connections (lasting faults follow the user onto new ones)
+   * or into one connection; docs/protocol.md describes each fault.
+   */
+  injectFault(target: FaultTargetRef, fault: Fault): FaultResult
+  /** Lifts the lasting faults (delay, pauseReads): held and delayed frames go out in order. */
+  clearFaults(target: FaultTargetRef): FaultResult
   /** Open connections and the most recently closed ones (the last 200). */
   connections(): ConnectionInfo[]
   /**
@@ -59,6 +68,9 @@ export interface ChatServer {
    */
   onConnectionChange(listener: (info: ConnectionInfo) => void): () => void
 }
+
+export type FaultTargetRef = { userId: string } | { connectionId: string }
+export type { ActiveFaults, Fault, FaultResult }
 
 export interface ConnectionInfo {
   id: string
@@ -75,6 +87,8 @@ export interface ConnectionInfo {
   reason?: string
   wasClean?: boolean
   durationMs?: number
+  /** Lasting faults injected into this connection (fault-injection.ts). */
+  faults?: ActiveFaults
 }
 
 export interface ServerStats {
