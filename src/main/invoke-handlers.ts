@@ -39,6 +39,8 @@ export function createInvokeHandlers(services: HandlerServices): InvokeHandlers 
     'host:stop': () => host.stop(),
     'host:status': () => host.status(),
     'host:list-connections': () => host.connections(),
+    'host:inject-fault': ({ connectionId, fault }) => host.injectFault(connectionId, fault),
+    'host:clear-faults': ({ connectionId }) => host.clearFaults(connectionId),
     'settings:get': () => ({ settings: settings.get(), problem: settings.problem }),
     'settings:set': (patch) => settings.update(patch),
     'app:notify': (request) => notifier.notify(request),

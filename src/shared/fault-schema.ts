@@ -33,12 +33,13 @@ export const faultSchema = z.union([
 export type Fault = z.infer<typeof faultSchema>
 
 /** The lasting faults on a connection, as the host panel and the API answer show them. */
-export interface ActiveFaults {
-  delayMs?: number
-  pauseReads?: boolean
+export const activeFaultsSchema = z.object({
+  delayMs: z.number().optional(),
+  pauseReads: z.boolean().optional(),
   /** Bytes held back by pauseReads, counted in the connection's bufferedAmount. */
-  heldBytes?: number
-}
+  heldBytes: z.number().optional()
+})
+export type ActiveFaults = z.infer<typeof activeFaultsSchema>
 
 export const FAULT_SHAPES =
   'The body must be one of {"delayMs": N}, {"closeCode": C, "reason"?: "…"}, {"drop": true}, {"pauseReads": true}.'

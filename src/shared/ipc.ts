@@ -10,6 +10,7 @@
  * renderer and in Node tests.
  */
 import { z } from 'zod'
+import { activeFaultsSchema, faultSchema } from './fault-schema'
 
 // ---------------------------------------------------------------------------------------------
 // Errors that cross the bridge
@@ -27,6 +28,8 @@ export const IPC_ERROR_CODES = [
   'port_denied',
   'already_hosting',
   'not_hosting',
+  /** A fault aimed at a connection that is no longer open. */
+  'no_such_connection',
   'host_failed',
   'settings_write_failed',
   'internal'
@@ -120,7 +123,9 @@ export const hostConnectionSchema = z.object({
   code: z.number().optional(),
   reason: z.string().optional(),
   wasClean: z.boolean().optional(),
-  durationMs: z.number().optional()
+  durationMs: z.number().optional(),
+  /** Lasting faults injected into it (delay, pauseReads), for the connections tab. */
+  faults: activeFaultsSchema.optional()
 })
 export type HostConnection = z.infer<typeof hostConnectionSchema>
 
@@ -219,6 +224,15 @@ export const invokeChannels = {
   'host:stop': { request: none, response: hostStatusSchema },
   'host:status': { request: none, response: hostStatusSchema },
   'host:list-connections': { request: none, response: z.array(hostConnectionSchema) },
+  /** Fault injection on one connection of the hosted server (docs/protocol.md, "Fault injection"). */
+  'host:inject-fault': {
+    request: z.object({ connectionId: z.string().min(1).max(64), fault: faultSchema }),
+    response: activeFaultsSchema
+  },
+  'host:clear-faults': {
+    request: z.object({ connectionId: z.string().min(1).max(64) }),
+    response: activeFaultsSchema
+  },
   'settings:get': {
     request: none,
     response: z.object({ settings: settingsSchema, problem: settingsProblemSchema.optional() })
