@@ -13,6 +13,7 @@ import { createAppProtocolHandler } from '../../src/main/app-protocol'
 import { createHostService, type HostService } from '../../src/main/host-service'
 import { forwardHostEvents } from '../../src/main/host-events'
 import { createInvokeHandlers } from '../../src/main/invoke-handlers'
+import { createWsRelay, forwardRelayEvents } from '../../src/main/ws-relay'
 import { registerHandlers } from '../../src/main/ipc-router'
 import { createNotifier } from '../../src/main/notifier'
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy'
@@ -87,12 +88,14 @@ export async function startHarnessMain(
     setBadgeCount: () => true,
     onClick: () => undefined
   })
+  const relay = createWsRelay()
   const unregister = registerHandlers(
     ipc,
     createInvokeHandlers({
       host,
       settings,
       notifier,
+      relay,
       appInfo: { version: 'harness', platform: process.platform }
     }),
     {
@@ -131,9 +134,11 @@ export async function startHarnessMain(
         )
       )
       detachers.push(forwardHostEvents(host, contents))
+      detachers.push(forwardRelayEvents(relay, contents))
     },
     async close() {
       for (const detach of detachers) detach()
+      relay.closeAll()
       await host.stop()
       unregister()
       await new Promise<void>((resolve) => {

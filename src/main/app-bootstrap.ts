@@ -21,6 +21,7 @@ import type { ChatServer, ChatServerOptions } from './server/index'
 import { createAppProtocolHandler } from './app-protocol'
 import { createHostService, type HostService } from './host-service'
 import { forwardHostEvents } from './host-events'
+import { createWsRelay, forwardRelayEvents } from './ws-relay'
 import { createInvokeHandlers } from './invoke-handlers'
 import { send, type InvokeHandlers, type SenderPolicy } from './ipc-router'
 import { createNotifier } from './notifier'
@@ -138,11 +139,13 @@ export function startApp(options: BootstrapOptions): RunningApp {
     }
   })
 
+  const relay = createWsRelay()
   options.registerIpc(
     createInvokeHandlers({
       host,
       settings,
       notifier,
+      relay,
       appInfo: { version: app.getVersion(), platform, electron: process.versions.electron },
       logger
     }),
@@ -202,7 +205,8 @@ export function startApp(options: BootstrapOptions): RunningApp {
     if (bounds.maximized) window.maximize()
     window.once('ready-to-show', () => window.show())
 
-    const stopForwarding = forwardHostEvents(host, window.webContents)
+    const stopHostEvents = forwardHostEvents(host, window.webContents)
+    const stopRelayEvents = forwardRelayEvents(relay, window.webContents)
     window.on('close', () => {
       try {
         settings.setWindowBounds({ ...window.getNormalBounds(), maximized: window.isMaximized() })
@@ -211,7 +215,10 @@ export function startApp(options: BootstrapOptions): RunningApp {
       }
     })
     window.on('closed', () => {
-      stopForwarding()
+      stopHostEvents()
+      stopRelayEvents()
+      // The page that drove them is gone: nobody would see their frames.
+      relay.closeAll()
       if (mainWindow === window) mainWindow = null
     })
 

@@ -6,6 +6,7 @@ import type { InvokeHandlers } from './ipc-router'
 import type { HostService } from './host-service'
 import type { SettingsStore } from './settings-store'
 import type { Notifier } from './notifier'
+import type { WsRelay } from './ws-relay'
 
 export interface AppInfo {
   version: string
@@ -17,12 +18,13 @@ export interface HandlerServices {
   host: HostService
   settings: SettingsStore
   notifier: Notifier
+  relay: WsRelay
   appInfo: AppInfo
   logger?: { warn(details: object, message: string): void }
 }
 
 export function createInvokeHandlers(services: HandlerServices): InvokeHandlers {
-  const { host, settings, notifier } = services
+  const { host, settings, notifier, relay } = services
   return {
     'host:start': async (options) => {
       const status = await host.start(options)
@@ -41,6 +43,9 @@ export function createInvokeHandlers(services: HandlerServices): InvokeHandlers 
     'host:list-connections': () => host.connections(),
     'host:inject-fault': ({ connectionId, fault }) => host.injectFault(connectionId, fault),
     'host:clear-faults': ({ connectionId }) => host.clearFaults(connectionId),
+    'relay:open': (request) => relay.open(request),
+    'relay:send': ({ id, payload }) => relay.send(id, payload),
+    'relay:close': ({ id, code, reason }) => relay.close(id, code, reason),
     'settings:get': () => ({ settings: settings.get(), problem: settings.problem }),
     'settings:set': (patch) => settings.update(patch),
     'app:notify': (request) => notifier.notify(request),

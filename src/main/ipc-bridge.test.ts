@@ -16,6 +16,7 @@ import { registerHandlers, send } from './ipc-router'
 import { createNotifier } from './notifier'
 import { APP_ORIGIN, createTrustedUrlCheck } from './security'
 import { createSettingsStore } from './settings-store'
+import { createWsRelay, forwardRelayEvents, type WsRelay } from './ws-relay'
 import { FakeIpcMain, FakeWebContents, fakeRendererTransport } from '../../test-support/fake-electron'
 
 let dir: string
@@ -25,6 +26,7 @@ let frameUrl: string
 let api: ParleyApi
 let unregister: () => void
 let host: HostService
+let relay: WsRelay
 let settingsFile: string
 const warnings: object[] = []
 
@@ -36,6 +38,7 @@ beforeEach(() => {
   settingsFile = join(dir, 'settings.json')
   const settings = createSettingsStore({ file: settingsFile })
   host = createHostService({ createServer: createChatServer, dataDir: join(dir, 'host') })
+  relay = createWsRelay()
   const notifier = createNotifier({
     isWindowFocused: () => false,
     notificationsEnabled: () => settings.get().notifications,
@@ -46,13 +49,20 @@ beforeEach(() => {
   })
   unregister = registerHandlers(
     ipc,
-    createInvokeHandlers({ host, settings, notifier, appInfo: { version: '0.1.0', platform: 'linux' } }),
+    createInvokeHandlers({
+      host,
+      settings,
+      notifier,
+      relay,
+      appInfo: { version: '0.1.0', platform: 'linux' }
+    }),
     { isTrustedWebContents: (id) => id === window.id, isTrustedUrl: createTrustedUrlCheck() },
     { warn: (details) => warnings.push(details), error: () => undefined }
   )
   api = createParleyApi(fakeRendererTransport(ipc, window, () => frameUrl))
 })
 afterEach(async () => {
+  relay.closeAll()
   await host.stop()
   unregister()
   rmSync(dir, { recursive: true, force: true })

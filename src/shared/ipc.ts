@@ -11,6 +11,7 @@
  */
 import { z } from 'zod'
 import { activeFaultsSchema, faultSchema } from './fault-schema'
+import { relayHeadersSchema } from './relay-headers'
 
 // ---------------------------------------------------------------------------------------------
 // Errors that cross the bridge
@@ -30,6 +31,8 @@ export const IPC_ERROR_CODES = [
   'not_hosting',
   /** A fault aimed at a connection that is no longer open. */
   'no_such_connection',
+  /** A relay request was refused: bad URL, too many relayed connections, frame too large. */
+  'relay_refused',
   'host_failed',
   'settings_write_failed',
   'internal'
@@ -128,6 +131,38 @@ export const hostConnectionSchema = z.object({
   faults: activeFaultsSchema.optional()
 })
 export type HostConnection = z.infer<typeof hostConnectionSchema>
+
+// ---------------------------------------------------------------------------------------------
+// The WebSocket client's relay: a connection made by main, so it can carry request headers
+
+const relayIdSchema = z.string().min(1).max(64)
+/** Text as is; binary as base64 (IPC payloads are validated JSON-like values). */
+const relayPayloadSchema = z.object({ kind: z.enum(['text', 'binary']), data: z.string() })
+
+export const relayOpenSchema = z.object({
+  id: relayIdSchema,
+  url: z.string().max(2048),
+  protocols: z.array(z.string().max(200)).max(50),
+  headers: relayHeadersSchema
+})
+
+export const relayEventSchema = z.discriminatedUnion('type', [
+  z.object({ id: relayIdSchema, type: z.literal('open'), protocol: z.string(), extensions: z.string() }),
+  z.object({
+    id: relayIdSchema,
+    type: z.literal('message'),
+    payload: relayPayloadSchema,
+    bufferedAmount: z.number()
+  }),
+  z.object({
+    id: relayIdSchema,
+    type: z.literal('close'),
+    code: z.number(),
+    reason: z.string(),
+    wasClean: z.boolean()
+  })
+])
+export type RelayEvent = z.infer<typeof relayEventSchema>
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -233,6 +268,19 @@ export const invokeChannels = {
     request: z.object({ connectionId: z.string().min(1).max(64) }),
     response: activeFaultsSchema
   },
+  'relay:open': { request: relayOpenSchema, response: z.object({ id: relayIdSchema }) },
+  'relay:send': {
+    request: z.object({ id: relayIdSchema, payload: relayPayloadSchema }),
+    response: z.object({ bufferedAmount: z.number() })
+  },
+  'relay:close': {
+    request: z.object({
+      id: relayIdSchema,
+      code: z.number().int().optional(),
+      reason: z.string().max(123).optional()
+    }),
+    response: z.object({ id: relayIdSchema })
+  },
   'settings:get': {
     request: none,
     response: z.object({ settings: settingsSchema, problem: settingsProblemSchema.optional() })
@@ -253,6 +301,8 @@ export const eventChannels = {
   'host:status-changed': hostStatusSchema,
   /** A full snapshot, coalesced: open connections first, then the most recently closed. */
   'host:connections': z.array(hostConnectionSchema),
+  /** A relayed connection opened, received a frame, or closed. */
+  'relay:event': relayEventSchema,
   /** A notification was clicked: the renderer opens its target. */
   'app:notification-clicked': notifyRequestSchema.shape.target
 } as const satisfies Record<string, z.ZodType>
