@@ -16,7 +16,7 @@ import { registerHandlers, send } from './ipc-router'
 import { createNotifier } from './notifier'
 import { APP_ORIGIN, createTrustedUrlCheck } from './security'
 import { createSettingsStore } from './settings-store'
-import { createWsRelay, forwardRelayEvents, type WsRelay } from './ws-relay'
+import { createWsRelay, type WsRelay } from './ws-relay'
 import { FakeIpcMain, FakeWebContents, fakeRendererTransport } from '../../test-support/fake-electron'
 
 let dir: string
