@@ -50,21 +50,36 @@ function ConnectionList() {
   )
 }
 
-function HeadersNote() {
+function RequestHeaders({ c }: { c: WsConnectionView }) {
+  const configure = useWsClient((s) => s.configure)
+  const count = c.headers.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#')).length
   return (
-    <details className="ws-headers-note small">
-      <summary>Request headers</summary>
+    <details className="ws-headers-note small" open={canHost && count > 0 ? true : undefined}>
+      <summary>Request headers{count > 0 ? ` (${count})` : ''}</summary>
       {canHost ? (
-        <p>
-          Custom request headers are a desktop-app feature that is not built yet: they need the connection to
-          be made by the app&apos;s main process. Until then this connection goes out from the page, as a
-          browser&apos;s would, with only the URL, the subprotocols and the cookies for that host.
-        </p>
+        <>
+          <label>
+            Request headers
+            <textarea
+              className="mono"
+              rows={3}
+              value={c.headers}
+              spellCheck={false}
+              placeholder={'Authorization: Bearer …\nX-Client: parley'}
+              onChange={(e) => configure(c.id, { headers: e.target.value })}
+            />
+          </label>
+          <p className="muted">
+            One “Name: value” per line. With headers, the app&apos;s main process makes the connection (a page
+            cannot set them) and a refused handshake shows its HTTP status; without, the page&apos;s own
+            WebSocket does, as a browser would.
+          </p>
+        </>
       ) : (
         <p>
           A browser cannot set request headers on a WebSocket handshake: only the URL, the subprotocols
           (Sec-WebSocket-Protocol) and the cookies for that host go out. Put a token in the URL&apos;s query
-          or in a subprotocol, or use the desktop app (custom headers there are planned, not built yet).
+          or in a subprotocol, or use the desktop app, which can send custom headers.
         </p>
       )}
     </details>
@@ -155,7 +170,7 @@ function ConnectionForm({ c }: { c: WsConnectionView }) {
           {problem}
         </p>
       )}
-      <HeadersNote />
+      <RequestHeaders c={c} />
     </form>
   )
 }

@@ -17,7 +17,9 @@ const savedConnectionSchema = z.object({
   name: z.string().max(200),
   url: z.string().max(2000),
   protocols: z.string().max(2000),
-  autoReconnect: z.boolean()
+  autoReconnect: z.boolean(),
+  /** "Name: value" lines; only the desktop app can send them (the relay). */
+  headers: z.string().max(20_000).default('')
 })
 const templateSchema = z.object({
   name: z.string().min(1).max(200),

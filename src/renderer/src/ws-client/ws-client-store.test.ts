@@ -52,6 +52,11 @@ describe('the WebSocket client store', () => {
       ['Connection 1', 'ws://localhost:8080/', '', false],
       ['echo', 'ws://127.0.0.1:1/', 'a, b', true]
     ])
+    // The web client has no relay: headers are refused with the reason, not silently dropped.
+    reloaded.configure(id, { headers: 'Authorization: Bearer x' })
+    expect(reloaded.open(id)).toMatch(/A browser cannot send request headers/)
+    reloaded.configure(id, { headers: 'Sec-WebSocket-Key: x' })
+    expect(reloaded.open(id)).toMatch(/belongs to the WebSocket handshake/)
     expect(reloaded.templates).toEqual([{ name: 'ping', mode: 'text', body: '{"type":"ping"}' }])
   })
 

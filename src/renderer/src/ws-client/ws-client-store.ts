@@ -5,7 +5,10 @@
  * messages persist (ws-client-storage.ts); frames stay in each session's ring buffer.
  */
 import { create } from 'zustand'
+import type { ParleyApi } from '../../../shared/ipc'
+import { parseHeaderLines } from '../../../shared/relay-headers'
 import { systemClock, type Clock, type TimerHandle } from '../engine/clock'
+import { bridgedWebSocket } from './bridged-socket'
 import type { KeyValueStorage } from '../store/preferences-local'
 import { exportSessionFile, importSessionFile, replayPlan } from './session-file'
 import {
@@ -40,7 +43,7 @@ export interface WsConnectionView extends SavedConnection {
   replayLeft: number
 }
 
-type ConnectionSettings = Pick<SavedConnection, 'name' | 'url' | 'protocols' | 'autoReconnect'>
+type ConnectionSettings = Pick<SavedConnection, 'name' | 'url' | 'protocols' | 'autoReconnect' | 'headers'>
 
 export interface WsClientState {
   visible: boolean
@@ -71,6 +74,8 @@ export interface WsClientState {
 export interface WsClientDeps {
   storage: KeyValueStorage | null
   WebSocket?: BinaryWebSocketFactory
+  /** The desktop bridge: with it, a connection with request headers goes through main's relay. */
+  bridge?: ParleyApi | null
   clock?: Clock
   /** Whether the client starts shown (the page's #ws-client address). */
   initiallyVisible?: boolean
@@ -114,12 +119,13 @@ export function createWsClientStore(deps: WsClientDeps) {
     function persist(): void {
       const { connections, templates } = get()
       saveWsClient(deps.storage, {
-        connections: connections.map(({ id, name, url, protocols, autoReconnect }) => ({
+        connections: connections.map(({ id, name, url, protocols, autoReconnect, headers }) => ({
           id,
           name,
           url,
           protocols,
-          autoReconnect
+          autoReconnect,
+          headers
         })),
         templates
       })
@@ -177,6 +183,18 @@ export function createWsClientStore(deps: WsClientDeps) {
       return session
     }
 
+    const pageWebSocket = deps.WebSocket ?? (globalThis.WebSocket as unknown as BinaryWebSocketFactory)
+
+    /** The page's WebSocket, or main's relay when there are headers to send (a sentence when it cannot). */
+    function transportFor(headerLines: string): BinaryWebSocketFactory | string {
+      const parsed = parseHeaderLines(headerLines)
+      if (!parsed.ok) return parsed.message
+      if (Object.keys(parsed.headers).length === 0) return pageWebSocket
+      if (!deps.bridge)
+        return 'A browser cannot send request headers on a WebSocket; clear them, or use the desktop app.'
+      return bridgedWebSocket(deps.bridge, parsed.headers)
+    }
+
     function addConnection(settings: Partial<ConnectionSettings> = {}): string {
       const id = newId()
       const n = get().connections.length + 1
@@ -185,7 +203,8 @@ export function createWsClientStore(deps: WsClientDeps) {
         name: settings.name ?? `Connection ${n}`,
         url: settings.url ?? 'ws://localhost:8080/',
         protocols: settings.protocols ?? '',
-        autoReconnect: settings.autoReconnect ?? false
+        autoReconnect: settings.autoReconnect ?? false,
+        headers: settings.headers ?? ''
       }
       set((s) => ({ connections: [...s.connections, view(saved)], activeId: id }))
       persist()
@@ -208,7 +227,8 @@ export function createWsClientStore(deps: WsClientDeps) {
               name: 'Connection 1',
               url: 'ws://localhost:8080/',
               protocols: '',
-              autoReconnect: false
+              autoReconnect: false,
+              headers: ''
             })
           ]
     return {
@@ -247,6 +267,9 @@ export function createWsClientStore(deps: WsClientDeps) {
         const config = get().connections.find((c) => c.id === id)
         if (!config) return 'There is no such connection.'
         const session = sessionFor(id)
+        const transport = transportFor(config.headers)
+        if (typeof transport === 'string') return transport
+        session.transport = transport
         session.url = config.url.trim()
         session.protocols = parseProtocols(config.protocols)
         session.autoReconnect = config.autoReconnect
@@ -335,6 +358,7 @@ const HASH = '#ws-client'
 /** The app's WebSocket client; `#ws-client` in the address opens it, so a reload stays in it. */
 export const useWsClient = createWsClientStore({
   storage: browserStorage(),
+  bridge: typeof window !== 'undefined' ? (window.parley ?? null) : null,
   initiallyVisible: typeof location !== 'undefined' && location.hash === HASH,
   onVisibleChange(visible) {
     if (typeof history === 'undefined') return

@@ -119,7 +119,8 @@ export class WsSession {
   private readonly clock: Clock
   private readonly policy = new ReconnectPolicy()
   private readonly listeners = new Set<(event: WsSessionEvent) => void>()
-  private readonly WebSocketCtor: BinaryWebSocketFactory
+  /** What `open()` constructs: the page's WebSocket, or the desktop relay's stand-in for headers. */
+  transport: BinaryWebSocketFactory
   private readonly bufferedPollMs: number
   private socket: BinaryWebSocketLike | null = null
   private current: WsState = 'idle'
@@ -136,7 +137,7 @@ export class WsSession {
   constructor(options: WsSessionOptions) {
     const ctor = options.WebSocket ?? (globalThis.WebSocket as unknown as BinaryWebSocketFactory | undefined)
     if (!ctor) throw new TypeError('WsSession: no WebSocket implementation available')
-    this.WebSocketCtor = ctor
+    this.transport = ctor
     this.url = options.url
     this.protocols = options.protocols
     this.autoReconnect = options.autoReconnect ?? false
@@ -165,7 +166,7 @@ export class WsSession {
     if (previous && previous.readyState < CLOSING) previous.close(1000, 'Reopened')
     let socket: BinaryWebSocketLike
     try {
-      socket = new this.WebSocketCtor(this.url, this.protocols.length > 0 ? this.protocols : undefined)
+      socket = new this.transport(this.url, this.protocols.length > 0 ? this.protocols : undefined)
     } catch (error) {
       // SyntaxError: a subprotocol that is not an HTTP token, or the same one twice.
       return `The browser refused to open it: ${(error as Error).message}`

@@ -1,8 +1,11 @@
 /**
- * Fault injection from the host panel's connections tab, through the desktop bridge harness (the
- * built renderer, the real preload API, main's real handlers in this process): the host closes a
- * web client's connection with a chosen code and holds its frames, and the client sees it.
+ * The desktop app's testing tools through the bridge harness (the built renderer, the real preload
+ * API, main's real handlers in this process): fault injection from the host panel's connections
+ * tab, and the WebSocket client's request headers sent by main's relay to a foreign server.
  */
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,7 +40,7 @@ test.afterAll(async () => {
   if (preloadDir) rmSync(preloadDir, { recursive: true, force: true })
 })
 
-async function newPage(browser: Browser, withBridge: boolean): Promise<Page> {
+async function newPage(browser: Browser, withBridge: boolean, hash = ''): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } })
   contexts.push(context)
   const page = await context.newPage()
@@ -45,7 +48,7 @@ async function newPage(browser: Browser, withBridge: boolean): Promise<Page> {
     await main.attach(page)
     await page.addInitScript({ content: preload })
   }
-  await page.goto(main.appUrl)
+  await page.goto(`${main.appUrl}${hash}`)
   return page
 }
 
@@ -99,4 +102,51 @@ test('the connections tab injects faults into one connection', async ({ browser 
       timeout: 10_000
     }
   )
+})
+
+test('the desktop WebSocket client sends custom request headers through the relay', async ({ browser }) => {
+  const requests: IncomingMessage[] = []
+  const http = createServer()
+  const wss = new WebSocketServer({ noServer: true })
+  http.on('upgrade', (req, socket, head) => {
+    requests.push(req)
+    if (req.headers.authorization !== 'Bearer desk-token') {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }))
+    )
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  try {
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`
+    // Straight to the client by its address: this window would otherwise resume the host's chat.
+    const app = await newPage(browser, true, '#ws-client')
+    await expect(app.getByRole('heading', { level: 1, name: 'WebSocket client' })).toBeVisible()
+    await app.getByRole('textbox', { name: 'WebSocket URL' }).fill(url)
+
+    // A wrong token: the server refuses, and the relay says how (what a browser never shows a page).
+    await app.getByText('Request headers', { exact: true }).first().click()
+    const headers = app.getByRole('textbox', { name: 'Request headers' })
+    await headers.fill('Authorization: Bearer wrong')
+    await app.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(app.getByRole('region', { name: 'Closes' })).toContainText('HTTP 403')
+
+    await headers.fill('Authorization: Bearer desk-token\nX-Trace: 7')
+    await app.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect(app.getByRole('status', { name: 'Connection state' })).toHaveText('open')
+    expect(requests.at(-1)?.headers['x-trace']).toBe('7')
+    await app.getByRole('textbox', { name: 'Frame to send' }).fill('through main')
+    await app.getByRole('button', { name: 'Send frame' }).click()
+    await expect(
+      app.getByRole('log', { name: 'Frames' }).getByRole('button', { name: /^received text frame/ })
+    ).toContainText('through main')
+    await app.screenshot({ path: join(artifacts, 'ws-client-desktop-headers.png') })
+  } finally {
+    // Upgraded sockets are the WebSocket server's, no longer the HTTP server's to close.
+    for (const client of wss.clients) client.terminate()
+    http.closeAllConnections()
+    await new Promise((resolve) => http.close(resolve))
+  }
 })
