@@ -210,10 +210,11 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       return answer(targets, first && kept ? active(links.get(first.ws)) : {})
     },
     clearUser(userId) {
-      userFaults.delete(userId)
+      // A user who left with a lasting fault can have it cleared before coming back.
+      const hadFaults = userFaults.delete(userId)
       const targets = userConnections(userId)
       for (const target of targets) clear(target)
-      return targets.length > 0 ? answer(targets, {}) : noUser(userId)
+      return targets.length > 0 || hadFaults ? answer(targets, {}) : noUser(userId)
     },
     forConnection(connectionId, fault) {
       const target = connectionById(connectionId)
