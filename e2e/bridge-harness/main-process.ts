@@ -15,6 +15,7 @@ import { createHostService, type HostService } from '../../src/main/host-service
 import { forwardDiscoveryEvents, forwardHostEvents } from '../../src/main/host-events'
 import { createDiscoveryService } from '../../src/main/lan-discovery'
 import { createInvokeHandlers } from '../../src/main/invoke-handlers'
+import { createWsRelay, forwardRelayEvents } from '../../src/main/ws-relay'
 import { registerHandlers } from '../../src/main/ipc-router'
 import { createNotifier } from '../../src/main/notifier'
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy'
@@ -110,12 +111,14 @@ export async function startHarnessMain(
     setBadgeCount: () => true,
     onClick: () => undefined
   })
+  const relay = createWsRelay()
   const unregister = registerHandlers(
     ipc,
     createInvokeHandlers({
       host,
       settings,
       notifier,
+      relay,
       appInfo: { version: 'harness', platform: process.platform },
       discovery,
       trust
@@ -157,10 +160,12 @@ export async function startHarnessMain(
         )
       )
       detachers.push(forwardHostEvents(host, contents), forwardDiscoveryEvents(discovery, contents))
+      detachers.push(forwardRelayEvents(relay, contents))
     },
     async close() {
       for (const detach of detachers) detach()
       discovery.stop()
+      relay.closeAll()
       await host.stop()
       unregister()
       await new Promise<void>((resolve) => {

@@ -24,6 +24,7 @@ import { createCertificateVerifier } from './certificate-trust'
 import { createHostService, type HostService } from './host-service'
 import { forwardDiscoveryEvents, forwardHostEvents } from './host-events'
 import { bonjourSource, createDiscoveryService, type ServiceSource } from './lan-discovery'
+import { createWsRelay, forwardRelayEvents } from './ws-relay'
 import { createInvokeHandlers } from './invoke-handlers'
 import { send, type InvokeHandlers, type SenderPolicy } from './ipc-router'
 import { createNotifier } from './notifier'
@@ -192,11 +193,13 @@ export function startApp(options: BootstrapOptions): RunningApp {
     }
   })
 
+  const relay = createWsRelay()
   options.registerIpc(
     createInvokeHandlers({
       host,
       settings,
       notifier,
+      relay,
       appInfo: { version: app.getVersion(), platform, electron: process.versions.electron },
       discovery,
       trust: certificates,
@@ -262,9 +265,11 @@ export function startApp(options: BootstrapOptions): RunningApp {
 
     const stopHostEvents = forwardHostEvents(host, window.webContents)
     const stopDiscoveryEvents = forwardDiscoveryEvents(discovery, window.webContents)
+    const stopRelayEvents = forwardRelayEvents(relay, window.webContents)
     const stopForwarding = () => {
       stopHostEvents()
       stopDiscoveryEvents()
+      stopRelayEvents()
     }
     window.on('close', () => {
       try {
@@ -275,6 +280,8 @@ export function startApp(options: BootstrapOptions): RunningApp {
     })
     window.on('closed', () => {
       stopForwarding()
+      // The page that drove them is gone: nobody would see their frames.
+      relay.closeAll()
       if (mainWindow === window) mainWindow = null
     })
 

@@ -3,7 +3,14 @@
  * CLI runs) and streams the host's view of every connection. No Electron here; the server
  * factory and everything else come in as dependencies, so tests run it under Node for real.
  */
-import type { ChatServer, ChatServerOptions, ConnectionInfo } from './server/index'
+import type {
+  ActiveFaults,
+  ChatServer,
+  ChatServerOptions,
+  ConnectionInfo,
+  Fault,
+  FaultResult
+} from './server/index'
 import {
   IpcError,
   hostOptionsSchema,
@@ -45,6 +52,9 @@ export interface HostService {
   /** The fingerprint of the certificate the hosted server presents, while it runs with TLS. */
   ownFingerprint(): string | undefined
   connections(): HostConnection[]
+  /** Fault injection on one connection of the running server; resolves with its lasting faults. */
+  injectFault(connectionId: string, fault: Fault): ActiveFaults
+  clearFaults(connectionId: string): ActiveFaults
   onStatusChanged(listener: (status: HostStatus) => void): () => void
   onConnections(listener: (connections: HostConnection[]) => void): () => void
   readonly isHosting: boolean
@@ -61,6 +71,13 @@ const WILDCARD = '0.0.0.0'
 function errorCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : undefined
+}
+
+function faultAnswer(result: FaultResult | undefined): ActiveFaults {
+  if (!result)
+    throw new IpcError('not_hosting', 'Not hosting: start a server to inject faults into its connections.')
+  if (!result.ok) throw new IpcError(result.error, result.message)
+  return result.value.faults
 }
 
 /** Open connections (oldest first), then closed ones (latest close first), capped. */
@@ -244,6 +261,12 @@ export function createHostService(deps: HostServiceDeps): HostService {
     status: () => status,
     ownFingerprint: () => (status.state === 'running' ? status.fingerprint : undefined),
     connections: () => (server ? orderConnections(server.connections()) : lastSnapshot),
+    injectFault(connectionId, fault) {
+      return faultAnswer(server?.injectFault({ connectionId }, fault))
+    },
+    clearFaults(connectionId) {
+      return faultAnswer(server?.clearFaults({ connectionId }))
+    },
     onStatusChanged: (listener) => statusListeners.add(listener),
     onConnections: (listener) => connectionListeners.add(listener),
     get isHosting() {

@@ -18,6 +18,7 @@ import { registerHandlers, send } from './ipc-router'
 import { createNotifier } from './notifier'
 import { APP_ORIGIN, createTrustedUrlCheck } from './security'
 import { createSettingsStore } from './settings-store'
+import { createWsRelay, type WsRelay } from './ws-relay'
 import { FakeIpcMain, FakeWebContents, fakeRendererTransport } from '../../test-support/fake-electron'
 import { createScriptedDiscovery, type ScriptedDiscovery } from '../../test-support/scripted-discovery'
 
@@ -28,6 +29,7 @@ let frameUrl: string
 let api: ParleyApi
 let unregister: () => void
 let host: HostService
+let relay: WsRelay
 let settingsFile: string
 let scripted: ScriptedDiscovery
 let discovery: DiscoveryService
@@ -42,6 +44,7 @@ beforeEach(() => {
   settingsFile = join(dir, 'settings.json')
   const settings = createSettingsStore({ file: settingsFile })
   host = createHostService({ createServer: createChatServer, dataDir: join(dir, 'host') })
+  relay = createWsRelay()
   const notifier = createNotifier({
     isWindowFocused: () => false,
     notificationsEnabled: () => settings.get().notifications,
@@ -67,6 +70,7 @@ beforeEach(() => {
       host,
       settings,
       notifier,
+      relay,
       appInfo: { version: '0.1.0', platform: 'linux' },
       discovery,
       trust
@@ -77,6 +81,7 @@ beforeEach(() => {
   api = createParleyApi(fakeRendererTransport(ipc, window, () => frameUrl))
 })
 afterEach(async () => {
+  relay.closeAll()
   await host.stop()
   unregister()
   rmSync(dir, { recursive: true, force: true })

@@ -10,6 +10,8 @@
  * renderer and in Node tests.
  */
 import { z } from 'zod'
+import { activeFaultsSchema, faultSchema } from './fault-schema'
+import { relayHeadersSchema } from './relay-headers'
 
 // ---------------------------------------------------------------------------------------------
 // Errors that cross the bridge
@@ -27,6 +29,10 @@ export const IPC_ERROR_CODES = [
   'port_denied',
   'already_hosting',
   'not_hosting',
+  /** A fault aimed at a connection that is no longer open. */
+  'no_such_connection',
+  /** A relay request was refused: bad URL, too many relayed connections, frame too large. */
+  'relay_refused',
   'host_failed',
   'settings_write_failed',
   'internal'
@@ -129,7 +135,9 @@ export const hostConnectionSchema = z.object({
   code: z.number().optional(),
   reason: z.string().optional(),
   wasClean: z.boolean().optional(),
-  durationMs: z.number().optional()
+  durationMs: z.number().optional(),
+  /** Lasting faults injected into it (delay, pauseReads), for the connections tab. */
+  faults: activeFaultsSchema.optional()
 })
 export type HostConnection = z.infer<typeof hostConnectionSchema>
 
@@ -165,6 +173,38 @@ export const trustedCertificateSchema = z.object({
   via: z.enum(['asked', 'mdns', 'join-link', 'own-server'])
 })
 export type TrustedCertificate = z.infer<typeof trustedCertificateSchema>
+
+// ---------------------------------------------------------------------------------------------
+// The WebSocket client's relay: a connection made by main, so it can carry request headers
+
+const relayIdSchema = z.string().min(1).max(64)
+/** Text as is; binary as base64 (IPC payloads are validated JSON-like values). */
+const relayPayloadSchema = z.object({ kind: z.enum(['text', 'binary']), data: z.string() })
+
+export const relayOpenSchema = z.object({
+  id: relayIdSchema,
+  url: z.string().max(2048),
+  protocols: z.array(z.string().max(200)).max(50),
+  headers: relayHeadersSchema
+})
+
+export const relayEventSchema = z.discriminatedUnion('type', [
+  z.object({ id: relayIdSchema, type: z.literal('open'), protocol: z.string(), extensions: z.string() }),
+  z.object({
+    id: relayIdSchema,
+    type: z.literal('message'),
+    payload: relayPayloadSchema,
+    bufferedAmount: z.number()
+  }),
+  z.object({
+    id: relayIdSchema,
+    type: z.literal('close'),
+    code: z.number(),
+    reason: z.string(),
+    wasClean: z.boolean()
+  })
+])
+export type RelayEvent = z.infer<typeof relayEventSchema>
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -263,6 +303,28 @@ export const invokeChannels = {
   'host:stop': { request: none, response: hostStatusSchema },
   'host:status': { request: none, response: hostStatusSchema },
   'host:list-connections': { request: none, response: z.array(hostConnectionSchema) },
+  /** Fault injection on one connection of the hosted server (docs/protocol.md, "Fault injection"). */
+  'host:inject-fault': {
+    request: z.object({ connectionId: z.string().min(1).max(64), fault: faultSchema }),
+    response: activeFaultsSchema
+  },
+  'host:clear-faults': {
+    request: z.object({ connectionId: z.string().min(1).max(64) }),
+    response: activeFaultsSchema
+  },
+  'relay:open': { request: relayOpenSchema, response: z.object({ id: relayIdSchema }) },
+  'relay:send': {
+    request: z.object({ id: relayIdSchema, payload: relayPayloadSchema }),
+    response: z.object({ bufferedAmount: z.number() })
+  },
+  'relay:close': {
+    request: z.object({
+      id: relayIdSchema,
+      code: z.number().int().optional(),
+      reason: z.string().max(123).optional()
+    }),
+    response: z.object({ id: relayIdSchema })
+  },
   'settings:get': {
     request: none,
     response: z.object({ settings: settingsSchema, problem: settingsProblemSchema.optional() })
@@ -297,6 +359,8 @@ export const eventChannels = {
   'host:status-changed': hostStatusSchema,
   /** A full snapshot, coalesced: open connections first, then the most recently closed. */
   'host:connections': z.array(hostConnectionSchema),
+  /** A relayed connection opened, received a frame, or closed. */
+  'relay:event': relayEventSchema,
   /** A notification was clicked: the renderer opens its target. */
   'app:notification-clicked': notifyRequestSchema.shape.target,
   /** Every server found on the LAN so far (a full list each time one appears, changes or goes). */

@@ -15,7 +15,8 @@ import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
-import { createConnectionLog } from './connection-log'
+import { createConnectionLog, type ConnectionLog } from './connection-log'
+import { createFaultInjector, type FaultInjector, type FaultResult } from './fault-injection'
 import { openHistoryStore, type HistoryStore } from './history-store'
 import { hasRetention, scheduleRetention, type RetentionPolicy } from './history-retention'
 import { createHttpHandler } from './http-api'
@@ -45,6 +46,12 @@ const REQUEST_TIMEOUT_MS = 8000
 const STARTUP_ABORTED = 'The server was closed while it was starting.'
 /** The protocol version announced in mDNS TXT `v` (the `parley.vN` subprotocol's N). */
 const PROTOCOL_VERSION = SUBPROTOCOL.replace(/^parley\.v/, '')
+const NOT_LISTENING: FaultResult = {
+  ok: false,
+  status: 404,
+  error: 'no_such_connection',
+  message: 'The server is not running: it has no connections.'
+}
 
 interface Socket extends Connection {
   isAlive: boolean
@@ -123,6 +130,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let startedAt = 0
   let store: HistoryStore | undefined
   let hub: ChatHub | undefined
+  let faults: FaultInjector | undefined
   let http: Server | undefined
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
@@ -194,7 +202,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       sentClose: undefined,
       helloTimer: undefined,
       isAlive: true,
-      bufferedAmount: () => ws.bufferedAmount
+      // Frames a pauseReads fault holds count as unsent, as a stalled reader's would.
+      bufferedAmount: () => ws.bufferedAmount + (faults?.heldBytes(ws) ?? 0)
     }
     sockets.add(socket)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
@@ -282,10 +291,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
     })
     store = historyStore
+    // The hub reports a hello through changed(): that is when a user's lasting faults apply.
+    const hubLog: ConnectionLog = {
+      ...log,
+      changed(connection) {
+        log.changed(connection)
+        faults?.identified(connection as Socket)
+      }
+    }
     const chatHub = createChatHub({
       store: historyStore,
       limits: config.limits,
-      log,
+      log: hubLog,
       logger,
       serverName: config.name,
       serverVersion: packageVersion,
@@ -294,6 +311,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub
+    const injector = createFaultInjector({
+      connections: () => sockets,
+      close: (socket, code, reason) => chatHub.close(socket as Socket, code, reason),
+      changed: (socket) => log.changed(socket as Socket)
+    })
+    faults = injector
     const socketServer = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -323,7 +346,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       staticDir: options.staticDir,
       maxBodyBytes: config.limits.maxPayloadBytes,
       checkHost: originPolicy.checkHost,
-      clientOf
+      clientOf,
+      faults: injector
     })
     // With TLS, https and wss share the port; a plain ws:// or http:// peer fails the TLS
     // handshake and never reaches the chat.
@@ -465,6 +489,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       })
     }
     await goodbye
+    faults?.dispose()
     hub?.dispose()
     store?.close()
     log.dispose()
@@ -486,6 +511,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       return state
     },
     stats,
+    injectFault(target, fault) {
+      if (!faults) return NOT_LISTENING
+      return 'userId' in target
+        ? faults.forUser(target.userId, fault)
+        : faults.forConnection(target.connectionId, fault)
+    },
+    clearFaults(target) {
+      if (!faults) return NOT_LISTENING
+      return 'userId' in target
+        ? faults.clearUser(target.userId)
+        : faults.clearConnection(target.connectionId)
+    },
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }

@@ -7,7 +7,11 @@
 export type {
   ChatServer,
   ChatServerOptions,
+  ActiveFaults,
   ConnectionInfo,
+  Fault,
+  FaultResult,
+  FaultTargetRef,
   ListenResult,
   ServerState,
   ServerStats

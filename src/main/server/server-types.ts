@@ -3,7 +3,9 @@
  * them without going through index.ts (which re-exports them, and would form an import circle).
  */
 import type { Logger } from 'pino'
+import type { ActiveFaults, Fault } from '../../shared/fault-schema'
 import type { Limits } from '../../shared/protocol'
+import type { FaultResult } from './fault-injection'
 import type { TlsSource } from './tls-identity'
 
 export interface ChatServerOptions {
@@ -86,6 +88,13 @@ export interface ChatServer {
   readonly state: ServerState
   /** The same object GET /api/stats returns. */
   stats(): ServerStats
+  /**
+   * Injects a fault into a user's open connections (lasting faults follow the user onto new ones)
+   * or into one connection; docs/protocol.md describes each fault.
+   */
+  injectFault(target: FaultTargetRef, fault: Fault): FaultResult
+  /** Lifts the lasting faults (delay, pauseReads): held and delayed frames go out in order. */
+  clearFaults(target: FaultTargetRef): FaultResult
   /** Open connections and the most recently closed ones (the last 200). */
   connections(): ConnectionInfo[]
   /**
@@ -94,6 +103,9 @@ export interface ChatServer {
    */
   onConnectionChange(listener: (info: ConnectionInfo) => void): () => void
 }
+
+export type FaultTargetRef = { userId: string } | { connectionId: string }
+export type { ActiveFaults, Fault, FaultResult }
 
 export interface ConnectionInfo {
   id: string
@@ -110,6 +122,8 @@ export interface ConnectionInfo {
   reason?: string
   wasClean?: boolean
   durationMs?: number
+  /** Lasting faults injected into this connection (fault-injection.ts). */
+  faults?: ActiveFaults
 }
 
 export interface ServerStats {

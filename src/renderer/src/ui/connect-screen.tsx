@@ -12,6 +12,7 @@ import { appPreferences, usePreferences } from '../store/app-preferences'
 import type { RecentServer } from '../store/preferences'
 import { loadLastSession } from '../store/session-memory'
 import './connect-screen.css'
+import { useWsClient } from '../ws-client/ws-client-store'
 
 /**
  * The address to offer first: when this page was served by a Parley server (no desktop bridge)
@@ -153,6 +154,12 @@ export function ConnectScreen() {
             setNick(pickedNick)
           }}
         />
+        <section aria-label="Other tools" className="other-tools">
+          <button type="button" onClick={() => useWsClient.getState().setVisible(true)}>
+            WebSocket client
+          </button>
+          <span className="muted small">Open any ws:// server and inspect its frames.</span>
+        </section>
         <PreferencesControls />
       </div>
       <HostPanel />
