@@ -4,15 +4,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
+import { parseFault } from '../../shared/fault-schema'
 import type { AdminResult } from './hub/admin'
 import type { ChatHub } from './hub/chat-hub'
 import type { ServerStats } from './server-types'
+import type { FaultInjector, FaultResult } from './fault-injection'
 import type { HostCheck } from './origin-policy'
 import { BodyTooLarge, bearerToken, readBody, sendError, sendJson, type HttpRoute } from './http-replies'
 import { serveStatic } from './static-files'
+import type { ClientView } from './trusted-proxy'
 
 export interface HttpApiOptions {
   hub: ChatHub
+  faults: Pick<FaultInjector, 'forUser' | 'clearUser'>
   stats: () => ServerStats
   /** Null when the server was started without an admin token. */
   checkAdminToken: ((candidate: string | undefined) => boolean) | null
@@ -22,28 +26,62 @@ export interface HttpApiOptions {
   checkHost: HostCheck
   /** More routes, tried in order after the host check: files, moderation. */
   routes: readonly HttpRoute[]
+  /** Who a request is from, a trusted proxy's forwarding headers weighed (trusted-proxy.ts). */
+  clientOf: (req: IncomingMessage) => ClientView
 }
 
 const adminBody = z.object({ text: z.string() })
 
 const ROOM_MESSAGES = /^\/api\/rooms\/([^/]+)\/messages$/
 const USER_MESSAGES = /^\/api\/users\/([^/]+)\/messages$/
+const USER_FAULTS = /^\/api\/users\/([^/]+)\/faults$/
 
 export function createHttpHandler(
   options: HttpApiOptions
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  /** Answers 401 and returns false unless the request carries the admin token. */
+  function authorized(req: IncomingMessage, res: ServerResponse): boolean {
+    if (options.checkAdminToken && options.checkAdminToken(bearerToken(req))) return true
+    const message = options.checkAdminToken
+      ? 'Send the admin token as "Authorization: Bearer <token>".'
+      : 'The admin API is off: start the server with --admin-token.'
+    sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
+    return false
+  }
+
+  function sendFaultResult(res: ServerResponse, result: FaultResult): void {
+    if (result.ok) sendJson(res, 200, result.value)
+    else sendError(res, result.status, result.error, result.message)
+  }
+
+  async function faults(req: IncomingMessage, res: ServerResponse, userId: string): Promise<void> {
+    if (!authorized(req, res)) return
+    if (req.method === 'DELETE') {
+      sendFaultResult(res, options.faults.clearUser(userId))
+      return
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(await readBody(req, options.maxBodyBytes))
+    } catch (error) {
+      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.')
+      else sendError(res, 400, 'bad_json', 'The body must be JSON, e.g. {"delayMs": 500}.')
+      return
+    }
+    const parsed = parseFault(body)
+    if (!parsed.ok) {
+      sendError(res, 400, 'invalid_fault', parsed.message)
+      return
+    }
+    sendFaultResult(res, options.faults.forUser(userId, parsed.fault))
+  }
+
   async function admin(
     req: IncomingMessage,
     res: ServerResponse,
     post: (text: string) => Promise<AdminResult<unknown>>
   ): Promise<void> {
-    if (!options.checkAdminToken || !options.checkAdminToken(bearerToken(req))) {
-      const message = options.checkAdminToken
-        ? 'Send the admin token as "Authorization: Bearer <token>".'
-        : 'The admin API is off: start the server with --admin-token.'
-      sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
-      return
-    }
+    if (!authorized(req, res)) return
     let body: unknown
     try {
       body = JSON.parse(await readBody(req, options.maxBodyBytes))
@@ -74,7 +112,7 @@ export function createHttpHandler(
     // After /healthz, which reveals nothing and must answer probes under any name (a container's
     // service name, say); everything else (stats name the rooms) is refused to a DNS-rebinding page.
     const host = req.headers.host
-    if (!options.checkHost(host)) {
+    if (!options.checkHost(host, options.clientOf(req).forwarded)) {
       const name = (host ?? '').slice(0, 200)
       sendError(
         res,
@@ -99,6 +137,11 @@ export function createHttpHandler(
     if (user && method === 'POST') {
       const id = decodeURIComponent(user[1] ?? '')
       await admin(req, res, (text) => options.hub.dmAsServer(id, text))
+      return
+    }
+    const faulty = USER_FAULTS.exec(path)
+    if (faulty && (method === 'POST' || method === 'DELETE')) {
+      await faults(req, res, decodeURIComponent(faulty[1] ?? ''))
       return
     }
     if (path === '/ws') {
