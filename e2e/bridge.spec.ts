@@ -312,11 +312,26 @@ test('the host owns its server: it bans a guest from the member list, sees the b
   await guest.getByRole('textbox', { name: 'Nickname' }).fill('troll')
   await guest.getByRole('button', { name: 'Connect' }).click()
   await expect(guest.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+  const guestRole = async () => {
+    const token = await guest.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('parley.session.last') ?? '{}') as { token?: string }).token
+    )
+    const me = await fetch(`${status.selfUrl.replace(/^ws/, 'http').replace(/\/ws$/, '')}/api/me`, {
+      headers: { Authorization: `Bearer ${token}` }
+    })
+    return ((await me.json()) as { role: string }).role
+  }
 
   // The owner's window holds the server's admin token: Kick and Ban are on every other member.
   const members = host.getByRole('list', { name: 'Members' })
+  // Only the owner names moderators.
+  await members.getByRole('button', { name: 'Moderate troll' }).click()
+  await host.getByRole('button', { name: 'Make moderator' }).click()
+  await expect(host.getByRole('status').filter({ hasText: 'troll is now a moderator.' })).toBeVisible()
+  expect(await guestRole()).toBe('moderator')
   await members.getByRole('button', { name: 'Moderate troll' }).click()
   await host.getByRole('textbox', { name: 'Reason for removing troll' }).fill('Spam links')
+  await host.screenshot({ path: join(artifacts, 'bridge-host-moderate.png') })
   await host.getByRole('button', { name: 'Ban', exact: true }).click()
   await expect(host.getByRole('status').filter({ hasText: 'troll was banned' })).toBeVisible()
   await expect(guest.getByRole('alert').filter({ hasText: 'You are banned from this server' })).toContainText(

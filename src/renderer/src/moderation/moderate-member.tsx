@@ -7,6 +7,7 @@ import './moderation.css'
 export function ModerateMember({ member }: { member: User }) {
   const role = useModeration((s) => s.role)
   const remove = useModeration((s) => s.remove)
+  const nameModerator = useModeration((s) => s.nameModerator)
   const [open, setOpen] = useState(false)
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
@@ -58,6 +59,20 @@ export function ModerateMember({ member }: { member: User }) {
         <button type="button" className="danger" disabled={busy} onClick={() => void act('ban')}>
           Ban
         </button>
+        {role === 'owner' && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={async () => {
+              setBusy(true)
+              await nameModerator(member)
+              setBusy(false)
+              setOpen(false)
+            }}
+          >
+            Make moderator
+          </button>
+        )}
         <button type="button" className="link" onClick={() => setOpen(false)}>
           Cancel
         </button>

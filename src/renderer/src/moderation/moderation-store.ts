@@ -19,6 +19,8 @@ export interface ModerationState {
   setOwnerToken(url: string | null, token: string | null): void
   refreshRole(): Promise<void>
   remove(kind: 'kick' | 'ban', user: { id: string; nick: string }, reason: string): Promise<void>
+  /** The owner names a moderator. */
+  nameModerator(user: { id: string; nick: string }): Promise<void>
   dismissOutcome(): void
 }
 
@@ -80,6 +82,26 @@ export const useModeration = create<ModerationState>()((set, get) => ({
     } catch {
       set({
         outcome: { ok: false, message: `${user.nick} was not ${verb}: the server could not be reached.` }
+      })
+    }
+  },
+  async nameModerator(user) {
+    try {
+      const res = await call(`/api/moderators/${encodeURIComponent(user.id)}`, 'PUT')
+      if (!res) return
+      if (res.ok) {
+        set({ outcome: { ok: true, message: `${user.nick} is now a moderator.` } })
+        return
+      }
+      const body = (await res.json().catch(() => ({}))) as { message?: unknown }
+      const message = typeof body.message === 'string' ? body.message : `The server answered ${res.status}.`
+      set({ outcome: { ok: false, message: `${user.nick} was not made a moderator: ${message}` } })
+    } catch {
+      set({
+        outcome: {
+          ok: false,
+          message: `${user.nick} was not made a moderator: the server could not be reached.`
+        }
       })
     }
   },
