@@ -70,8 +70,11 @@ export interface Store {
    */
   markLiveSessions(): void
   loadSessions(): LoadedSession[]
-  /** Makes everything queued durable now, calling back its appends. */
-  flush(): void
+  /**
+   * Makes everything queued durable now, calling back its appends. SQLite does it before it
+   * returns; a store on the network (Redis) returns a promise that resolves once it has.
+   */
+  flush(): void | Promise<void>
   /** Flushes, then releases the store. Safe to call twice. */
   close(): void
 }
