@@ -69,7 +69,8 @@ export async function startTestRedis(): Promise<TestRedis> {
       child = spawn(REDIS_SERVER_BIN, [join(dir, 'redis.conf')], { stdio: 'ignore' })
       const started = Date.now()
       while (!(await answers(port))) {
-        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}; see ${dir}/redis.log`)
+        if (child.exitCode !== null)
+          throw new Error(`redis-server exited with ${child.exitCode}; see ${dir}/redis.log`)
         if (Date.now() - started > 10_000) throw new Error('redis-server did not answer within 10 s')
         await new Promise((resolve) => setTimeout(resolve, 20))
       }

@@ -15,7 +15,17 @@ import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
 import { createConnectionLog } from './connection-log'
-import { openHistoryStore, type HistoryStore } from './history-store'
+import { openHistoryStore } from './history-store'
+import { sharedMessage } from './hub/message-views'
+import {
+  connectRedisBus,
+  createRedisBroker,
+  newNodeId,
+  type RedisBroker,
+  type RedisBus
+} from './redis-broker'
+import { openRedisStore, type RedisStore } from './redis-store'
+import type { Store } from './store'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './server-types'
 import { lanUrls } from './lan-urls'
@@ -85,7 +95,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const perIp = new Map<string, number>()
   let state: ServerState = 'idle'
   let startedAt = 0
-  let store: HistoryStore | undefined
+  let store: Store | undefined
+  let redisStore: RedisStore | undefined
+  let redisBroker: RedisBroker<Connection> | undefined
+  let bus: RedisBus | undefined
   let hub: ChatHub | undefined
   let http: Server | undefined
   let wss: WebSocketServer | undefined
@@ -107,7 +120,17 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       messagesStored: counts.messages,
       dmsStored: counts.dms,
       uptimeMs: startedAt === 0 ? 0 : Date.now() - startedAt,
-      startedAt
+      startedAt,
+      ...(redisStore && redisBroker
+        ? {
+            cluster: {
+              node: redisStore.nodeId,
+              epoch: redisStore.epoch,
+              redisConnected: redisStore.connected,
+              onlineByNode: redisBroker.onlineByNode()
+            }
+          }
+        : {})
     }
   }
 
@@ -218,12 +241,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   async function listen(): Promise<{ port: number; host: string; urls: string[] }> {
     if (state !== 'idle') throw new Error(`listen() needs an idle server; this one is ${state}.`)
     state = 'listening'
-    const historyStore = openHistoryStore(config.dataDir, {
-      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
-    })
+    const historyStore = options.redis ? await openCluster(options.redis) : openLocalStore()
     store = historyStore
     const chatHub = createChatHub({
       store: historyStore,
+      ...(bus ? { broker: (deliver) => (redisBroker = createRedisBroker(deliver, bus!)) } : {}),
       limits: config.limits,
       log,
       logger,
@@ -234,6 +256,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub
+    // Another node's message, stored and published by Redis in id order: to this node's members.
+    redisStore?.onRemoteAppend((event) => {
+      if (event.kind !== 'message') return
+      redisBroker?.addRoom(event.message.room)
+      redisBroker?.publishLocal(event.message.room, sharedMessage(event.message))
+    })
     const socketServer = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -297,6 +325,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         state = 'closed'
         chatHub.dispose()
         historyStore.close()
+        await bus?.close()
       }
       throw error
     }
@@ -315,11 +344,27 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     return { port, host: config.host, urls }
   }
 
+  function openLocalStore(): Store {
+    return openHistoryStore(config.dataDir, {
+      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
+    })
+  }
+
+  async function openCluster(redis: NonNullable<ChatServerOptions['redis']>): Promise<Store> {
+    const nodeId = newNodeId()
+    const prefix = redis.prefix ?? 'parley:'
+    const onError = (error: Error) => logger.warn({ err: error }, 'redis')
+    redisStore = await openRedisStore({ url: redis.url, prefix, nodeId, onError })
+    bus = await connectRedisBus(redis.url, prefix, nodeId)
+    logger.info({ node: nodeId, epoch: redisStore.epoch }, 'joined the cluster on redis')
+    return redisStore
+  }
+
   async function shutdown(): Promise<void> {
     state = 'closing'
     if (heartbeat !== undefined) clearInterval(heartbeat)
     // Commit and acknowledge what is queued before saying goodbye, so no sender is left guessing.
-    store?.flush()
+    await store?.flush()
     const open = [...sockets]
     for (const socket of open) socket.closing = true
     const allClosed = Promise.all(
@@ -347,6 +392,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     hub?.dispose()
     store?.close()
+    await bus?.close()
     log.dispose()
     state = 'closed'
     logger.info('closed')

@@ -20,6 +20,8 @@ export const USAGE = `Usage: parley-server [options]
   --admin-token T       enable the admin HTTP API (Authorization: Bearer T) (or env PARLEY_ADMIN_TOKEN)
   --static DIR          serve this directory as the web client at / (default: the built renderer, if present)
   --no-static           do not serve the web client
+  --redis URL           share history, sessions, nicks and presence with every server started with
+                        the same Redis (redis://host:port; or env PARLEY_REDIS_URL): one chat
   --max-connections N   total open sockets before refusing with 503 (default 5000)
   --max-per-ip N        open sockets per address before refusing with 503 (default 100)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
@@ -64,6 +66,7 @@ export function parseCliArgs(
         'admin-token': { type: 'string' },
         static: { type: 'string' },
         'no-static': { type: 'boolean', default: false },
+        redis: { type: 'string' },
         'max-connections': { type: 'string', default: '5000' },
         'max-per-ip': { type: 'string', default: '100' },
         'log-level': { type: 'string', default: 'info' },
@@ -91,6 +94,10 @@ export function parseCliArgs(
   if (adminToken !== undefined && adminToken.length < 8) {
     return { kind: 'error', message: '--admin-token must be at least 8 characters.' }
   }
+  const redisUrl = values.redis ?? env.PARLEY_REDIS_URL
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
+    return { kind: 'error', message: '--redis must be a redis:// (or rediss://) URL.' }
+  }
   let staticDir: string | undefined
   if (!values['no-static']) {
     if (values.static !== undefined) {
@@ -113,6 +120,7 @@ export function parseCliArgs(
       ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'] } : {}),
       ...(adminToken !== undefined ? { adminToken } : {}),
       ...(staticDir !== undefined ? { staticDir } : {}),
+      ...(redisUrl !== undefined && redisUrl !== '' ? { redis: { url: redisUrl } } : {}),
       maxConnections: maxConnections as number,
       maxConnectionsPerIp: maxPerIp as number
     }

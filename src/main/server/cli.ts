@@ -72,7 +72,9 @@ async function main(): Promise<void> {
           ...address.urls.map((url) => `  ${url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/')}`)
         ]
       : []),
-    `History: ${command.options.dataDir}`,
+    command.options.redis
+      ? `History: Redis at ${command.options.redis.url.replace(/\/\/[^@/]*@/, '//')} (node ${server.stats().cluster?.node ?? '?'})`
+      : `History: ${command.options.dataDir}`,
     'Press Ctrl+C to stop.'
   ]
   process.stdout.write(`${lines.join('\n')}\n`)

@@ -133,7 +133,8 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
 
   function announceState(): void {
     const members: [string, User][] = []
-    for (const [room, byConnection] of ownMembers) for (const user of byConnection.values()) members.push([room, user])
+    for (const [room, byConnection] of ownMembers)
+      for (const user of byConnection.values()) members.push([room, user])
     bus.publish({
       k: 'state',
       node: self,
@@ -165,7 +166,8 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
         break
       case 'nick':
         remoteNicks.set(event.key, { userId: event.userId, node: event.node })
-        if (ownNicks.get(event.key) !== undefined && ownNicks.get(event.key) !== event.userId) ownNicks.delete(event.key)
+        if (ownNicks.get(event.key) !== undefined && ownNicks.get(event.key) !== event.userId)
+          ownNicks.delete(event.key)
         break
       case 'unnick':
         if (remoteNicks.get(event.key)?.userId === event.userId) remoteNicks.delete(event.key)
@@ -283,7 +285,8 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
       ownNicks.set(key, user.id)
       if (remote && remote.userId !== user.id) remoteNicks.delete(key)
       bus.publish({ k: 'nick', node: self, key, userId: user.id })
-      const displaced = claim.displacedUserId ?? (remote && remote.userId !== user.id ? remote.userId : undefined)
+      const displaced =
+        claim.displacedUserId ?? (remote && remote.userId !== user.id ? remote.userId : undefined)
       return { ok: true, displacedUserId: displaced }
     },
     releaseNick(user) {
@@ -296,7 +299,8 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
     onlineByNode() {
       const counts: Record<string, number> = { [self]: ownOnline.size }
       for (const node of lastHeard.keys()) counts[node] = 0
-      for (const [userId, node] of remoteOnline) if (lastHeard.has(node) && !local.isOnline(userId)) counts[node]! += 1
+      for (const [userId, node] of remoteOnline)
+        if (lastHeard.has(node) && !local.isOnline(userId)) counts[node]! += 1
       return counts
     },
     dispose() {

@@ -109,7 +109,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     events: `${prefix}events`,
     sessionEvents: `${prefix}session-events`
   }
-  const reportError = (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error)))
+  const reportError = (error: unknown) =>
+    options.onError?.(error instanceof Error ? error : new Error(String(error)))
 
   const client: RedisClientType = createClient({
     url: options.url,
@@ -140,7 +141,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     return log
   }
 
-  function applied<T extends ChatMessage | DirectMessage>(value: T, node: string, req: string, isDm: boolean): void {
+  function applied<T extends ChatMessage | DirectMessage>(
+    value: T,
+    node: string,
+    req: string,
+    isDm: boolean
+  ): void {
     const request = node === nodeId ? pending.get(req) : undefined
     if (request) {
       pending.delete(req)
@@ -191,7 +197,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
 
   function parseBody(room: string | undefined, id: number, body: string): ChatMessage | DirectMessage {
     const parsed = JSON.parse(body) as Body
-    return room === undefined ? ({ id, ...parsed } as DirectMessage) : ({ room, id, ...parsed } as ChatMessage)
+    return room === undefined
+      ? ({ id, ...parsed } as DirectMessage)
+      : ({ room, id, ...parsed } as ChatMessage)
   }
 
   function offerRoom(room: string, message: ChatMessage, node: string, req: string): void {
@@ -210,7 +218,12 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     try {
       for (const entry of await readLog(key.roomLog(room), logOf(room).last)) {
         const id = Number(entry.id.split('-')[0])
-        offerRoom(room, parseBody(room, id, entry.message.m!) as ChatMessage, entry.message.n!, entry.message.r!)
+        offerRoom(
+          room,
+          parseBody(room, id, entry.message.m!) as ChatMessage,
+          entry.message.n!,
+          entry.message.r!
+        )
       }
     } catch (error) {
       reportError(error)
@@ -220,7 +233,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     try {
       for (const entry of await readLog(key.dmLog, dms.last)) {
         const id = Number(entry.id.split('-')[0])
-        offerDm(parseBody(undefined, id, entry.message.m!) as DirectMessage, entry.message.n!, entry.message.r!)
+        offerDm(
+          parseBody(undefined, id, entry.message.m!) as DirectMessage,
+          entry.message.n!,
+          entry.message.r!
+        )
       }
     } catch (error) {
       reportError(error)
@@ -232,7 +249,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     const stored = await client.get(key.epoch)
     if (stored === null) {
       // A keyspace without an epoch is new, or lost what it had: a new epoch, ids start again.
-      await client.set(key.epoch, `e_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`, { NX: true })
+      await client.set(key.epoch, `e_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`, {
+        NX: true
+      })
     }
     const current = (await client.get(key.epoch)) ?? ''
     if (epoch !== '' && current !== epoch) {
@@ -304,7 +323,10 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
         : [key.roomSeq(room), key.roomLog(room), key.rooms, key.events]
     pending.set(req, { done })
     client
-      .eval(APPEND_SCRIPT, { keys, arguments: [room ?? '', json, nodeId, req, room === undefined ? 'd' : 'm'] })
+      .eval(APPEND_SCRIPT, {
+        keys,
+        arguments: [room ?? '', json, nodeId, req, room === undefined ? 'd' : 'm']
+      })
       .then((reply) => {
         const id = Number(reply)
         if (room === undefined) offerDm(parseBody(undefined, id, json) as DirectMessage, nodeId, req)
@@ -347,7 +369,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   }
 
   function replay<T extends { id: number }>(list: T[], max: number): Page<T> {
-    return list.length > max ? { messages: list.slice(-max), hasMore: true } : { messages: list, hasMore: false }
+    return list.length > max
+      ? { messages: list.slice(-max), hasMore: true }
+      : { messages: list, hasMore: false }
   }
 
   const store: RedisStore = {
@@ -395,7 +419,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
       return replay((rooms.get(room)?.messages ?? []).slice(Math.max(0, afterId)), max)
     },
     dmsAfter(userId, afterId, max) {
-      const mine = dms.messages.slice(Math.max(0, afterId)).filter((dm) => dm.from.id === userId || dm.to.id === userId)
+      const mine = dms.messages
+        .slice(Math.max(0, afterId))
+        .filter((dm) => dm.from.id === userId || dm.to.id === userId)
       return replay(mine, max)
     },
     ensureRoom(name) {
@@ -421,7 +447,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     markLiveSessions() {
       const now = Date.now()
       for (const [hash, record] of sessions) {
-        if (record.node === nodeId && record.droppedAt === null) queueSession(hash, { ...record, lastLive: now })
+        if (record.node === nodeId && record.droppedAt === null)
+          queueSession(hash, { ...record, lastLive: now })
       }
     },
     loadSessions() {
@@ -446,7 +473,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     async flush() {
       if (sessionWriteTimer !== undefined) clearImmediate(sessionWriteTimer)
       await writeSessions()
-      while (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 2))
+      // Bounded: with Redis away an answer may never come (its sender then gets no ack, only a retry).
+      const until = Date.now() + 2_000
+      while (pending.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2))
     },
     close() {
       if (closed) return

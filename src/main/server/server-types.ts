@@ -38,6 +38,11 @@ export interface ChatServerOptions {
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */
   logger?: Logger
+  /**
+   * Every server started with the same Redis is one chat (history, sessions, nicks, presence in
+   * Redis; see README.md in this folder). Without it: SQLite in `dataDir`, one process.
+   */
+  redis?: { url: string; /** Key prefix, default 'parley:'. */ prefix?: string }
 }
 
 export type ServerState = 'idle' | 'listening' | 'closing' | 'closed'
@@ -86,6 +91,8 @@ export interface ServerStats {
   /** Users connected right now. */
   onlineUsers: number
   rooms: { name: string; members: number }[]
+  /** With `redis`: this node's id and the users connected on each node of the cluster. */
+  cluster?: { node: string; epoch: string; redisConnected: boolean; onlineByNode: Record<string, number> }
   /** Room messages stored in SQLite (all time). */
   messagesStored: number
   /** Direct messages stored in SQLite (all time). */

@@ -35,6 +35,11 @@ export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => 
 
 export interface Store {
   /**
+   * Names this history: it changes when the log was reset (Redis lost its data), so ids start
+   * again. Sent in `welcome.historyEpoch`; a store that cannot lose its log alone may leave it out.
+   */
+  readonly epoch?: string
+  /**
    * Stores a message; `done` runs after it is durable, with the id and ts the store gave it, and
    * never before `appendMessage` has returned (the caller records the send right after the call).
    * `cid` (last, so callers without one stay short) is stored with it: only its author ever
@@ -70,6 +75,11 @@ export interface Store {
    */
   markLiveSessions(): void
   loadSessions(): LoadedSession[]
+  /**
+   * A session saved by another process sharing this store (a cluster node that died, or that
+   * the client left): a hello presenting its token resumes it here. Only shared stores have it.
+   */
+  sessionByTokenHash?(tokenHash: string): LoadedSession | undefined
   /**
    * Makes everything queued durable now, calling back its appends. SQLite does it before it
    * returns; a store on the network (Redis) returns a promise that resolves once it has.

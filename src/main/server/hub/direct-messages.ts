@@ -42,7 +42,7 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
             if (stored) session.sentDms.committed(key, stored.id)
             else session.sentDms.forget(key)
           }
-          if (!stored) return ctx.storageFailed(session, error)
+          if (!stored) return ctx.storageFailed(session, error, ref)
           if (target !== session) broker.publishToUser(target.user.id, sharedDm(stored))
           if (session.connection) ctx.send(session.connection, { type: 'dm', ...stored })
         },

@@ -19,7 +19,7 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
       if (!ctx.textFits(connection, text, ref)) return
       if (cid === undefined) {
         store.appendMessage(room, session.user, text, (error, stored) => {
-          if (!stored) return ctx.storageFailed(session, error)
+          if (!stored) return ctx.storageFailed(session, error, ref)
           const sender = session.connection
           const copy = { type: 'message' as const, ...stored }
           broker.publish(room, copy)
@@ -43,7 +43,7 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
         (error, stored) => {
           if (!stored) {
             session.sentMessages.forget(key)
-            return ctx.storageFailed(session, error)
+            return ctx.storageFailed(session, error, ref)
           }
           session.sentMessages.committed(key, stored.id)
           const sender = session.connection
