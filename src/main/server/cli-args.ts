@@ -22,6 +22,7 @@ export const USAGE = `Usage: parley-server [options]
   --no-static           do not serve the web client
   --redis URL           share history, sessions, nicks and presence with every server started with
                         the same Redis (redis://host:port; or env PARLEY_REDIS_URL): one chat
+                        (env PARLEY_REDIS_PREFIX: key prefix, default parley:, for several chats on one Redis)
   --max-connections N   total open sockets before refusing with 503 (default 5000)
   --max-per-ip N        open sockets per address before refusing with 503 (default 100)
   --log-level LEVEL     fatal, error, warn, info, debug, trace or silent (default info)
@@ -120,7 +121,11 @@ export function parseCliArgs(
       ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'] } : {}),
       ...(adminToken !== undefined ? { adminToken } : {}),
       ...(staticDir !== undefined ? { staticDir } : {}),
-      ...(redisUrl !== undefined && redisUrl !== '' ? { redis: { url: redisUrl } } : {}),
+      ...(redisUrl !== undefined && redisUrl !== ''
+        ? {
+            redis: { url: redisUrl, ...(env.PARLEY_REDIS_PREFIX ? { prefix: env.PARLEY_REDIS_PREFIX } : {}) }
+          }
+        : {}),
       maxConnections: maxConnections as number,
       maxConnectionsPerIp: maxPerIp as number
     }

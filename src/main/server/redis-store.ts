@@ -461,6 +461,11 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
       const { node: _node, ...session } = record
       return session
     },
+    knownUser(userId) {
+      // A scan: DMs to a user on another node are rare next to room messages (an index if they are not).
+      for (const record of sessions.values()) if (record.user.id === userId) return record.user
+      return undefined
+    },
     async sessionHolderAlive(tokenHash) {
       const record = sessions.get(tokenHash)
       if (!record || record.node === nodeId) return false

@@ -80,6 +80,8 @@ export interface Store {
    * the client left): a hello presenting its token resumes it here. Only shared stores have it.
    */
   sessionByTokenHash?(tokenHash: string): LoadedSession | undefined
+  /** A user with a session saved by any process sharing this store (a DM's recipient on another node). */
+  knownUser?(userId: string): User | undefined
   /**
    * Makes everything queued durable now, calling back its appends. SQLite does it before it
    * returns; a store on the network (Redis) returns a promise that resolves once it has.

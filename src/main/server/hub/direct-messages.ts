@@ -12,7 +12,9 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
   return {
     dm(connection, session, message) {
       const ref = message.cid ?? 'dm'
-      const target = sessions.byUserId(message.to)
+      const local = sessions.byUserId(message.to)
+      // In a cluster the recipient may hold its session on another node: the store knows it.
+      const target = local?.user ?? store.knownUser?.(message.to)
       if (!target) {
         ctx.sendError(
           connection,
@@ -24,18 +26,18 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
       }
       if (!ctx.textFits(connection, message.text, ref)) return
       const cid = message.cid
-      const key = cid === undefined ? undefined : `@${target.user.id}\u0000${cid}`
+      const key = cid === undefined ? undefined : `@${target.id}\u0000${cid}`
       if (cid !== undefined && key !== undefined) {
         const earlier = earlierSend(session, session.sentDms, key, {
           byId: (id) => store.dmById(id),
-          byCid: () => store.findDmByCid(session.user.id, target.user.id, cid, CID_LOOKUP_WINDOW)
+          byCid: () => store.findDmByCid(session.user.id, target.id, cid, CID_LOOKUP_WINDOW)
         })
         if (earlier.state === 'stored') ctx.send(connection, { type: 'dm', ...earlier.value })
         if (earlier.state !== 'none') return
       }
       store.appendDm(
         session.user,
-        target.user,
+        target,
         message.text,
         (error, stored) => {
           if (key !== undefined) {
@@ -43,7 +45,7 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
             else session.sentDms.forget(key)
           }
           if (!stored) return ctx.storageFailed(session, error, ref)
-          if (target !== session) broker.publishToUser(target.user.id, sharedDm(stored))
+          if (local !== session) broker.publishToUser(target.id, sharedDm(stored))
           if (session.connection) ctx.send(session.connection, { type: 'dm', ...stored })
         },
         cid
