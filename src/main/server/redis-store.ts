@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createClient, type RedisClientType } from 'redis'
-import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+import type { ChatMessage, DirectMessage } from '../../shared/protocol'
 import type { AppendCallback, LoadedSession, Page, StoredSession, Store } from './store'
 
 /** A node that has not refreshed its heartbeat for this long is dead: its sessions are orphans. */
@@ -442,6 +442,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
       queueSession(session.tokenHash, { ...session, rooms: [...session.rooms], node: nodeId, lastLive })
     },
     deleteSession(tokenHash) {
+      // Another node took this session over (a resume there): its window here lapsing ends nothing.
+      const record = sessions.get(tokenHash)
+      if (record && record.node !== nodeId) return
       queueSession(tokenHash, null)
     },
     markLiveSessions() {
