@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, ServerMessageOf } from '../../shared/protocol'
 import { startTestRedis, type TestRedis } from '../../../test-support/server/redis-server'
@@ -264,5 +265,28 @@ describe('a cluster on one Redis', () => {
     expect(cy.client.log.find((m) => m.type === 'joined')).toMatchObject({
       history: [...acked, resent].map(({ id, text }) => ({ id, text }))
     })
+  })
+
+  it('starts a new epoch when Redis lost its data, so a client can tell a reset log from no news', async () => {
+    prefix = `c_${randomBytes(4).toString('hex')}:`
+    const a = await node()
+    const ann = await join(a, 'ann')
+    for (let i = 1; i <= 2; i++) {
+      ann.client.send({ type: 'send', room: 'general', text: `old ${i}`, cid: `o${i}` })
+      await ann.client.next('message')
+    }
+    const before = ann.welcome.historyEpoch
+    const admin = createClient({ url: redis.url })
+    await admin.connect()
+    try {
+      await admin.flushAll()
+    } finally {
+      await admin.close()
+    }
+    await until('node a noticed the reset', () => a.server.stats().cluster?.epoch !== before, 8_000)
+    const bob = await join(a, 'bob')
+    expect(bob.welcome.historyEpoch).not.toBe(before)
+    ann.client.send({ type: 'send', room: 'general', text: 'new log', cid: 'n1' })
+    expect(await ann.client.next('message', 8_000)).toMatchObject({ id: 1, text: 'new log' })
   })
 })

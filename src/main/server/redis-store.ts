@@ -255,9 +255,14 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     }
     const current = (await client.get(key.epoch)) ?? ''
     if (epoch !== '' && current !== epoch) {
-      rooms.clear()
+      for (const log of rooms.values()) {
+        log.messages = []
+        log.last = 0
+        log.ahead.clear()
+      }
       dms.messages = []
       dms.last = 0
+      dms.ahead.clear()
     }
     epoch = current
     for (const room of await client.sMembers(key.rooms)) logOf(room)
@@ -304,6 +309,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
 
   async function beat(): Promise<void> {
     await client.set(key.node(nodeId), String(Date.now()), { EX: NODE_HEARTBEAT_TTL_S })
+    // Redis lost its data (FLUSHALL, restarted without its AOF): a new epoch, and the mirror reloads.
+    if ((await client.get(key.epoch)) !== epoch) await catchUp()
   }
   await beat()
   const heartbeat = setInterval(() => beat().catch(() => undefined), HEARTBEAT_EVERY_MS)
