@@ -35,7 +35,12 @@ export function reconnectDelay(retries: number): number {
 export class StoreUnavailableError extends Error {
   readonly code = 'store_unavailable'
   constructor(cause?: unknown) {
-    super('The message store (Redis) is unreachable; the message was not stored.', { cause })
+    super(
+      'The message store (Redis) is unreachable: the message was not acknowledged; send it again later.',
+      {
+        cause
+      }
+    )
   }
 }
 
@@ -46,7 +51,10 @@ export interface RedisStore extends Store {
   /** Changes when Redis lost the history (a new, empty keyspace): ids start again. */
   readonly epoch: string
   readonly connected: boolean
-  /** Every message applied to the mirror that another node appended, in id order per room. */
+  /**
+   * Every message applied to the mirror that no append of this node is waiting for (another
+   * node's, or one whose answer was lost), in id order per room.
+   */
   onRemoteAppend(listener: (event: RemoteAppend) => void): () => void
   /** A session any node saved (for a resume on this node after its own node died). */
   sessionByTokenHash(tokenHash: string): LoadedSession | undefined
@@ -151,7 +159,9 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     if (request) {
       pending.delete(req)
       request.done(null, value)
-    } else if (node !== nodeId) {
+    } else {
+      // Another node's, or this node's whose answer was lost (Redis went away after running the
+      // script; its sender was refused and may resend, found by cid): this node's members get it.
       const event: RemoteAppend = isDm
         ? { kind: 'dm', dm: value as DirectMessage }
         : { kind: 'message', message: value as ChatMessage }
