@@ -241,7 +241,14 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   async function listen(): Promise<{ port: number; host: string; urls: string[] }> {
     if (state !== 'idle') throw new Error(`listen() needs an idle server; this one is ${state}.`)
     state = 'listening'
-    const historyStore = options.redis ? await openCluster(options.redis) : openLocalStore()
+    let historyStore: Store
+    try {
+      historyStore = options.redis ? await openCluster(options.redis) : openLocalStore()
+    } catch (error) {
+      state = 'closed'
+      redisStore?.close()
+      throw error
+    }
     store = historyStore
     const chatHub = createChatHub({
       store: historyStore,

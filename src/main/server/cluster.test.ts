@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ChatMessage, ServerMessageOf } from '../../shared/protocol'
+import { freePort } from '../../../test-support/free-port'
 import { startTestRedis, type TestRedis } from '../../../test-support/server/redis-server'
 import {
   connect,
@@ -19,6 +20,7 @@ import {
   type TestClient,
   type TestServer
 } from '../../../test-support/server/test-harness'
+import { createChatServer } from './chat-server'
 
 const JITI = fileURLToPath(new URL('../../../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url))
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
@@ -288,5 +290,20 @@ describe('a cluster on one Redis', () => {
     expect(bob.welcome.historyEpoch).not.toBe(before)
     ann.client.send({ type: 'send', room: 'general', text: 'new log', cid: 'n1' })
     expect(await ann.client.next('message', 8_000)).toMatchObject({ id: 1, text: 'new log' })
+  })
+
+  it('refuses to start, in one sentence, when Redis cannot be reached', async () => {
+    const dataDir = await mkdtemp(joinPath(tmpdir(), 'parley-cluster-'))
+    dirs.push(dataDir)
+    const server = createChatServer({
+      dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      redis: { url: `redis://127.0.0.1:${await freePort()}` }
+    })
+    await expect(server.listen()).rejects.toThrow(
+      /^Could not reach Redis at redis:\/\/127\.0\.0\.1:\d+ within 5 s\.$/
+    )
+    expect(server.state).toBe('closed')
   })
 })

@@ -21,7 +21,7 @@ import type { RoomSummary, ServerMessage, User } from '../../shared/protocol'
 import type { Broker, Deliver, NickClaim } from './broker'
 import { createLocalBroker, nickKey } from './local-broker'
 import type { PresenceEvent } from './presence-batcher'
-import { reconnectDelay } from './redis-store'
+import { connectAtStart, reconnectDelay } from './redis-store'
 
 const BEAT_EVERY_MS = 1_000
 /** A node not heard from for this long is gone. */
@@ -64,8 +64,8 @@ export async function connectRedisBus(url: string, prefix: string, nodeId: strin
   pub.on('error', () => undefined)
   sub.on('error', () => undefined)
   const listeners = new Set<(event: BusEvent) => void>()
-  await pub.connect()
-  await sub.connect()
+  await connectAtStart(pub, url)
+  await connectAtStart(sub, url)
   await sub.subscribe(channel, (payload) => {
     const event = JSON.parse(payload) as BusEvent
     if (event.node === nodeId) return

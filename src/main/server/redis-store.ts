@@ -32,6 +32,32 @@ export function reconnectDelay(retries: number): number {
   return Math.min(2_000, 50 * 2 ** Math.min(retries, 6))
 }
 
+/** How long a node waits for Redis at start before it gives up (later outages are waited out). */
+export const CONNECT_AT_START_MS = 5_000
+
+/**
+ * Connects, or fails after CONNECT_AT_START_MS: node-redis would otherwise retry for ever, and a
+ * server started against a wrong URL would hang without a word.
+ */
+export async function connectAtStart(client: RedisClientType, url: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      client.destroy()
+      reject(
+        new Error(
+          `Could not reach Redis at ${url.replace(/\/\/[^@/]*@/, '//')} within ${CONNECT_AT_START_MS / 1000} s.`
+        )
+      )
+    }, CONNECT_AT_START_MS)
+  })
+  try {
+    await Promise.race([client.connect(), gaveUp])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export class StoreUnavailableError extends Error {
   readonly code = 'store_unavailable'
   constructor(cause?: unknown) {
@@ -299,8 +325,8 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     else sessions.delete(hash)
   }
 
-  await client.connect()
-  await subscriber.connect()
+  await connectAtStart(client, options.url)
+  await connectAtStart(subscriber, options.url)
   await subscriber.subscribe(key.events, onEvent)
   await subscriber.subscribe(key.sessionEvents, onSessionEvent)
   await catchUp()
