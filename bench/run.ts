@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --servers parley,ws,socketio] [-- --only fanout,capacity,idle,persist]`
+ * `npm run bench -- --cluster [--quick]`: one Parley node against two behind one Redis (bench/cluster.ts).
  *
  * Runs Parley (the built CLI, as shipped), a socket.io v4 chat baseline and a raw ws broadcast
  * baseline one after another on this machine, each in its own process on a loopback port, driven
@@ -15,6 +16,12 @@ import { writeReport, type BenchResults } from './report'
 import type { ServerKind } from './bench-clients'
 
 const argv = process.argv.slice(2)
+// --cluster: one node against two behind one Redis (bench/cluster.ts), nothing else.
+if (argv.includes('--cluster')) {
+  const { runClusterBench } = await import('./cluster')
+  await runClusterBench()
+  process.exit(0)
+}
 const listArg = (flag: string, all: string[]): string[] => {
   const at = argv.indexOf(flag)
   return at >= 0 && argv[at + 1] ? argv[at + 1]!.split(',') : all

@@ -185,7 +185,9 @@ export const ERROR_CODES = [
   'text_too_long',
   'no_such_user',
   'invalid_room',
-  'invalid_files'
+  'invalid_files',
+  /** The message store (Redis, in a cluster) is unreachable: the send was not stored; retry it later. */
+  'store_unavailable'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -201,7 +203,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
       version: z.string(),
       limits: z.record(z.string(), z.number())
     }),
-    rooms: z.array(roomSummarySchema)
+    rooms: z.array(roomSummarySchema),
+    /**
+     * Names the history the ids count in (a cluster on Redis sends it). A resume that presents
+     * ids from another epoch replays from the start of the new log: the old one was reset.
+     */
+    historyEpoch: z.string().optional()
   }),
   z.object({
     type: z.literal('joined'),

@@ -18,10 +18,20 @@ import { createChatHub, type ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
 import { createConnectionLog, type ConnectionLog } from './connection-log'
 import { createFaultInjector, type FaultInjector, type FaultResult } from './fault-injection'
-import { openHistoryStore, type HistoryStore } from './history-store'
+import { openHistoryStore } from './history-store'
+import { sharedMessage } from './hub/message-views'
 import { createFileRoutes } from './files/file-routes'
 import { openFileStore, type FileStore } from './files/file-store'
 import { hasRetention, scheduleRetention, type RetentionPolicy } from './history-retention'
+import {
+  connectRedisBus,
+  createRedisBroker,
+  newNodeId,
+  type RedisBroker,
+  type RedisBus
+} from './redis-broker'
+import { openRedisStore, type RedisStore } from './redis-store'
+import type { Store } from './store'
 import { createHttpHandler } from './http-api'
 import { createModerationRoutes } from './moderation/moderation-routes'
 import { openModerationStore, type ModerationStore } from './moderation/moderation-store'
@@ -142,9 +152,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const perIp = new Map<string, number>()
   let state: ServerState = 'idle'
   let startedAt = 0
-  let store: HistoryStore | undefined
+  let store: Store | undefined
   let files: FileStore | undefined
   let moderation: ModerationStore | undefined
+  let redisStore: RedisStore | undefined
+  let redisBroker: RedisBroker<Connection> | undefined
+  let bus: RedisBus | undefined
   let hub: ChatHub | undefined
   let faults: FaultInjector | undefined
   let http: Server | undefined
@@ -170,7 +183,17 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       messagesStored: counts.messages,
       dmsStored: counts.dms,
       uptimeMs: startedAt === 0 ? 0 : Date.now() - startedAt,
-      startedAt
+      startedAt,
+      ...(redisStore && redisBroker
+        ? {
+            cluster: {
+              node: redisStore.nodeId,
+              epoch: redisStore.epoch,
+              redisConnected: redisStore.connected,
+              onlineByNode: redisBroker.onlineByNode()
+            }
+          }
+        : {})
     }
   }
 
@@ -303,9 +326,14 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       state = 'closed'
       throw error
     }
-    const historyStore = openHistoryStore(config.dataDir, {
-      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
-    })
+    let historyStore: Store
+    try {
+      historyStore = options.redis ? await openCluster(options.redis) : openLocalStore()
+    } catch (error) {
+      state = 'closed'
+      redisStore?.close()
+      throw error
+    }
     store = historyStore
     const fileStore = openFileStore(config.dataDir, config.fileLimits)
     files = fileStore
@@ -321,6 +349,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     const chatHub = createChatHub({
       store: historyStore,
+      ...(bus ? { broker: (deliver) => (redisBroker = createRedisBroker(deliver, bus!)) } : {}),
       limits: config.limits,
       log: hubLog,
       logger,
@@ -339,6 +368,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       changed: (socket) => log.changed(socket as Socket)
     })
     faults = injector
+    // Another node's message, stored and published by Redis in id order: to this node's members.
+    redisStore?.onRemoteAppend((event) => {
+      if (event.kind !== 'message') return
+      redisBroker?.addRoom(event.message.room)
+      redisBroker?.publishLocal(event.message.room, sharedMessage(event.message))
+    })
     const socketServer = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -441,6 +476,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         historyStore.close()
         fileStore.close()
         moderationStore.close()
+        await bus?.close()
       }
       throw error
     }
@@ -452,11 +488,15 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     startedAt = Date.now()
     heartbeat = setInterval(beat, config.pingIntervalMs)
     heartbeat.unref()
-    if (hasRetention(config.retention)) {
+    const prune = historyStore.prune?.bind(historyStore)
+    if (hasRetention(config.retention) && !prune) {
+      logger.warn({ policy: config.retention }, 'retention is not applied to a history kept in Redis')
+    }
+    if (hasRetention(config.retention) && prune) {
       stopRetention = scheduleRetention({
         policy: config.retention,
         intervalMs: config.retentionIntervalMs,
-        step: (policy, now) => historyStore.prune(policy, now),
+        step: prune,
         onPruned: (removed) =>
           logger.info({ ...removed, policy: config.retention }, 'retention deleted old history'),
         onError: (error) => logger.error({ err: error }, 'retention failed; it will try again next interval')
@@ -494,6 +534,22 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
   }
 
+  function openLocalStore(): Store {
+    return openHistoryStore(config.dataDir, {
+      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
+    })
+  }
+
+  async function openCluster(redis: NonNullable<ChatServerOptions['redis']>): Promise<Store> {
+    const nodeId = newNodeId()
+    const prefix = redis.prefix ?? 'parley:'
+    const onError = (error: Error) => logger.warn({ err: error }, 'redis')
+    redisStore = await openRedisStore({ url: redis.url, prefix, nodeId, onError })
+    bus = await connectRedisBus(redis.url, prefix, nodeId)
+    logger.info({ node: nodeId, epoch: redisStore.epoch }, 'joined the cluster on redis')
+    return redisStore
+  }
+
   async function shutdown(): Promise<void> {
     state = 'closing'
     if (heartbeat !== undefined) clearInterval(heartbeat)
@@ -501,7 +557,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     // Withdrawn first, so nobody is sent to a server that is going away.
     const goodbye = announcer?.stop()
     // Commit and acknowledge what is queued before saying goodbye, so no sender is left guessing.
-    store?.flush()
+    await store?.flush()
     const open = [...sockets]
     for (const socket of open) socket.closing = true
     const allClosed = Promise.all(
@@ -533,6 +589,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     store?.close()
     files?.close()
     moderation?.close()
+    await bus?.close()
     log.dispose()
     state = 'closed'
     logger.info('closed')

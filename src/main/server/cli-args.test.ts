@@ -129,6 +129,7 @@ describe('CLI flags', () => {
     [['--admin-token', 'short'], /at least 8/],
     [['--static', '/definitely/not/here'], /no such directory/],
     [['--bogus'], /Unknown option/],
+    [['--redis', 'localhost:6379'], /redis:\/\//],
     [['positional'], /Unexpected argument|positional/]
   ])('%j is an error', (argv, message) => {
     const command = parseCliArgs(argv, {}, undefined)
@@ -187,6 +188,16 @@ describe('CLI flags', () => {
       kind: 'error',
       message: /Unknown option '--port'/
     })
+  })
+
+  it('--redis, or PARLEY_REDIS_URL, makes the server a cluster node', () => {
+    expect(parseCliArgs(['--redis', 'redis://127.0.0.1:6379'], {}, undefined)).toMatchObject({
+      options: { redis: { url: 'redis://127.0.0.1:6379' } }
+    })
+    expect(parseCliArgs([], { PARLEY_REDIS_URL: 'redis://r:1' }, undefined)).toMatchObject({
+      options: { redis: { url: 'redis://r:1' } }
+    })
+    expect(parseCliArgs([], {}, undefined)).not.toHaveProperty('options.redis')
   })
 
   it('--help', () => {

@@ -22,6 +22,9 @@ export const USAGE = `Usage: parley-server [options]
   --admin-token T       enable the admin HTTP API (Authorization: Bearer T) (or env PARLEY_ADMIN_TOKEN)
   --static DIR          serve this directory as the web client at / (default: the built renderer, if present)
   --no-static           do not serve the web client
+  --redis URL           share history, sessions, nicks and presence with every server started with
+                        the same Redis (redis://host:port; or env PARLEY_REDIS_URL): one chat
+                        (env PARLEY_REDIS_PREFIX: key prefix, default parley:, for several chats on one Redis)
   --max-connections N   total open sockets before refusing with 503 (default 5000)
   --max-per-ip N        open sockets per address before refusing with 503 (default 100)
   --max-file-bytes N    largest upload, bytes (default 26214400: 25 MiB)
@@ -106,6 +109,7 @@ export function parseCliArgs(
         'admin-token': { type: 'string' },
         static: { type: 'string' },
         'no-static': { type: 'boolean', default: false },
+        redis: { type: 'string' },
         'max-connections': { type: 'string', default: '5000' },
         'max-per-ip': { type: 'string', default: '100' },
         'max-file-bytes': { type: 'string' },
@@ -188,6 +192,10 @@ export function parseCliArgs(
       : values.tls
         ? { selfSigned: true as const }
         : undefined
+  const redisUrl = values.redis ?? env.PARLEY_REDIS_URL
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
+    return { kind: 'error', message: '--redis must be a redis:// (or rediss://) URL.' }
+  }
   let staticDir: string | undefined
   if (!values['no-static']) {
     if (values.static !== undefined) {
@@ -210,6 +218,11 @@ export function parseCliArgs(
       ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'] } : {}),
       ...(adminToken !== undefined ? { adminToken } : {}),
       ...(staticDir !== undefined ? { staticDir } : {}),
+      ...(redisUrl !== undefined && redisUrl !== ''
+        ? {
+            redis: { url: redisUrl, ...(env.PARLEY_REDIS_PREFIX ? { prefix: env.PARLEY_REDIS_PREFIX } : {}) }
+          }
+        : {}),
       maxConnections: maxConnections as number,
       maxConnectionsPerIp: maxPerIp as number,
       ...(trustProxy.length > 0 ? { trustProxy } : {}),

@@ -88,7 +88,9 @@ async function main(): Promise<void> {
       : command.options.mdns
         ? 'Not announced on the local network (bound to a loopback address).'
         : 'Not announced on the local network (--no-mdns).',
-    `History: ${command.options.dataDir}`,
+    command.options.redis
+      ? `History: Redis at ${command.options.redis.url.replace(/\/\/[^@/]*@/, '//')} (node ${server.stats().cluster?.node ?? '?'})`
+      : `History: ${command.options.dataDir}`,
     'Press Ctrl+C to stop.'
   ]
   process.stdout.write(`${lines.join('\n')}\n`)

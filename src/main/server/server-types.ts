@@ -67,6 +67,11 @@ export interface ChatServerOptions {
    * Never on a loopback `host` (127.x, ::1, localhost): nobody on the LAN could connect to it.
    */
   mdns?: boolean
+  /**
+   * Every server started with the same Redis is one chat (history, sessions, nicks, presence in
+   * Redis; see README.md in this folder). Without it: SQLite in `dataDir`, one process.
+   */
+  redis?: { url: string; /** Key prefix, default 'parley:'. */ prefix?: string }
 }
 
 export interface ListenResult {
@@ -139,6 +144,8 @@ export interface ServerStats {
   /** Users connected right now. */
   onlineUsers: number
   rooms: { name: string; members: number }[]
+  /** With `redis`: this node's id and the users connected on each node of the cluster. */
+  cluster?: { node: string; epoch: string; redisConnected: boolean; onlineByNode: Record<string, number> }
   /** Room messages stored in SQLite (all time). */
   messagesStored: number
   /** Direct messages stored in SQLite (all time). */

@@ -10,6 +10,7 @@
  */
 import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+import type { PruneStep, RetentionPolicy } from './history-retention'
 
 export interface Page<T> {
   messages: T[]
@@ -35,6 +36,11 @@ export interface LoadedSession extends StoredSession {
 export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
 
 export interface Store {
+  /**
+   * Names this history: it changes when the log was reset (Redis lost its data), so ids start
+   * again. Sent in `welcome.historyEpoch`; a store that cannot lose its log alone may leave it out.
+   */
+  readonly epoch?: string
   /**
    * Stores a message; `done` runs after it is durable, with the id and ts the store gave it, and
    * never before `appendMessage` has returned (the caller records the send right after the call).
@@ -85,8 +91,23 @@ export interface Store {
    */
   markLiveSessions(): void
   loadSessions(): LoadedSession[]
-  /** Makes everything queued durable now, calling back its appends. */
-  flush(): void
+  /**
+   * A session saved by another process sharing this store (a cluster node that died, or that
+   * the client left): a hello presenting its token resumes it here. Only shared stores have it.
+   */
+  sessionByTokenHash?(tokenHash: string): LoadedSession | undefined
+  /** A user with a session saved by any process sharing this store (a DM's recipient on another node). */
+  knownUser?(userId: string): User | undefined
+  /**
+   * Makes everything queued durable now, calling back its appends. SQLite does it before it
+   * returns; a store on the network (Redis) returns a promise that resolves once it has.
+   */
+  flush(): void | Promise<void>
   /** Flushes, then releases the store. Safe to call twice. */
   close(): void
+  /**
+   * Retention (`--history-days`, `--history-max`): one bounded step of deleting what `policy` no
+   * longer keeps. Optional: the Redis store keeps its history whole (retention is not applied).
+   */
+  prune?(policy: RetentionPolicy, now: number): PruneStep
 }

@@ -13,7 +13,9 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
   return {
     dm(connection, session, message) {
       const ref = message.cid ?? 'dm'
-      const target = sessions.byUserId(message.to)
+      const local = sessions.byUserId(message.to)
+      // In a cluster the recipient may hold its session on another node: the store knows it.
+      const target = local?.user ?? store.knownUser?.(message.to)
       if (!target) {
         ctx.sendError(
           connection,
@@ -25,11 +27,11 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
       }
       if (!ctx.textFits(connection, message.text, ref)) return
       const cid = message.cid
-      const key = cid === undefined ? undefined : `@${target.user.id}\u0000${cid}`
+      const key = cid === undefined ? undefined : `@${target.id}\u0000${cid}`
       if (cid !== undefined && key !== undefined) {
         const earlier = earlierSend(session, session.sentDms, key, {
           byId: (id) => store.dmById(id),
-          byCid: () => store.findDmByCid(session.user.id, target.user.id, cid, CID_LOOKUP_WINDOW)
+          byCid: () => store.findDmByCid(session.user.id, target.id, cid, CID_LOOKUP_WINDOW)
         })
         if (earlier.state === 'stored') ctx.send(connection, { type: 'dm', ...earlier.value })
         if (earlier.state !== 'none') return
@@ -38,7 +40,7 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
       if (!claim) return
       store.appendDm(
         session.user,
-        target.user,
+        target,
         message.text,
         (error, stored) => {
           if (key !== undefined) {
@@ -47,10 +49,10 @@ export function createDirectMessageHandlers(ctx: HubContext): HandlersFor<'dm'> 
           }
           if (!stored) {
             claim.release()
-            return ctx.storageFailed(session, error)
+            return ctx.storageFailed(session, error, ref)
           }
           claim.attach(dmKey(stored.id))
-          if (target !== session) broker.publishToUser(target.user.id, sharedDm(stored))
+          if (local !== session) broker.publishToUser(target.id, sharedDm(stored))
           if (session.connection) ctx.send(session.connection, { type: 'dm', ...stored })
         },
         cid,

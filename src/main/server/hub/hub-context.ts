@@ -83,7 +83,7 @@ export interface HubContext {
   /** A session's resume window lapsed (or it was evicted as the oldest dropped one). */
   expired(session: Session<Connection>): void
   /** The write was not stored, so it is neither acknowledged nor broadcast; 1011 tells the sender to retry. */
-  storageFailed(session: Session<Connection> | null, error: Error | null): void
+  storageFailed(session: Session<Connection> | null, error: Error | null, ref?: string): void
   /** Whether `text` is within the length limit; answers `text_too_long` when it is not. */
   textFits(connection: Connection, text: string, ref: string): boolean
   /** A page cut to the reply byte budget (newest kept); cutting sets hasMore like the count cap. */
@@ -182,7 +182,18 @@ export function createHubContext(options: ChatHubOptions): HubContext {
     detach,
     persist,
     expired,
-    storageFailed(session, error) {
+    storageFailed(session, error, ref) {
+      // The store is away (Redis down): keep the connection, refuse the send; the client retries.
+      if (error && (error as Error & { code?: string }).code === 'store_unavailable') {
+        if (session?.connection)
+          send(session.connection, {
+            type: 'error',
+            code: 'store_unavailable',
+            message: error.message,
+            ...(ref !== undefined ? { ref } : {})
+          })
+        return
+      }
       logger.error({ err: error }, 'history write failed')
       if (session?.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
     },

@@ -28,7 +28,7 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
           (error, stored) => {
             if (!stored) {
               claim.release()
-              return ctx.storageFailed(session, error)
+              return ctx.storageFailed(session, error, ref)
             }
             claim.attach(roomMessageKey(room, stored.id))
             const sender = session.connection
@@ -61,7 +61,7 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
           if (!stored) {
             session.sentMessages.forget(key)
             claim.release()
-            return ctx.storageFailed(session, error)
+            return ctx.storageFailed(session, error, ref)
           }
           claim.attach(roomMessageKey(room, stored.id))
           session.sentMessages.committed(key, stored.id)

@@ -43,6 +43,22 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     ctx.close(stale, CloseCode.SessionReplaced, REASONS.replaced)
   }
 
+  /**
+   * In a cluster, the session another node held (it died, or the client moved here): taken over
+   * like one restored after a restart, while its resume window lasts.
+   */
+  function fromAnotherNode(token: string): Session<Connection> | undefined {
+    const saved = store.sessionByTokenHash?.(hashToken(token))
+    if (!saved || Date.now() - saved.lastLive > limits.sessionResumeMs) return undefined
+    const rooms = saved.rooms.filter(isValidRoomName)
+    for (const room of rooms) {
+      store.ensureRoom(room)
+      broker.addRoom(room)
+    }
+    broker.claimNick(saved.user)
+    return sessions.restore(saved.tokenHash, saved.user, rooms)
+  }
+
   /** A new session for `nick`, or undefined when a connected user holds the nick. */
   function newSession(nick: string): Session<Connection> | undefined {
     const user = newUser(nick)
@@ -73,7 +89,10 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       ctx.close(connection, CloseCode.Banned, closeReason(REASONS.banned, ban.reason))
       return
     }
-    const previous = message.session !== undefined ? sessions.byToken(message.session) : undefined
+    const previous =
+      message.session !== undefined
+        ? (sessions.byToken(message.session) ?? fromAnotherNode(message.session))
+        : undefined
     if (previous) takeOver(previous, connection)
     const session = previous ?? newSession(message.nick)
     if (!session) {
@@ -105,7 +124,8 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       session: resumed && message.session !== undefined ? message.session : session.token,
       ...(resumed ? { resumed: true } : {}),
       server: { name: options.serverName, version: options.serverVersion, limits: { ...limits } },
-      rooms: broker.roomSummaries()
+      rooms: broker.roomSummaries(),
+      ...(store.epoch !== undefined ? { historyEpoch: store.epoch } : {})
     })
     for (const room of session.rooms) {
       history.sendJoined(connection, room, message.resume?.[room], ctx.sendInBurst)
