@@ -14,6 +14,7 @@ import { CloseCode } from '../../shared/close-codes'
 import { DEFAULT_LIMITS, SUBPROTOCOL, type Limits } from '../../shared/protocol'
 import { createChatHub, type ChatHub, type Connection } from './chat-hub'
 import { createConnectionLog } from './connection-log'
+import { createGuessThrottle } from './guess-throttle'
 import { openHistoryStore, type HistoryStore } from './history-store'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
@@ -233,6 +234,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub
+    const guessThrottle = createGuessThrottle()
     const socketServer = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -260,6 +262,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         hub: chatHub,
         stats,
         checkAdminToken: options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null,
+        guessThrottle,
         staticDir: options.staticDir,
         maxBodyBytes: config.limits.maxPayloadBytes,
         checkHost: originPolicy.checkHost

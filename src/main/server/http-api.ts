@@ -3,8 +3,10 @@
  * answer for a browser that opens /ws as a page, and (optionally) the web client itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as delay } from 'node:timers/promises'
 import { z } from 'zod'
 import type { AdminResult, ChatHub } from './chat-hub'
+import type { GuessThrottle } from './guess-throttle'
 import type { ServerStats } from './index'
 import type { HostCheck } from './origin-policy'
 import { serveStatic } from './static-files'
@@ -14,6 +16,8 @@ export interface HttpApiOptions {
   stats: () => ServerStats
   /** Null when the server was started without an admin token. */
   checkAdminToken: ((candidate: string | undefined) => boolean) | null
+  /** Wrong admin tokens per address: delayed answers, then 429 (shared with the password check). */
+  guessThrottle: GuessThrottle
   staticDir: string | undefined
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
@@ -39,19 +43,26 @@ function sendError(res: ServerResponse, status: number, error: string, message: 
 
 class BodyTooLarge extends Error {}
 
+/** How long the rest of an oversized body is read (and dropped) after the 413, before hanging up. */
+const DRAIN_AFTER_REFUSAL_MS = 2000
+
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (chunk: Buffer) => {
+    const collect = (chunk: Buffer): void => {
       size += chunk.length
       if (size > maxBytes) {
+        req.off('data', collect)
+        // Still reading, and discarding: closing with unread bytes in the socket makes the
+        // kernel send a reset, and the client would lose the 413 that says what went wrong.
+        req.resume()
         reject(new BodyTooLarge())
-        req.destroy()
         return
       }
       chunks.push(chunk)
-    })
+    }
+    req.on('data', collect)
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })
@@ -74,19 +85,42 @@ export function createHttpHandler(
     res: ServerResponse,
     post: (text: string) => Promise<AdminResult<unknown>>
   ): Promise<void> {
-    if (!options.checkAdminToken || !options.checkAdminToken(bearerToken(req))) {
-      const message = options.checkAdminToken
-        ? 'Send the admin token as "Authorization: Bearer <token>".'
-        : 'The admin API is off: start the server with --admin-token.'
+    if (!options.checkAdminToken) {
+      const message = 'The admin API is off: start the server with --admin-token.'
       sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
       return
     }
+    const address = req.socket.remoteAddress ?? 'unknown'
+    const verdict = options.guessThrottle.check(address)
+    if (!verdict.allowed) {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+      sendError(
+        res,
+        429,
+        'too_many_attempts',
+        `Too many wrong secrets from ${address}: try again in ${seconds} s.`,
+        { 'Retry-After': String(seconds) }
+      )
+      return
+    }
+    if (!options.checkAdminToken(bearerToken(req))) {
+      const wait = options.guessThrottle.failed(address)
+      if (wait > 0) await delay(wait, undefined, { ref: false })
+      const message = 'Send the admin token as "Authorization: Bearer <token>".'
+      sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
+      return
+    }
+    options.guessThrottle.succeeded(address)
     let body: unknown
     try {
       body = JSON.parse(await readBody(req, options.maxBodyBytes))
     } catch (error) {
-      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.')
-      else sendError(res, 400, 'bad_json', 'The body must be JSON: {"text": "…"}.')
+      if (error instanceof BodyTooLarge) {
+        res.once('finish', () => setTimeout(() => req.destroy(), DRAIN_AFTER_REFUSAL_MS).unref())
+        sendError(res, 413, 'too_large', `The body is over ${options.maxBodyBytes} bytes.`, {
+          Connection: 'close'
+        })
+      } else sendError(res, 400, 'bad_json', 'The body must be JSON: {"text": "…"}.')
       return
     }
     const parsed = adminBody.safeParse(body)
