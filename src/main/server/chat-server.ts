@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
+import type { Socket as TcpSocket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
@@ -20,6 +21,7 @@ import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
 import { lanUrls } from './lan-urls'
 import { createOriginPolicy } from './origin-policy'
+import { createPendingConnections } from './pending-connections'
 import { createSecretCheck } from './password-check'
 import { createTokenBucket } from './token-bucket'
 import { createUpgradeGate, refuseHandshake, type GateDecision } from './upgrade-gate'
@@ -47,6 +49,8 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnections: options.maxConnections ?? 5000,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
     maxRooms: options.maxRooms ?? 1000,
+    maxPendingConnections: options.maxPendingConnections ?? 512,
+    maxPendingConnectionsPerIp: options.maxPendingConnectionsPerIp ?? 64,
     pingIntervalMs: options.pingIntervalMs ?? 15_000
   }
   const problems: string[] = []
@@ -58,6 +62,8 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnections: resolved.maxConnections,
     maxConnectionsPerIp: resolved.maxConnectionsPerIp,
     maxRooms: resolved.maxRooms,
+    maxPendingConnections: resolved.maxPendingConnections,
+    maxPendingConnectionsPerIp: resolved.maxPendingConnectionsPerIp,
     pingIntervalMs: resolved.pingIntervalMs,
     ...limits
   })) {
@@ -269,7 +275,15 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       })
     )
     http = server
+    const pending = createPendingConnections({
+      maxTotal: config.maxPendingConnections,
+      maxPerAddress: config.maxPendingConnectionsPerIp
+    })
+    server.on('connection', (socket: TcpSocket) => {
+      if (!pending.admit(socket)) logger.debug({ ip: socket.remoteAddress }, 'too many connections opening')
+    })
     server.on('upgrade', (req, socket, head) => {
+      pending.upgraded(socket as TcpSocket)
       // Not an arrow: a closure here would share this scope's context, which holds `req`, and
       // keep every connection's IncomingMessage alive for as long as its socket (~1 KB each).
       socket.on('error', destroyOnError)

@@ -28,6 +28,13 @@ export interface ChatServerOptions {
   maxConnections?: number
   /** Open sockets per remote address before the handshake answers 503. Default 100. */
   maxConnectionsPerIp?: number
+  /**
+   * TCP connections that are not WebSockets (yet) — handshakes under way, HTTP requests, idle
+   * keep-alives — in total and per remote address; a connection beyond either is answered 503 at
+   * once and closed. Defaults 512 and 64.
+   */
+  maxPendingConnections?: number
+  maxPendingConnectionsPerIp?: number
   /** Rooms the server keeps (created by joining); a join that would create one more gets `invalid_room`. Default 1000. */
   maxRooms?: number
   /**
