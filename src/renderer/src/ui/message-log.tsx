@@ -6,6 +6,7 @@ import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/chan
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
+import { revealHidden, splitHidden } from './hidden-chars'
 import { mentions, splitRichText } from './rich-text'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
@@ -44,25 +45,45 @@ function DayDivider({ ts }: { ts: number }) {
   )
 }
 
+/** Text with each reordering or zero-width character shown as its code point (hidden-chars.ts). */
+function VisibleText({ text }: { text: string }) {
+  return (
+    <>
+      {splitHidden(text).map((run, i) =>
+        run.kind === 'hidden' ? (
+          <span key={i} className="hidden-char" title={`Invisible character ${run.codePoint}`}>
+            {run.codePoint}
+          </span>
+        ) : (
+          run.text
+        )
+      )}
+    </>
+  )
+}
+
 function RichText({ text, myNick }: { text: string; myNick: string | undefined }) {
   return (
     <>
       {splitRichText(text, myNick).map((part, i) =>
         part.kind === 'link' ? (
           <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
-            {part.text}
+            <VisibleText text={part.text} />
           </a>
         ) : part.kind === 'mention' ? (
           <span key={i} className={part.me ? 'mention me' : 'mention'}>
             {part.text}
           </span>
         ) : (
-          part.text
+          <VisibleText key={i} text={part.text} />
         )
       )}
     </>
   )
 }
+
+/** The server's own id: no user can have it (theirs are "u_…"), unlike a nick that looks official. */
+const SERVER_ID = 'server'
 
 const EntryRow = memo(function EntryRow({
   entry,
@@ -84,19 +105,26 @@ const EntryRow = memo(function EntryRow({
     )
   }
   const mentionsMe = !mine && !!myNick && mentions(entry.text, myNick)
+  const fromServer = entry.from.id === SERVER_ID
   return (
     <article
-      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}`}
-      aria-label={`${entry.from.nick}: ${entry.text}`}
+      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${fromServer ? ' from-server' : ''}`}
+      aria-label={`${fromServer ? 'Server announcement' : entry.from.nick}: ${revealHidden(entry.text)}`}
     >
       {!grouped && (
         <header>
           <span className="author">{entry.from.nick}</span>
+          {fromServer && (
+            <span className="server-badge" title="Sent by the server's operator, not by a user">
+              server
+            </span>
+          )}
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
       <div className="message-text">
-        <span className="text">
+        {/* dir="auto" isolates each message: right-to-left text cannot reorder the row around it. */}
+        <span className="text" dir="auto">
           <RichText text={entry.text} myNick={myNick} />
         </span>
         {mine && entry.cid && (
@@ -116,7 +144,9 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   return (
     <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
       <div className="message-text">
-        <span className="text">{item.text}</span>
+        <span className="text" dir="auto">
+          <VisibleText text={item.text} />
+        </span>
       </div>
       <div className="pending-state">
         {failed ? (

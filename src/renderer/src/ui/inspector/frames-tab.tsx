@@ -3,12 +3,14 @@ import { Virtuoso } from 'react-virtuoso'
 import type { FrameRecord } from '../../engine/engine-events'
 import { useStore } from '../../store'
 import { formatBytes, formatPreciseTime } from '../format'
+import { escapeHidden } from '../hidden-chars'
 
+/** Indented, with every invisible or bidi control character as its JSON escape. */
 function pretty(data: string): string {
   try {
-    return JSON.stringify(JSON.parse(data), null, 2)
+    return escapeHidden(JSON.stringify(JSON.parse(data), null, 2))
   } catch {
-    return data
+    return escapeHidden(data)
   }
 }
 
@@ -23,7 +25,7 @@ function FrameRow({ frame }: { frame: FrameRecord }) {
         <span className="mono">{formatPreciseTime(frame.at)}</span>
         <span className="frame-type">{frame.type}</span>
         <span className="mono muted">{formatBytes(frame.size)}</span>
-        <span className="frame-preview mono">{frame.data.slice(0, 120)}</span>
+        <span className="frame-preview mono">{escapeHidden(frame.data.slice(0, 120))}</span>
       </button>
       {open && <pre className="frame-body">{pretty(frame.data)}</pre>}
     </div>
