@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { User } from '../../shared/protocol'
+import { nickKey } from './nick-identity'
 import { createRecentSends, RECENT_SENDS_CAPACITY, type RecentSends } from './recent-sends'
 
 export interface Session<Conn> {
@@ -31,11 +32,6 @@ export interface Session<Conn> {
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url')
-}
-
-/** Nicks are unique regardless of case and Unicode compatibility forms ("Ann" = "ann" = "Ａｎｎ"). */
-export function nickKey(nick: string): string {
-  return nick.normalize('NFKC').toLowerCase()
 }
 
 function sendTracking(coldLookups: number) {
