@@ -20,6 +20,7 @@ import { openHistoryStore, type HistoryStore } from './history-store'
 import { createHttpHandler } from './http-api'
 import type { ChatServer, ChatServerOptions, ConnectionInfo, ServerState, ServerStats } from './index'
 import { lanUrls } from './lan-urls'
+import { createLoopStallMonitor, stallTolerant, type LoopStallMonitor } from './loop-stall'
 import { createOriginPolicy } from './origin-policy'
 import { createPendingConnections } from './pending-connections'
 import { createSecretCheck } from './password-check'
@@ -96,6 +97,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let http: Server | undefined
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
+  let stalls: LoopStallMonitor | undefined
   let closing: Promise<void> | undefined
   let nextId = 0
   const idPrefix = randomBytes(3).toString('hex')
@@ -137,7 +139,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     return null
   }
 
-  function accept(ws: WebSocket, ip: string, chatHub: ChatHub): void {
+  function accept(ws: WebSocket, ip: string, chatHub: ChatHub, loopStalls: LoopStallMonitor): void {
     const info: ConnectionInfo = {
       id: `${idPrefix}-${(++nextId).toString(36)}`,
       remoteAddress: ip,
@@ -150,7 +152,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     const socket: Socket = {
       ws,
       info,
-      bucket: createTokenBucket(config.limits.rateBurst, config.limits.ratePerSecond),
+      bucket: stallTolerant(
+        createTokenBucket(config.limits.rateBurst, config.limits.ratePerSecond),
+        config.limits.ratePerSecond,
+        loopStalls
+      ),
       session: undefined,
       closing: false,
       sentClose: undefined,
@@ -240,6 +246,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null
     })
     hub = chatHub
+    const loopStalls = createLoopStallMonitor()
+    stalls = loopStalls
     const guessThrottle = createGuessThrottle()
     const socketServer = new WebSocketServer({
       noServer: true,
@@ -294,7 +302,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         return
       }
       socketServer.handleUpgrade(req, socket, head, (ws) =>
-        accept(ws, req.socket.remoteAddress ?? 'unknown', chatHub)
+        accept(ws, req.socket.remoteAddress ?? 'unknown', chatHub, loopStalls)
       )
     })
     try {
@@ -313,6 +321,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         state = 'closed'
         chatHub.dispose()
         historyStore.close()
+        loopStalls.dispose()
       }
       throw error
     }
@@ -364,6 +373,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     hub?.dispose()
     store?.close()
     log.dispose()
+    stalls?.dispose()
     state = 'closed'
     logger.info('closed')
   }
