@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { parseCliArgs, USAGE } from './cli-args'
+import { nodeCanRunServer, nodeTooOldLine } from './node-support'
 
 /**
  * node:sqlite prints "ExperimentalWarning: SQLite is an experimental feature" on load, which
@@ -24,6 +25,11 @@ function quietSqliteWarning(): void {
 const SHUTDOWN_DEADLINE_MS = 4500
 
 async function main(): Promise<void> {
+  if (!nodeCanRunServer(process.versions.node)) {
+    process.stderr.write(`${nodeTooOldLine(process.versions.node)}\n`)
+    process.exitCode = 1
+    return
+  }
   // Built as out/main/cli.js; the renderer build sits beside it in out/renderer.
   const here = dirname(fileURLToPath(import.meta.url))
   const command = parseCliArgs(process.argv.slice(2), process.env, join(here, '..', 'renderer'))
