@@ -77,7 +77,7 @@ for (const viewport of [
     // The override never reaches the page, so nothing after it is reordered.
     const text = await spoof.locator('.text').textContent()
     expect(text).toBe(`${invoice}U+202Egnp.exe`)
-    await expect(spoof.locator('.text')).toHaveAttribute('dir', 'auto')
+    await expect(spoof.locator('.message-text')).toHaveAttribute('dir', 'auto')
 
     const response = await fetch(`${server.httpUrl}api/rooms/general/messages`, {
       method: 'POST',

@@ -1,4 +1,4 @@
-import type { WebSocketLike } from '../../src/renderer/src/engine/connection-engine'
+import type { WebSocketLike } from '../../src/renderer/src/engine/socket-types'
 
 /**
  * A stand-in for the browser WebSocket, driven by the test: the engine's timing (backoff, ping,

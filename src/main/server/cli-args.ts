@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { ChatServerOptions } from './index'
+import type { ChatServerOptions } from './server-types'
 
 export const USAGE = `Usage: parley-server [options]
 

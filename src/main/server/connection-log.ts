@@ -4,7 +4,7 @@
  * at most every `intervalMs`, so a busy socket cannot flood the listener (the Electron host
  * forwards these over IPC).
  */
-import type { ConnectionInfo } from './index'
+import type { ConnectionInfo } from './server-types'
 
 export interface TrackedConnection {
   readonly info: ConnectionInfo

@@ -1,5 +1,5 @@
 /**
- * The server's durable state: rooms, room messages, direct messages and resumable sessions in one
+ * The Store (store.ts) on SQLite: rooms, room messages, direct messages and resumable sessions in one
  * SQLite file (node:sqlite, built into Node 22 and Electron, so nothing native needs rebuilding).
  *
  * Writes go through a queue that is committed in one transaction per event-loop turn
@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+import type { AppendCallback, Page, StoredSession, Store } from './store'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -27,34 +28,12 @@ const BUSY_TIMEOUT_MS = 20
 /** 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions. */
 const SCHEMA_VERSION = 3
 
-export interface Page<T> {
-  messages: T[]
-  /** Older (or, for replays, skipped) messages exist beyond this page. */
-  hasMore: boolean
-}
-
-/** A session as stored: the token only as its SHA-256, so the file never holds a usable token. */
-export interface StoredSession {
-  tokenHash: string
-  user: User
-  rooms: string[]
-  /** When its socket dropped; null while it has one. */
-  droppedAt: number | null
-}
-
-/** A session as loaded, with the last moment it is known to have had a socket (or dropped it). */
-export interface LoadedSession extends StoredSession {
-  lastLive: number
-}
-
-export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
-
-export interface HistoryStore {
-  /**
-   * Queues a message and returns it as it will be stored (id and ts fixed now); `done` runs after
-   * its commit. `cid` (last, so callers without one stay short) is stored with it: only its author
-   * ever gets it back.
-   */
+/**
+ * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
+ * at enqueue time from in-memory sequences), which its own tests and the benchmarks use; the hub
+ * sees only `Store`, whose appends answer in their callback.
+ */
+export interface HistoryStore extends Store {
   appendMessage(
     room: string,
     from: User,
@@ -69,37 +48,6 @@ export interface HistoryStore {
     done: AppendCallback<DirectMessage>,
     cid?: string
   ): DirectMessage
-  messageById(room: string, id: number): ChatMessage | undefined
-  dmById(id: number): DirectMessage | undefined
-  /** The committed message `fromId` sent to `room` with `cid`, among the room's last `window`. */
-  findMessageByCid(room: string, fromId: string, cid: string, window: number): ChatMessage | undefined
-  /** The committed DM `fromId` sent to `toId` with `cid`, among the last `window` DMs. */
-  findDmByCid(fromId: string, toId: string, cid: string, window: number): DirectMessage | undefined
-  /** The newest `limit` messages (or those before `before`), oldest first. */
-  page(room: string, limit: number, before?: number): Page<ChatMessage>
-  /** Messages after `afterId`, oldest first; when more than `max`, the newest `max` and hasMore. */
-  messagesAfter(room: string, afterId: number, max: number): Page<ChatMessage>
-  /** Direct messages to or from `userId` after `afterId`, oldest first; capped like messagesAfter. */
-  dmsAfter(userId: string, afterId: number, max: number): Page<DirectMessage>
-  /** Creates the room if new; returns true when it was created. */
-  ensureRoom(name: string): boolean
-  roomNames(): string[]
-  counts(): { messages: number; dms: number }
-  /**
-   * Session writes (hello, join, leave, drop, expiry) ride the same batched transaction as
-   * messages: a churn of connections must not cost one commit each.
-   */
-  saveSession(session: StoredSession): void
-  deleteSession(tokenHash: string): void
-  /**
-   * Stamps every session that has a socket as live now, so that after a crash (no drop was
-   * written) a session counts as dropped at the last stamp, not whenever it was last saved.
-   */
-  markLiveSessions(): void
-  loadSessions(): LoadedSession[]
-  /** Commits everything queued now, synchronously. */
-  flush(): void
-  close(): void
 }
 
 interface MessageRow {
@@ -218,7 +166,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   const insertDm = db.prepare(
     'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
   )
-  // No index on cid: these run only for sends right after a restart (see chat-hub), and a range of
+  // No index on cid: these run only for sends right after a restart (see hub/earlier-send.ts), and a range of
   // the primary key (or of dms_by_from) is cheap, whereas an index would cost every insert.
   const selectMessageByCid = db.prepare(
     'SELECT * FROM messages WHERE room = ? AND id > ? AND from_id = ? AND cid = ? LIMIT 1'

@@ -5,9 +5,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { z } from 'zod'
-import type { AdminResult, ChatHub } from './chat-hub'
 import type { GuessThrottle } from './guess-throttle'
-import type { ServerStats } from './index'
+import type { AdminResult } from './hub/admin'
+import type { ChatHub } from './hub/chat-hub'
+import type { ServerStats } from './server-types'
 import type { HostCheck } from './origin-policy'
 import { serveStatic } from './static-files'
 

@@ -9,6 +9,7 @@
  * sender costs a few dozen bytes per key, not the texts.
  */
 export interface RecentSend {
+  /** The stored message's id; 0 while queued (the store assigns it when it commits). */
   id: number
   /** False while the write is queued: its commit will acknowledge on the current connection. */
   committed: boolean
@@ -16,8 +17,10 @@ export interface RecentSend {
 
 export interface RecentSends {
   get(key: string): RecentSend | undefined
-  remember(key: string, id: number, committed: boolean): void
-  committed(key: string): void
+  /** A send with this key is queued in the store. */
+  pending(key: string): void
+  /** The send with this key is stored as `id` (after its commit, or found in the store). */
+  committed(key: string, id: number): void
   /** The write failed: a retry with this key must be stored, not swallowed. */
   forget(key: string): void
 }
@@ -46,17 +49,26 @@ class RecentSendMap implements RecentSends {
     return this.entries?.get(key)
   }
 
-  remember(key: string, id: number, committed: boolean): void {
+  pending(key: string): void {
+    this.remember(key, 0, false)
+  }
+
+  committed(key: string, id: number): void {
+    const entry = this.entries?.get(key)
+    if (entry) {
+      entry.id = id
+      entry.committed = true
+    } else {
+      this.remember(key, id, true)
+    }
+  }
+
+  private remember(key: string, id: number, committed: boolean): void {
     const entries = (this.entries ??= new Map())
     entries.delete(key)
     entries.set(key, { id, committed })
     // A Map iterates in insertion order: the first key is the oldest.
     if (entries.size > this.capacity) entries.delete(entries.keys().next().value!)
-  }
-
-  committed(key: string): void {
-    const entry = this.entries?.get(key)
-    if (entry) entry.committed = true
   }
 
   forget(key: string): void {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSessionRegistry, type Session, type SessionRegistry } from './session-registry'
+import { createSessionRegistry, newUser, type Session, type SessionRegistry } from './session-registry'
 
 let registry: SessionRegistry<object> | undefined
 afterEach(() => registry?.dispose())
 
 function droppedFrom(address: string | undefined, nick: string, evicted: string[]): Session<object> {
-  const session = registry!.create(nick)
+  const session = registry!.create(newUser(nick))
   session.address = address
   registry!.dropped(session, (gone) => evicted.push(gone.user.nick))
   return session

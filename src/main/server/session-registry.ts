@@ -6,7 +6,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { User } from '../../shared/protocol'
-import { nickKey } from './nick-identity'
 import { createRecentSends, RECENT_SENDS_CAPACITY, type RecentSends } from './recent-sends'
 
 export interface Session<Conn> {
@@ -39,6 +38,11 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url')
 }
 
+/** A user new to this server. Its nick's uniqueness is the Broker's (`claimNick`). */
+export function newUser(nick: string): User {
+  return { id: `u_${randomBytes(9).toString('base64url')}`, nick }
+}
+
 function sendTracking(coldLookups: number) {
   return {
     sentMessages: createRecentSends(),
@@ -48,12 +52,11 @@ function sendTracking(coldLookups: number) {
 }
 
 export interface SessionRegistry<Conn> {
-  create(nick: string): Session<Conn>
+  create(user: User): Session<Conn>
   /** Brings back a session saved before a restart, as dropped (the caller starts its resume window). */
   restore(tokenHash: string, user: User, rooms: Iterable<string>): Session<Conn>
   byToken(token: string): Session<Conn> | undefined
   byUserId(id: string): Session<Conn> | undefined
-  byNick(nick: string): Session<Conn> | undefined
   /**
    * Starts the resume window of a session whose socket dropped (`windowMs`, default the full
    * window); `onExpire` runs if it lapses, or if the session is evicted: as the oldest dropped one
@@ -91,7 +94,6 @@ export function createSessionRegistry<Conn>(
   const byUserId = new Map<string, Session<Conn>>()
   /** Per address, its dropped sessions in drop order, with what to run on eviction. */
   const droppedByAddress = new Map<string, Map<Session<Conn>, (session: Session<Conn>) => void>>()
-  const byNick = new Map<string, Session<Conn>>()
   /** Dropped sessions in drop order (a Map keeps insertion order), with what to run on eviction. */
   const droppedOrder = new Map<Session<Conn>, (session: Session<Conn>) => void>()
 
@@ -101,7 +103,6 @@ export function createSessionRegistry<Conn>(
     forgetDropped(session)
     byToken.delete(session.tokenHash)
     byUserId.delete(session.user.id)
-    if (byNick.get(nickKey(session.user.nick)) === session) byNick.delete(nickKey(session.user.nick))
   }
 
   function forgetDropped(session: Session<Conn>): void {
@@ -115,17 +116,16 @@ export function createSessionRegistry<Conn>(
   function add(session: Session<Conn>): Session<Conn> {
     byToken.set(session.tokenHash, session)
     byUserId.set(session.user.id, session)
-    byNick.set(nickKey(session.user.nick), session)
     return session
   }
 
   return {
-    create(nick) {
+    create(user) {
       const token = randomBytes(24).toString('base64url')
       return add({
         token,
         tokenHash: hashToken(token),
-        user: { id: `u_${randomBytes(9).toString('base64url')}`, nick },
+        user,
         rooms: new Set(),
         connection: undefined,
         address: undefined,
@@ -147,7 +147,6 @@ export function createSessionRegistry<Conn>(
     },
     byToken: (token) => byToken.get(hashToken(token)),
     byUserId: (id) => byUserId.get(id),
-    byNick: (nick) => byNick.get(nickKey(nick)),
     dropped(session, onExpire, windowMs = resumeMs) {
       if (session.expiry !== undefined) clearTimeout(session.expiry)
       session.expiry = setTimeout(() => {
@@ -191,7 +190,6 @@ export function createSessionRegistry<Conn>(
       droppedOrder.clear()
       droppedByAddress.clear()
       byUserId.clear()
-      byNick.clear()
     }
   }
 }

@@ -1,9 +1,10 @@
+// First, so the areas' own CSS (imported by their components) comes after the base elements.
+import './base.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { appPreferences } from './store/app-preferences'
 import { App } from './ui/app'
 import { followThemePreference } from './ui/apply-theme'
-import './styles.css'
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root element')

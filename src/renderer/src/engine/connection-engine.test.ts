@@ -353,3 +353,44 @@ describe('ConnectionEngine handshake timeout', () => {
     expect(engine.state).toBe('idle')
   })
 })
+
+describe('ConnectionEngine delivery across a long outage', () => {
+  it('keeps a message typed offline pending through ten minutes of failed attempts, then sends it once after the barrier', () => {
+    const first = start()
+    admit(first, false, [{ type: 'joined', room: 'general', members: [alice], history: [] }])
+    const inFlight = engine.post({ kind: 'room', room: 'general' }, 'sent as the link died')
+    first.serverCloses(1006)
+    const offline = engine.post({ kind: 'room', room: 'general' }, 'typed offline')
+
+    // Every attempt for ten minutes is refused before it opens, as with a stopped server.
+    const outageEnds = Date.now() + 600_000
+    while (Date.now() < outageEnds) {
+      vi.advanceTimersByTime(1000)
+      const latest = FakeSocket.latest()
+      if (latest !== first && latest.readyState === 0) latest.serverCloses(1006)
+    }
+    const failedEver = events.some((e) => e.type === 'outbox' && e.items.some((i) => i.status === 'failed'))
+    expect(failedEver).toBe(false)
+    expect(FakeSocket.instances.length).toBeGreaterThan(20)
+
+    vi.advanceTimersByTime(30_000)
+    const back = FakeSocket.latest()
+    expect(back.readyState).toBe(0)
+    admit(back, true, [{ type: 'joined', room: 'general', members: [alice], history: [] }])
+    const sends = back.sentMessages().filter((m) => m.type === 'send')
+    expect(sends.map((m) => m.cid)).toEqual([inFlight.cid, offline.cid])
+
+    // Only now has the server had a chance: one echo delivers, the other fails after the full timeout.
+    back.serverSends(chat(1, 'typed offline', alice, offline.cid))
+    vi.advanceTimersByTime(9_000)
+    back.serverSends({ type: 'pong', t: 0, serverTime: 0 })
+    vi.advanceTimersByTime(9_000)
+    back.serverSends({ type: 'pong', t: 0, serverTime: 0 })
+    vi.advanceTimersByTime(9_000)
+    back.serverSends({ type: 'pong', t: 0, serverTime: 0 })
+    expect(lastOutbox()).toMatchObject({ items: [{ cid: inFlight.cid, status: 'pending' }] })
+    vi.advanceTimersByTime(3_000)
+    expect(lastOutbox()).toMatchObject({ items: [{ cid: inFlight.cid, status: 'failed' }] })
+    expect(FakeSocket.instances.filter((s) => s.sent.some((d) => d.includes(offline.cid)))).toHaveLength(1)
+  })
+})

@@ -1,8 +1,9 @@
 /**
  * Messages the person wrote that the server has not acknowledged yet. An item is `pending`
  * until the server echoes its `cid` (then it leaves the outbox: the echoed message is the
- * delivered copy), and `failed` when no echo came within the ack timeout. Failed items stay
- * until the person retries or discards them; a late echo still counts as delivery.
+ * delivered copy), and `failed` when no echo came within the ack timeout of its frame going
+ * out on a connection. Queued offline it never expires: the server has not had a chance yet.
+ * Failed items stay until the person retries or discards them; a late echo still counts as delivery.
  */
 export type OutboxTarget = { kind: 'room'; room: string } | { kind: 'dm'; to: string; toNick: string }
 
@@ -66,11 +67,11 @@ export class Outbox {
     return this.items.delete(cid)
   }
 
-  /** Marks every pending item older than `timeoutMs` as failed; returns whether anything changed. */
+  /** Marks every item sent at least `timeoutMs` ago without an echo as failed; returns whether anything changed. */
   expire(now: number, timeoutMs: number): boolean {
     let changed = false
     for (const item of this.items.values()) {
-      if (item.status === 'pending' && now - item.createdAt >= timeoutMs) {
+      if (item.status === 'pending' && item.sentAt !== undefined && now - item.sentAt >= timeoutMs) {
         this.items.set(item.cid, { ...item, status: 'failed' })
         changed = true
       }
@@ -78,12 +79,12 @@ export class Outbox {
     return changed
   }
 
-  /** The earliest time a pending item would expire, for scheduling one timer instead of many. */
+  /** The earliest time a sent item would expire, for scheduling one timer instead of many. */
   nextExpiry(timeoutMs: number): number | undefined {
     let earliest: number | undefined
     for (const item of this.items.values()) {
-      if (item.status !== 'pending') continue
-      const at = item.createdAt + timeoutMs
+      if (item.status !== 'pending' || item.sentAt === undefined) continue
+      const at = item.sentAt + timeoutMs
       if (earliest === undefined || at < earliest) earliest = at
     }
     return earliest
@@ -95,7 +96,7 @@ export class Outbox {
     if (item) this.items.set(cid, { ...item, status: 'failed' })
   }
 
-  /** Puts a failed item back in the queue with a fresh timeout. */
+  /** Puts a failed item back in the queue; its timeout starts again when it is sent. */
   retry(cid: string, now: number): OutboxItem | undefined {
     const item = this.items.get(cid)
     if (!item || item.status !== 'failed') return undefined

@@ -1,4 +1,4 @@
-import type { NetworkStatus } from '../engine/connection-engine'
+import type { NetworkStatus } from '../engine/socket-types'
 
 /** navigator.onLine and the window's online/offline events, as the engine's NetworkStatus. */
 export function browserNetwork(): NetworkStatus | undefined {

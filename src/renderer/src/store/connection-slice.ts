@@ -9,6 +9,7 @@ import { forgetSession, loadSession, saveSession } from './session-memory'
 import { initialInspectorState } from './inspector-slice'
 import { initialMembersState } from './members-slice'
 import { initialMessagesState } from './messages-slice'
+import { createRoomListRefresh } from './room-list-refresh'
 import { initialRoomsState } from './rooms-slice'
 import type { ConnectionSlice, SliceCreator, SliceState, StoreState } from './store-types'
 
@@ -68,10 +69,11 @@ export function createConnectionSlice(deps: StoreDeps): SliceCreator<ConnectionS
         ...(password ? { password } : {}),
         ...(session ? { session } : {})
       })
-      const batcher = createEventBatcher<EngineEvent>(
-        (batch) => set((state) => applyEngineEvents(state, batch, deps.now())),
-        deps.schedule
-      )
+      const refreshRoomsIfUnknown = createRoomListRefresh(deps.now)
+      const batcher = createEventBatcher<EngineEvent>((batch) => {
+        set((state) => applyEngineEvents(state, batch, deps.now()))
+        refreshRoomsIfUnknown(get(), batch)
+      }, deps.schedule)
       const unsubscribe = engine.subscribe((event) => {
         if (event.type === 'welcome') {
           void deps.preferences

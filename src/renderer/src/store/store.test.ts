@@ -325,3 +325,34 @@ describe('app store', () => {
     expect(file.recentServers).toEqual([{ url: 'ws://127.0.0.1:1/ws', nick: 'alice', lastUsedAt: now }])
   })
 })
+
+describe('room list refresh', () => {
+  const roomsAsked = () => socket.sentMessages().filter((m) => m.type === 'rooms').length
+
+  it('asks for the room list again when a frame names a room the last list did not have, at most once per 5 s', () => {
+    connect()
+    admit()
+    // Rooms the welcome listed (general) are known: nothing to ask.
+    socket.serverSends(chat(2, 'known room'))
+    expect(roomsAsked()).toBe(0)
+
+    socket.serverSends({ type: 'joined', room: 'fresh', members: [alice], history: [] })
+    expect(roomsAsked()).toBe(1)
+    socket.serverSends({ type: 'presence', room: 'other', event: 'join', user: bob })
+    expect(roomsAsked()).toBe(1)
+
+    now += 5000
+    socket.serverSends({
+      type: 'rooms',
+      rooms: [
+        { name: 'general', members: 2 },
+        { name: 'fresh', members: 1 }
+      ]
+    })
+    expect(store.getState().serverRooms.map((r) => r.name)).toEqual(['general', 'fresh'])
+    socket.serverSends(chat(3, 'in a known room now', bob, 'fresh'))
+    expect(roomsAsked()).toBe(1)
+    socket.serverSends({ type: 'presence_batch', room: 'newer', events: [{ event: 'join', user: bob }] })
+    expect(roomsAsked()).toBe(2)
+  })
+})

@@ -1,5 +1,5 @@
 /**
- * The chosen theme as `data-theme` on <html>: styles.css sets `color-scheme` from it, and every
+ * The chosen theme as `data-theme` on <html>: base.css sets `color-scheme` from it, and every
  * colour is a `light-dark()` pair, so an explicit choice overrides prefers-color-scheme and
  * "system" (no attribute) follows it.
  */

@@ -9,13 +9,14 @@ import { MessageLog } from './message-log'
 import { PreferencesControls } from './preferences-controls'
 import { RoomsNav } from './rooms-nav'
 import { TypingIndicator } from './typing-indicator'
+import './chat-screen.css'
 
 function ChannelTitle() {
   const label = useStore(selectChannelLabel)
   const members = useStore(selectMemberCount)
   return (
     <h1 className="channel-title">
-      {label ?? 'No room'}
+      {label ? <bdi>{label}</bdi> : 'No room'}
       {members !== undefined && <span className="muted small"> · {members.toLocaleString()} here</span>}
     </h1>
   )
@@ -68,10 +69,16 @@ export function ChatScreen() {
     <div className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}`}>
       <div className="sidebar-column">
         <div className="workspace">
-          <div className="workspace-name" title={serverName}>
+          <div className="workspace-name" title={serverName} dir="auto">
             {serverName ?? 'Parley'}
           </div>
-          <div className="muted small">{me ? `signed in as ${me.nick}` : ''}</div>
+          <div className="muted small">
+            {me && (
+              <>
+                signed in as <bdi>{me.nick}</bdi>
+              </>
+            )}
+          </div>
         </div>
         <RoomsNav />
         <PreferencesControls />
@@ -101,7 +108,7 @@ export function ChatScreen() {
           <>
             <MessageLog channel={current} />
             {!dm && <TypingIndicator room={current} />}
-            <Composer placeholder={dm ? 'Message directly' : `Message #${current}`} />
+            <Composer channel={current} placeholder={dm ? 'Message directly' : `Message #${current}`} />
           </>
         ) : (
           <div className="empty muted">Join a room to start talking.</div>

@@ -1,12 +1,19 @@
-import { useState, type KeyboardEvent } from 'react'
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
 import { useStore } from '../store'
 
-export function Composer({ placeholder }: { placeholder: string }) {
+export function Composer({ channel, placeholder }: { channel: string; placeholder: string }) {
   const sendMessage = useStore((s) => s.sendMessage)
+  const box = useRef<HTMLTextAreaElement>(null)
   const notifyTyping = useStore((s) => s.notifyTyping)
   const [text, setText] = useState('')
   const tooLong = text.length > DEFAULT_LIMITS.maxTextLength
+
+  // The chat screen appears once connected, and a switched channel is one to write in: either way
+  // the next thing typed belongs in the message box, not on the button that was just pressed.
+  useEffect(() => {
+    box.current?.focus()
+  }, [channel])
 
   const send = () => {
     if (!text.trim() || tooLong) return
@@ -31,6 +38,8 @@ export function Composer({ placeholder }: { placeholder: string }) {
       }}
     >
       <textarea
+        ref={box}
+        dir="auto"
         aria-label="Message"
         placeholder={placeholder}
         value={text}

@@ -6,9 +6,11 @@ import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
 import { LabelledField } from './labelled-field'
 import { PreferencesControls } from './preferences-controls'
+import { RecentServers } from './recent-servers'
 import { appPreferences, usePreferences } from '../store/app-preferences'
 import type { RecentServer } from '../store/preferences'
 import { loadLastSession } from '../store/session-memory'
+import './connect-screen.css'
 
 /**
  * The address to offer first: when this page was served by a Parley server (plain http, no
@@ -127,35 +129,12 @@ export function ConnectScreen() {
             </button>
           )}
         </form>
-        {recent.length > 0 && (
-          <section aria-label="Recent servers" className="recent">
-            <h2>Recent servers</h2>
-            <ul>
-              {recent.map((server) => (
-                <li key={server.url}>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => {
-                      setAddress(displayServerAddress(server.url))
-                      setNick(server.nick)
-                    }}
-                  >
-                    {server.nick} @ {displayServerAddress(server.url)}
-                  </button>
-                  <button
-                    type="button"
-                    className="icon"
-                    aria-label={`Forget ${displayServerAddress(server.url)}`}
-                    onClick={() => void appPreferences.getState().forgetServer(server.url)}
-                  >
-                    ×
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
+        <RecentServers
+          onPick={(pickedAddress, pickedNick) => {
+            setAddress(pickedAddress)
+            setNick(pickedNick)
+          }}
+        />
         <PreferencesControls />
       </div>
       <HostPanel />

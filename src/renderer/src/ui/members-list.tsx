@@ -31,7 +31,7 @@ export function MembersList() {
                 <span className="avatar" aria-hidden="true">
                   {member.nick.slice(0, 1).toUpperCase()}
                 </span>
-                {member.nick} <span className="muted">(you)</span>
+                <bdi>{member.nick}</bdi> <span className="muted">(you)</span>
               </span>
             ) : (
               <button
@@ -43,7 +43,7 @@ export function MembersList() {
                 <span className="avatar" aria-hidden="true">
                   {member.nick.slice(0, 1).toUpperCase()}
                 </span>
-                {member.nick}
+                <bdi>{member.nick}</bdi>
               </button>
             )}
           </li>

@@ -8,6 +8,7 @@ import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
 import { revealHidden, splitHidden } from './hidden-chars'
 import { mentions, splitRichText } from './rich-text'
+import './message-log.css'
 
 /** Virtuoso's index space starts high so older pages can be prepended below it (see firstItemIndex). */
 const FIRST_INDEX = 1_000_000_000
@@ -113,7 +114,7 @@ const EntryRow = memo(function EntryRow({
     >
       {!grouped && (
         <header>
-          <span className="author">{entry.from.nick}</span>
+          <bdi className="author">{entry.from.nick}</bdi>
           {fromServer && (
             <span className="server-badge" title="Sent by the server's operator, not by a user">
               server
@@ -122,9 +123,9 @@ const EntryRow = memo(function EntryRow({
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
-      <div className="message-text">
-        {/* dir="auto" isolates each message: right-to-left text cannot reorder the row around it. */}
-        <span className="text" dir="auto">
+      {/* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */}
+      <div className="message-text" dir="auto">
+        <span className="text">
           <RichText text={entry.text} myNick={myNick} />
         </span>
         {mine && entry.cid && (
@@ -143,8 +144,8 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   const failed = item.status === 'failed'
   return (
     <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
-      <div className="message-text">
-        <span className="text" dir="auto">
+      <div className="message-text" dir="auto">
+        <span className="text">
           <VisibleText text={item.text} />
         </span>
       </div>

@@ -1,5 +1,6 @@
 import { appPreferences, usePreferences } from '../store/app-preferences'
 import { THEMES, type Theme } from '../store/preferences'
+import './preferences-controls.css'
 
 const THEME_LABELS: Record<Theme, string> = { system: 'System', light: 'Light', dark: 'Dark' }
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
-import { useShallow } from 'zustand/react/shallow'
 import { dmKey } from '../store/channel-log'
 import { useStore } from '../store'
+import { MoreRooms } from './more-rooms'
 
 function UnreadBadge({ count }: { count: number }) {
   if (!count) return null
@@ -26,7 +26,7 @@ function ChannelButton({ channel, label, prefix }: { channel: string; label: str
       <span className="channel-prefix" aria-hidden="true">
         {prefix}
       </span>
-      <span className="channel-name">{label}</span>
+      <bdi className="channel-name">{label}</bdi>
       <UnreadBadge count={unread} />
     </button>
   )
@@ -35,9 +35,6 @@ function ChannelButton({ channel, label, prefix }: { channel: string; label: str
 export function RoomsNav() {
   const joinedRooms = useStore((s) => s.joinedRooms)
   const dms = useStore((s) => s.dms)
-  const otherRooms = useStore(
-    useShallow((s) => s.serverRooms.filter((r) => !s.joinedRooms.includes(r.name)).map((r) => r.name))
-  )
   const joinRoom = useStore((s) => s.joinRoom)
   const leaveRoom = useStore((s) => s.leaveRoom)
   const [name, setName] = useState('')
@@ -85,23 +82,7 @@ export function RoomsNav() {
           {error}
         </p>
       )}
-      {otherRooms.length > 0 && (
-        <>
-          <h3 className="sidebar-subheading">More rooms</h3>
-          <ul className="channel-list">
-            {otherRooms.map((room) => (
-              <li key={room}>
-                <button type="button" className="channel muted" onClick={() => joinRoom(room)}>
-                  <span className="channel-prefix" aria-hidden="true">
-                    +
-                  </span>
-                  <span className="channel-name">{room}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <MoreRooms />
       <h2 className="sidebar-heading">Direct messages</h2>
       {dms.length === 0 ? (
         <p className="muted small sidebar-hint">Click a member to start one.</p>

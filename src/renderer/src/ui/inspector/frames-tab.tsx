@@ -25,9 +25,14 @@ function FrameRow({ frame }: { frame: FrameRecord }) {
         <span className="mono">{formatPreciseTime(frame.at)}</span>
         <span className="frame-type">{frame.type}</span>
         <span className="mono muted">{formatBytes(frame.size)}</span>
-        <span className="frame-preview mono">{escapeHidden(frame.data.slice(0, 120))}</span>
+        {/* Frames carry people's text: isolated, so an RTL message cannot reorder the row. */}
+        <bdi className="frame-preview mono">{escapeHidden(frame.data.slice(0, 120))}</bdi>
       </button>
-      {open && <pre className="frame-body">{pretty(frame.data)}</pre>}
+      {open && (
+        <pre className="frame-body" dir="ltr">
+          {pretty(frame.data)}
+        </pre>
+      )}
     </div>
   )
 }

@@ -3,6 +3,7 @@ import { useStore, type InspectorTab } from '../../store'
 import { FramesTab } from './frames-tab'
 import { OverviewTab } from './overview-tab'
 import { ToolsTab } from './tools-tab'
+import './inspector.css'
 
 const TABS: { id: InspectorTab; label: string }[] = [
   { id: 'overview', label: 'Overview' },

@@ -1,0 +1,190 @@
+/**
+ * What every concern's handlers share: the two seams (Store, Broker), the session table, and
+ * the ways to answer a connection and to end one. Built once per hub by `createHubContext`.
+ */
+import type { Logger } from 'pino'
+import { CloseCode } from '../../../shared/close-codes'
+import type { ErrorCode, Limits, ServerMessage } from '../../../shared/protocol'
+import type { Broker } from '../broker'
+import type { ConnectionLog } from '../connection-log'
+import { createFrame, sendFrame, type OutboundFrame } from '../fanout'
+import { createLocalBroker } from '../local-broker'
+import { newestWithin, replyBudgetBytes } from '../reply-budget'
+import { createSessionRegistry, type Session, type SessionRegistry } from '../session-registry'
+import type { Page, Store } from '../store'
+import type { Connection } from './connection'
+
+export interface ChatHubOptions {
+  store: Store
+  /** Default: the in-process broker (local-broker.ts), delivering through the hub. */
+  broker?: (deliver: (connection: Connection, frame: OutboundFrame) => void) => Broker<Connection>
+  limits: Limits
+  log: ConnectionLog
+  logger: Logger
+  serverName: string
+  serverVersion: string
+  /** Rooms are created by joining; this caps how many one server keeps (each is listed in every welcome). */
+  maxRooms: number
+  /** Dropped (resumable) sessions kept at most; the oldest dropped is evicted first. Default 10,000. */
+  maxDroppedSessions?: number
+  /** Null when the server has no password. */
+  checkPassword: ((candidate: string | undefined) => boolean) | null
+}
+
+export const REASONS = {
+  notHello: 'The first message must be a valid hello.',
+  unauthorized: 'Wrong or missing password.',
+  helloTimeout: 'No hello within the time limit.',
+  nickInUse: 'That nick is in use by someone connected right now.',
+  rateLimited: 'Too many messages too fast.',
+  replaced: 'This session was resumed from another connection.',
+  slowConsumer: 'Too much unsent data: the client reads too slowly.',
+  storage: 'The server could not store the message.',
+  handlerFailed: 'The server failed to handle a message.'
+} as const
+
+export const ROOM_NAME_RULE = 'Room names are 1–32 characters of a-z, 0-9, - and _.'
+
+const CLOSE_HANDSHAKE_GRACE_MS = 10_000
+
+export interface HubContext {
+  readonly options: ChatHubOptions
+  readonly store: Store
+  readonly broker: Broker<Connection>
+  readonly sessions: SessionRegistry<Connection>
+  readonly limits: Limits
+  readonly logger: Logger
+  readonly log: ConnectionLog
+  /** A reply to one connection; a connection already over the unsent-bytes cap is closed instead. */
+  send(connection: Connection, message: ServerMessage): void
+  /**
+   * The frames of one hello after its welcome (a joined per room, the DM replay) are one reply the
+   * client asked for in one go: the backlog earlier frames of it left is not checked.
+   */
+  sendInBurst(connection: Connection, message: ServerMessage): void
+  /** A recoverable mistake: answered, never a close. `ref` is the cid or type it is about. */
+  sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void
+  /** Closes one connection on the server's initiative, detaching it at once. */
+  close(connection: Connection, code: number, reason: string): void
+  /** The socket is gone: leaves room presence at once; the session stays resumable. Idempotent. */
+  detach(connection: Connection): void
+  /** Writes the session's user, rooms and connectedness to the store (batched). */
+  persist(session: Session<Connection>): void
+  /** A session's resume window lapsed (or it was evicted as the oldest dropped one). */
+  expired(session: Session<Connection>): void
+  /** The write was not stored, so it is neither acknowledged nor broadcast; 1011 tells the sender to retry. */
+  storageFailed(session: Session<Connection> | null, error: Error | null): void
+  /** Whether `text` is within the length limit; answers `text_too_long` when it is not. */
+  textFits(connection: Connection, text: string, ref: string): boolean
+  /** A page cut to the reply byte budget (newest kept); cutting sets hasMore like the count cap. */
+  withinBudget<T>(page: Page<T>): Page<T>
+}
+
+export function createHubContext(options: ChatHubOptions): HubContext {
+  const { store, limits, log, logger } = options
+  const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs, options.maxDroppedSessions)
+  const replyBudget = replyBudgetBytes(limits.maxBufferedBytes)
+
+  /**
+   * A slow consumer is one whose backlog is already over the cap when the next frame is due: a
+   * backlog the frame itself creates is a big reply (bounded by replyBudget), not a stalled reader.
+   */
+  function deliver(connection: Connection, frame: OutboundFrame): void {
+    if (connection.closing) return
+    if (connection.bufferedAmount() > limits.maxBufferedBytes) {
+      close(connection, CloseCode.TryAgainLater, REASONS.slowConsumer)
+      return
+    }
+    write(connection, frame)
+  }
+
+  function write(connection: Connection, frame: OutboundFrame): void {
+    if (connection.closing || !sendFrame(connection.ws, frame)) return
+    connection.info.messagesOut++
+    log.touched(connection)
+  }
+
+  const broker = (options.broker ?? createLocalBroker<Connection>)(deliver)
+
+  function close(connection: Connection, code: number, reason: string): void {
+    if (connection.closing) return
+    connection.closing = true
+    connection.sentClose = { code, reason }
+    detach(connection)
+    connection.ws.close(code, reason)
+    // A peer that never answers the close (a stalled reader's buffers are full) would hold its
+    // socket for ws's 30 s close timeout; cut it sooner.
+    setTimeout(() => connection.ws.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref()
+  }
+
+  function detach(connection: Connection): void {
+    if (connection.helloTimer !== undefined) clearTimeout(connection.helloTimer)
+    connection.helloTimer = undefined
+    const session = connection.session
+    if (!session || session.connection !== connection) return
+    session.connection = undefined
+    broker.detachUser(session.user.id, connection)
+    for (const room of session.rooms) {
+      broker.leave(room, connection)
+      broker.presence(room, 'leave', session.user)
+    }
+    sessions.dropped(session, expired)
+    // Over the dropped-session cap the oldest is evicted at once (this one only with a cap of 0),
+    // and expired() has queued its row's deletion already.
+    if (sessions.byUserId(session.user.id) === session) persist(session)
+  }
+
+  function persist(session: Session<Connection>): void {
+    store.saveSession({
+      tokenHash: session.tokenHash,
+      user: session.user,
+      rooms: [...session.rooms],
+      droppedAt: session.connection ? null : Date.now()
+    })
+  }
+
+  function expired(session: Session<Connection>): void {
+    broker.releaseNick(session.user)
+    store.deleteSession(session.tokenHash)
+    logger.debug({ userId: session.user.id, nick: session.user.nick }, 'session expired')
+  }
+
+  function send(connection: Connection, message: ServerMessage): void {
+    deliver(connection, createFrame(message))
+  }
+
+  return {
+    options,
+    store,
+    broker,
+    sessions,
+    limits,
+    logger,
+    log,
+    send,
+    sendInBurst(connection, message) {
+      write(connection, createFrame(message))
+    },
+    sendError(connection, code, message, ref) {
+      send(connection, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) })
+    },
+    close,
+    detach,
+    persist,
+    expired,
+    storageFailed(session, error) {
+      logger.error({ err: error }, 'history write failed')
+      if (session?.connection) close(session.connection, CloseCode.InternalError, REASONS.storage)
+    },
+    textFits(connection, text, ref) {
+      if (text.length <= limits.maxTextLength) return true
+      const sentence = `The text is ${text.length} characters; the limit is ${limits.maxTextLength}.`
+      send(connection, { type: 'error', code: 'text_too_long', message: sentence, ref })
+      return false
+    },
+    withinBudget(page) {
+      const fitted = newestWithin(page.messages, replyBudget)
+      return { messages: fitted.messages, hasMore: page.hasMore || fitted.cut }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The types of the server's public API, in their own module so that internal files can import
+ * them without going through index.ts (which re-exports them, and would form an import circle).
+ */
+import type { Logger } from 'pino'
+import type { Limits } from '../../shared/protocol'
+
+export interface ChatServerOptions {
+  /** The SQLite file lives here (created if missing). */
+  dataDir: string
+  /** Default 8080; 0 picks a free port. */
+  port?: number
+  /** Default '0.0.0.0' (every interface). */
+  host?: string
+  /** Shown to clients in `welcome.server.name`; default: the machine's hostname. */
+  name?: string
+  /** When set, every hello must carry it (else close 4401). */
+  password?: string
+  /** Extra allowed `Origin`s on top of the defaults; `'*'` allows every origin. */
+  allowOrigins?: string[]
+  /** Enables the admin HTTP API (`Authorization: Bearer <token>`). */
+  adminToken?: string
+  /** When set, this directory (the built renderer) is served at / as the web client, with index.html fallback. */
+  staticDir?: string
+  limits?: Partial<Limits>
+  /** Open sockets in total before the handshake answers 503. Default 5000. */
+  maxConnections?: number
+  /** Open sockets per remote address before the handshake answers 503. Default 100. */
+  maxConnectionsPerIp?: number
+  /**
+   * TCP connections that are not WebSockets (yet) — handshakes under way, HTTP requests, idle
+   * keep-alives — in total and per remote address; a connection beyond either is answered 503 at
+   * once and closed. Defaults 512 and 64.
+   */
+  maxPendingConnections?: number
+  maxPendingConnectionsPerIp?: number
+  /** Rooms the server keeps (created by joining); a join that would create one more gets `invalid_room`. Default 1000. */
+  maxRooms?: number
+  /**
+   * Dropped (resumable) sessions kept at most: beyond it the oldest dropped one ends early, so a
+   * churn of hellos cannot grow memory, timers and rows without bound. Default 10,000.
+   */
+  maxDroppedSessions?: number
+  /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
+  pingIntervalMs?: number
+  /** Default: pino at info (silent under vitest). */
+  logger?: Logger
+}
+
+export type ServerState = 'idle' | 'listening' | 'closing' | 'closed'
+
+export interface ChatServer {
+  /** Resolves once the port is bound. `urls` are every ws:// URL the server can be reached at. */
+  listen(): Promise<{ port: number; host: string; urls: string[] }>
+  /** Every client gets 1001, then the write queue is flushed and the DB closed. Safe to call twice. */
+  close(): Promise<void>
+  readonly state: ServerState
+  /** The same object GET /api/stats returns. */
+  stats(): ServerStats
+  /** Open connections and the most recently closed ones (the last 200). */
+  connections(): ConnectionInfo[]
+  /**
+   * Fires on open, on hello (nick known), on close, and at most every 500 ms per connection
+   * whose counters changed. Returns the unsubscribe function.
+   */
+  onConnectionChange(listener: (info: ConnectionInfo) => void): () => void
+}
+
+export interface ConnectionInfo {
+  id: string
+  remoteAddress: string
+  nick?: string
+  userId?: string
+  openedAt: number
+  state: 'open' | 'closed'
+  messagesIn: number
+  messagesOut: number
+  bufferedAmount: number
+  closedAt?: number
+  code?: number
+  reason?: string
+  wasClean?: boolean
+  durationMs?: number
+}
+
+export interface ServerStats {
+  name: string
+  version: string
+  /** Open WebSocket connections (including ones that have not said hello yet). */
+  connections: number
+  /** Users with a session: connected, or dropped but still resumable. */
+  users: number
+  /** Users connected right now. */
+  onlineUsers: number
+  rooms: { name: string; members: number }[]
+  /** Room messages stored in SQLite (all time). */
+  messagesStored: number
+  /** Direct messages stored in SQLite (all time). */
+  dmsStored: number
+  uptimeMs: number
+  startedAt: number
+}

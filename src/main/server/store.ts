@@ -1,0 +1,77 @@
+/**
+ * The Store seam: where the chat's durable state lives (rooms, room messages, direct messages,
+ * resumable sessions; later reactions, edits and files). The hub sees only this interface.
+ * Today's implementation is SQLite (history-store.ts); a Redis one (issue 15) must pass the same
+ * contract suite (test-support/server/store-contract.ts).
+ *
+ * The store assigns ids: a room's messages get increasing ids in one order, DMs one sequence for
+ * the whole server. Appends are asynchronous: `done` runs once the message is durable, and only
+ * then may it be acknowledged or fanned out. Reads are synchronous today (SQLite in-process).
+ */
+import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+
+export interface Page<T> {
+  messages: T[]
+  /** Older (or, for replays, skipped) messages exist beyond this page. */
+  hasMore: boolean
+}
+
+/** A session as stored: the token only as its SHA-256, so the store never holds a usable token. */
+export interface StoredSession {
+  tokenHash: string
+  user: User
+  rooms: string[]
+  /** When its socket dropped; null while it has one. */
+  droppedAt: number | null
+}
+
+/** A session as loaded, with the last moment it is known to have had a socket (or dropped it). */
+export interface LoadedSession extends StoredSession {
+  lastLive: number
+}
+
+/** `stored` is the message with its id and ts, or undefined with `error` when it was not stored. */
+export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => void
+
+export interface Store {
+  /**
+   * Stores a message; `done` runs after it is durable, with the id and ts the store gave it, and
+   * never before `appendMessage` has returned (the caller records the send right after the call).
+   * `cid` (last, so callers without one stay short) is stored with it: only its author ever
+   * gets it back.
+   */
+  appendMessage(room: string, from: User, text: string, done: AppendCallback<ChatMessage>, cid?: string): void
+  appendDm(from: User, to: User, text: string, done: AppendCallback<DirectMessage>, cid?: string): void
+  messageById(room: string, id: number): ChatMessage | undefined
+  dmById(id: number): DirectMessage | undefined
+  /** The stored message `fromId` sent to `room` with `cid`, among the room's last `window`. */
+  findMessageByCid(room: string, fromId: string, cid: string, window: number): ChatMessage | undefined
+  /** The stored DM `fromId` sent to `toId` with `cid`, among the last `window` DMs. */
+  findDmByCid(fromId: string, toId: string, cid: string, window: number): DirectMessage | undefined
+  /** The newest `limit` messages (or those before `before`), oldest first. */
+  page(room: string, limit: number, before?: number): Page<ChatMessage>
+  /** Messages after `afterId`, oldest first; when more than `max`, the newest `max` and hasMore. */
+  messagesAfter(room: string, afterId: number, max: number): Page<ChatMessage>
+  /** Direct messages to or from `userId` after `afterId`, oldest first; capped like messagesAfter. */
+  dmsAfter(userId: string, afterId: number, max: number): Page<DirectMessage>
+  /** Creates the room if new; returns true when it was created. */
+  ensureRoom(name: string): boolean
+  roomNames(): string[]
+  counts(): { messages: number; dms: number }
+  /**
+   * Session writes (hello, join, leave, drop, expiry) are frequent: an implementation batches
+   * them with the messages rather than paying a round trip or a commit for each.
+   */
+  saveSession(session: StoredSession): void
+  deleteSession(tokenHash: string): void
+  /**
+   * Stamps every session that has a socket as live now, so that after a crash (no drop was
+   * written) a session counts as dropped at the last stamp, not whenever it was last saved.
+   */
+  markLiveSessions(): void
+  loadSessions(): LoadedSession[]
+  /** Makes everything queued durable now, calling back its appends. */
+  flush(): void
+  /** Flushes, then releases the store. Safe to call twice. */
+  close(): void
+}

@@ -1,0 +1,191 @@
+/**
+ * The Store contract (src/main/server/store.ts), as a suite any implementation runs: today the
+ * SQLite store, later the Redis one. Written against the interface only: each test gets a fresh
+ * place (a temp dir, a Redis database) from the factory, and may open it more than once to check
+ * what survives a restart.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ChatMessage, DirectMessage, User } from '../../src/shared/protocol'
+import type { Store } from '../../src/main/server/store'
+
+export interface StorePlace {
+  /** Opens the store on this place; called again after close() to check what persisted. */
+  open(): Store | Promise<Store>
+  /** Deletes the place (after every store on it was closed). */
+  remove(): Promise<void>
+}
+
+const ann: User = { id: 'u_ann', nick: 'ann' }
+const bob: User = { id: 'u_bob', nick: 'bob' }
+const cy: User = { id: 'u_cy', nick: 'cy' }
+
+export function appendMessage(store: Store, room: string, from: User, text: string, cid?: string) {
+  return new Promise<ChatMessage>((resolve, reject) =>
+    store.appendMessage(room, from, text, (error, stored) => (stored ? resolve(stored) : reject(error)), cid)
+  )
+}
+
+export function appendDm(store: Store, from: User, to: User, text: string, cid?: string) {
+  return new Promise<DirectMessage>((resolve, reject) =>
+    store.appendDm(from, to, text, (error, stored) => (stored ? resolve(stored) : reject(error)), cid)
+  )
+}
+
+export function describeStoreContract(name: string, createPlace: () => Promise<StorePlace>): void {
+  describe(`Store contract: ${name}`, () => {
+    let place: StorePlace
+    let store: Store
+
+    beforeEach(async () => {
+      place = await createPlace()
+      store = await place.open()
+    })
+
+    afterEach(async () => {
+      store.close()
+      await place.remove()
+    })
+
+    async function reopen(): Promise<Store> {
+      store.close()
+      store = await place.open()
+      return store
+    }
+
+    it('assigns each room its own increasing ids, in append order, and calls back after append returns', async () => {
+      store.ensureRoom('a')
+      store.ensureRoom('b')
+      let returned = false
+      const calledBack: boolean[] = []
+      const all = Array.from({ length: 20 }, (_, i) => {
+        const stored = new Promise<ChatMessage>((resolve, reject) =>
+          store.appendMessage(i % 2 ? 'b' : 'a', ann, `m${i}`, (error, message) => {
+            calledBack.push(returned)
+            return message ? resolve(message) : reject(error)
+          })
+        )
+        return stored
+      })
+      returned = true
+      const messages = await Promise.all(all)
+      expect(calledBack.every(Boolean)).toBe(true)
+      expect(messages.filter((m) => m.room === 'a').map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+      expect(messages.filter((m) => m.room === 'b').map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+      expect(messages[0]).toMatchObject({ room: 'a', from: ann, text: 'm0' })
+      expect(typeof messages[0]!.ts).toBe('number')
+      expect(store.counts().messages).toBe(20)
+    })
+
+    it('pages a room newest first, returned oldest first, with hasMore; replays after an id, capped', async () => {
+      store.ensureRoom('general')
+      for (let i = 1; i <= 7; i++) await appendMessage(store, 'general', ann, `m${i}`)
+      expect(store.page('general', 3)).toMatchObject({ hasMore: true })
+      expect(store.page('general', 3).messages.map((m) => m.id)).toEqual([5, 6, 7])
+      expect(store.page('general', 3, 5).messages.map((m) => m.id)).toEqual([2, 3, 4])
+      expect(store.page('general', 3, 2)).toMatchObject({ hasMore: false, messages: [{ id: 1, text: 'm1' }] })
+      expect(store.messagesAfter('general', 4, 10)).toMatchObject({ hasMore: false })
+      expect(store.messagesAfter('general', 4, 10).messages.map((m) => m.id)).toEqual([5, 6, 7])
+      expect(store.messagesAfter('general', 0, 2).messages.map((m) => m.id)).toEqual([6, 7])
+      expect(store.messagesAfter('general', 0, 2).hasMore).toBe(true)
+      expect(store.page('nowhere', 10)).toEqual({ messages: [], hasMore: false })
+      expect(store.messagesAfter('nowhere', 0, 10)).toEqual({ messages: [], hasMore: false })
+    })
+
+    it('keeps one DM sequence and finds DMs to and from a user after an id', async () => {
+      const one = await appendDm(store, ann, bob, 'one')
+      await appendDm(store, bob, ann, 'two')
+      await appendDm(store, bob, cy, 'not ann')
+      expect(one).toMatchObject({ id: 1, from: ann, to: bob, text: 'one' })
+      expect(store.dmsAfter(ann.id, 0, 10).messages.map((dm) => [dm.id, dm.text])).toEqual([
+        [1, 'one'],
+        [2, 'two']
+      ])
+      expect(store.dmsAfter(ann.id, 1, 10).messages.map((dm) => dm.text)).toEqual(['two'])
+      expect(store.dmsAfter(bob.id, 0, 2)).toMatchObject({ hasMore: true, messages: [{ id: 2 }, { id: 3 }] })
+      expect(store.dmById(1)).toEqual(one)
+      expect(store.dmById(99)).toBeUndefined()
+      expect(store.counts().dms).toBe(3)
+    })
+
+    it('keeps a cid with its message and finds it by room, sender and cid within the window', async () => {
+      store.ensureRoom('general')
+      store.ensureRoom('dev')
+      const mine = await appendMessage(store, 'general', ann, 'x', 'k')
+      expect(mine.cid).toBe('k')
+      for (let i = 0; i < 3; i++) await appendMessage(store, 'general', bob, `later ${i}`)
+      expect(store.findMessageByCid('general', ann.id, 'k', 10)).toEqual(mine)
+      expect(store.findMessageByCid('dev', ann.id, 'k', 10)).toBeUndefined()
+      expect(store.findMessageByCid('general', bob.id, 'k', 10)).toBeUndefined()
+      expect(store.findMessageByCid('general', ann.id, 'k', 3)).toBeUndefined()
+      expect(store.messageById('general', mine.id)).toEqual(mine)
+      expect(store.messageById('general', 99)).toBeUndefined()
+      const withoutCid = await appendMessage(store, 'general', ann, 'no cid')
+      expect('cid' in withoutCid).toBe(false)
+
+      const dm = await appendDm(store, ann, bob, 'hi', 'd-1')
+      await appendDm(store, ann, cy, 'hi cy', 'd-1')
+      expect(store.findDmByCid(ann.id, bob.id, 'd-1', 10)).toEqual(dm)
+      expect(store.findDmByCid(bob.id, ann.id, 'd-1', 10)).toBeUndefined()
+      expect(store.findDmByCid(ann.id, bob.id, 'd-1', 1)).toBeUndefined()
+    })
+
+    it('creates a room once and lists it', () => {
+      expect(store.ensureRoom('dev')).toBe(true)
+      expect(store.ensureRoom('dev')).toBe(false)
+      expect(store.roomNames()).toContain('dev')
+    })
+
+    it('keeps rooms, messages, DMs, counts and sequences across a reopen', async () => {
+      store.ensureRoom('dev')
+      await appendMessage(store, 'dev', ann, 'a')
+      await appendMessage(store, 'dev', ann, 'b')
+      await appendDm(store, ann, bob, 'hi')
+      await reopen()
+      expect(store.roomNames()).toContain('dev')
+      expect(store.ensureRoom('dev')).toBe(false)
+      expect(store.counts()).toEqual({ messages: 2, dms: 1 })
+      expect(store.page('dev', 10).messages.map((m) => m.text)).toEqual(['a', 'b'])
+      expect((await appendMessage(store, 'dev', ann, 'c')).id).toBe(3)
+      expect((await appendDm(store, bob, ann, 'again')).id).toBe(2)
+    })
+
+    it('saves, replaces, loads and deletes sessions by token hash', async () => {
+      store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general'], droppedAt: null })
+      store.saveSession({ tokenHash: 'h1', user: ann, rooms: ['general', 'dev'], droppedAt: 1234 })
+      store.saveSession({ tokenHash: 'h2', user: bob, rooms: [], droppedAt: null })
+      store.deleteSession('h2')
+      await reopen()
+      expect(store.loadSessions()).toEqual([
+        { tokenHash: 'h1', user: ann, rooms: ['general', 'dev'], droppedAt: 1234, lastLive: 1234 }
+      ])
+    })
+
+    it('counts a session with a socket as live at the last stamp, a dropped one at its drop', async () => {
+      const savedAt = Date.now()
+      store.saveSession({ tokenHash: 'h1', user: ann, rooms: [], droppedAt: null })
+      store.saveSession({ tokenHash: 'h2', user: bob, rooms: [], droppedAt: 5 })
+      store.flush()
+      // Timers may fire a millisecond early by Date.now()'s clock: wait until it has really moved.
+      while (Date.now() < savedAt + 20) await new Promise((resolve) => setTimeout(resolve, 5))
+      store.markLiveSessions()
+      await reopen()
+      const loaded = new Map(store.loadSessions().map((s) => [s.tokenHash, s.lastLive]))
+      expect(loaded.get('h1')).toBeGreaterThanOrEqual(savedAt + 20)
+      expect(loaded.get('h2')).toBe(5)
+    })
+
+    it('flush() calls back what is queued; close() stores what is queued first and is safe twice', async () => {
+      store.ensureRoom('general')
+      let flushed: ChatMessage | undefined
+      store.appendMessage('general', ann, 'flushed', (_error, stored) => (flushed = stored))
+      store.flush()
+      expect(flushed).toMatchObject({ id: 1, text: 'flushed' })
+      const last = appendMessage(store, 'general', ann, 'last words')
+      store.close()
+      store.close()
+      expect((await last).id).toBe(2)
+      store = await place.open()
+      expect(store.page('general', 5).messages.map((m) => m.text)).toEqual(['flushed', 'last words'])
+    })
+  })
+}
