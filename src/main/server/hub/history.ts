@@ -9,6 +9,7 @@ import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
 import type { HubContext } from './hub-context'
 import { forViewer } from './message-views'
+import { requireRoom } from './rooms'
 
 export interface HistoryReplies {
   handlers: HandlersFor<'history'>
@@ -28,6 +29,8 @@ export function createHistory(ctx: HubContext): HistoryReplies {
   return {
     handlers: {
       history(connection, session, message) {
+        // Like `members`: reading a room is for its members, who are seen in it.
+        if (!requireRoom(ctx, connection, session, message.room, 'history')) return
         const limit = Math.min(message.limit ?? limits.joinHistory, limits.historyPageMax)
         const page = ctx.withinBudget(store.page(message.room, limit, message.before))
         ctx.send(connection, {

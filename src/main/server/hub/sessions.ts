@@ -97,10 +97,13 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       server: { name: options.serverName, version: options.serverVersion, limits: { ...limits } },
       rooms: broker.roomSummaries()
     })
+    // A Map, not the parsed object: a room named "constructor" missing from the client's map would
+    // read Object.prototype.constructor (which SQLite refuses to bind: 1011 on every resume).
+    const resume = new Map(Object.entries(message.resume ?? {}))
     for (const room of session.rooms) {
-      history.sendJoined(connection, room, message.resume?.[room], ctx.sendInBurst)
+      history.sendJoined(connection, room, resume.get(room), ctx.sendInBurst)
     }
-    const lastDm = message.resume?.[DM_RESUME_KEY]
+    const lastDm = resume.get(DM_RESUME_KEY)
     if (resumed && lastDm !== undefined) history.replayDms(connection, session, lastDm)
   }
 
