@@ -235,8 +235,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
     })
     store = historyStore
+    // One throttle for both secrets: a guesser's allowance is per address, not per door.
+    const guessThrottle = createGuessThrottle()
     const chatHub = createChatHub({
       store: historyStore,
+      guessThrottle,
+      maxDroppedSessionsPerIp: options.maxDroppedSessionsPerIp,
       limits: config.limits,
       log,
       logger,
@@ -249,7 +253,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     hub = chatHub
     const loopStalls = createLoopStallMonitor()
     stalls = loopStalls
-    const guessThrottle = createGuessThrottle()
     const socketServer = new WebSocketServer({
       noServer: true,
       clientTracking: false,

@@ -41,6 +41,11 @@ export interface ChatServerOptions {
    * churn of hellos cannot grow memory, timers and rows without bound. Default 10,000.
    */
   maxDroppedSessions?: number
+  /**
+   * Dropped sessions kept per remote address, applied before the global cap: one address's churn
+   * of hellos evicts only its own. Default 1,000 (never more than `maxDroppedSessions`).
+   */
+  maxDroppedSessionsPerIp?: number
   /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */

@@ -9,6 +9,7 @@ import type { Broker } from '../broker'
 import type { ConnectionLog } from '../connection-log'
 import { createFrame, sendFrame, type OutboundFrame } from '../fanout'
 import { createLocalBroker } from '../local-broker'
+import { createGuessThrottle, type GuessThrottle } from '../guess-throttle'
 import { newestWithin, replyBudgetBytes } from '../reply-budget'
 import { createSessionRegistry, type Session, type SessionRegistry } from '../session-registry'
 import type { Page, Store } from '../store'
@@ -29,6 +30,10 @@ export interface ChatHubOptions {
   maxDroppedSessions?: number
   /** Null when the server has no password. */
   checkPassword: ((candidate: string | undefined) => boolean) | null
+  /** Wrong passwords per address (shared with the admin API's tokens). Default: a fresh one. */
+  guessThrottle?: GuessThrottle
+  /** Dropped sessions kept per remote address, before the global cap. Default 1,000. */
+  maxDroppedSessionsPerIp?: number
 }
 
 export const REASONS = {
@@ -66,6 +71,12 @@ export interface HubContext {
   sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void
   /** Closes one connection on the server's initiative, detaching it at once. */
   close(connection: Connection, code: number, reason: string): void
+  /**
+   * Like close, but the close frame goes out `delayMs` later; nothing more is read from the
+   * connection meanwhile. A wrong password's answer, slowed down for a guesser.
+   */
+  closeAfter(connection: Connection, code: number, reason: string, delayMs: number): void
+  readonly guessThrottle: GuessThrottle
   /** The socket is gone: leaves room presence at once; the session stays resumable. Idempotent. */
   detach(connection: Connection): void
   /** Writes the session's user, rooms and connectedness to the store (batched). */
@@ -82,7 +93,12 @@ export interface HubContext {
 
 export function createHubContext(options: ChatHubOptions): HubContext {
   const { store, limits, log, logger } = options
-  const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs, options.maxDroppedSessions)
+  const sessions = createSessionRegistry<Connection>(
+    limits.sessionResumeMs,
+    options.maxDroppedSessions,
+    options.maxDroppedSessionsPerIp
+  )
+  const guessThrottle = options.guessThrottle ?? createGuessThrottle()
   const replyBudget = replyBudgetBytes(limits.maxBufferedBytes)
 
   /**
@@ -107,10 +123,22 @@ export function createHubContext(options: ChatHubOptions): HubContext {
   const broker = (options.broker ?? createLocalBroker<Connection>)(deliver)
 
   function close(connection: Connection, code: number, reason: string): void {
+    closeAfter(connection, code, reason, 0)
+  }
+
+  function closeAfter(connection: Connection, code: number, reason: string, delayMs: number): void {
     if (connection.closing) return
     connection.closing = true
     connection.sentClose = { code, reason }
     detach(connection)
+    if (delayMs > 0) {
+      setTimeout(() => closeNow(connection, code, reason), delayMs).unref()
+      return
+    }
+    closeNow(connection, code, reason)
+  }
+
+  function closeNow(connection: Connection, code: number, reason: string): void {
     connection.ws.close(code, reason)
     // A peer that never answers the close (a stalled reader's buffers are full) would hold its
     // socket for ws's 30 s close timeout; cut it sooner.
@@ -169,6 +197,8 @@ export function createHubContext(options: ChatHubOptions): HubContext {
       send(connection, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) })
     },
     close,
+    closeAfter,
+    guessThrottle,
     detach,
     persist,
     expired,

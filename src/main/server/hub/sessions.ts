@@ -58,11 +58,30 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     return session
   }
 
-  function hello(connection: Connection, message: ClientMessageOf<'hello'>): void {
-    if (options.checkPassword && !options.checkPassword(message.password)) {
-      ctx.close(connection, CloseCode.Unauthorized, REASONS.unauthorized)
-      return
+  /** Checks the password against the guess throttle; closes the connection when it fails. */
+  function passwordAccepted(connection: Connection, password: string | undefined): boolean {
+    const address = connection.info.remoteAddress
+    const verdict = ctx.guessThrottle.check(address)
+    if (!verdict.allowed) {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+      ctx.close(
+        connection,
+        CloseCode.RateLimited,
+        `Too many wrong passwords from here: try again in ${seconds} s.`
+      )
+      return false
     }
+    if (options.checkPassword?.(password)) {
+      ctx.guessThrottle.succeeded(address)
+      return true
+    }
+    const wait = ctx.guessThrottle.failed(address)
+    ctx.closeAfter(connection, CloseCode.Unauthorized, REASONS.unauthorized, wait)
+    return false
+  }
+
+  function hello(connection: Connection, message: ClientMessageOf<'hello'>): void {
+    if (options.checkPassword && !passwordAccepted(connection, message.password)) return
     const previous = message.session !== undefined ? sessions.byToken(message.session) : undefined
     if (previous) takeOver(previous, connection)
     const session = previous ?? newSession(message.nick)
@@ -73,6 +92,8 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     const resumed = previous !== undefined
     sessions.revived(session)
     session.connection = connection
+    // After revived(), which forgot it under its old address: the dropped-session cap counts it here.
+    session.address = connection.info.remoteAddress
     broker.attachUser(session.user.id, connection)
     ctx.persist(session)
     connection.session = session

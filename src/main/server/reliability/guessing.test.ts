@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { request, Agent } from 'node:http'
-import { startTestServer, type TestServer } from '../../../../test-support/server/test-harness'
+import { WebSocket as WsClient } from 'ws'
+import { CloseCode } from '../../../shared/close-codes'
+import { connect, startTestServer, type TestServer } from '../../../../test-support/server/test-harness'
 import { DEFAULT_GUESS_THROTTLE } from '../guess-throttle'
 
 let server: TestServer | undefined
@@ -95,4 +97,39 @@ describe('guessing the admin token', () => {
     expect(refused).toBeGreaterThanOrEqual(50 - DEFAULT_GUESS_THROTTLE.maxFailures)
     agent.destroy()
   }, 20_000)
+})
+
+describe('guessing the server password', () => {
+  it('closes later wrong hellos late, then with 4429 for that address, right password included', async () => {
+    server = await startTestServer({ password: 'right-password' })
+    const { freeFailures, maxFailures } = DEFAULT_GUESS_THROTTLE
+    const tries: { code: number; ms: number }[] = []
+    for (let i = 0; i < maxFailures + 1; i++) {
+      const started = Date.now()
+      const client = await connect(server.url)
+      client.send({ type: 'hello', nick: `guesser${i}`, password: `guess-${i}` })
+      tries.push({ code: (await client.closed).code, ms: Date.now() - started })
+    }
+    expect(tries.slice(0, maxFailures).map((t) => t.code)).toEqual(
+      Array(maxFailures).fill(CloseCode.Unauthorized)
+    )
+    expect(tries[maxFailures]!.code).toBe(CloseCode.RateLimited)
+    expect(tries[freeFailures]!.ms).toBeGreaterThanOrEqual(DEFAULT_GUESS_THROTTLE.baseDelayMs - 10)
+    const locked = await connect(server.url)
+    locked.send({ type: 'hello', nick: 'owner', password: 'right-password' })
+    const closed = await locked.closed
+    expect(closed.code).toBe(CloseCode.RateLimited)
+    expect(closed.reason).toMatch(/try again in \d+ s/)
+    // Another address signs in as usual.
+    const other = new WsClient(server.url, { localAddress: '127.0.0.2' })
+    const welcome = await new Promise<string>((resolve, reject) => {
+      other.once('open', () =>
+        other.send(JSON.stringify({ type: 'hello', nick: 'owner', password: 'right-password' }))
+      )
+      other.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()).type))
+      other.once('error', reject)
+    })
+    expect(welcome).toBe('welcome')
+    other.close()
+  }, 30_000)
 })
