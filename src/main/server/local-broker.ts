@@ -9,7 +9,6 @@ import { createFrame } from './fanout'
 import { nickKey } from './nick-identity'
 import { createPresenceBatcher } from './presence-batcher'
 
-
 export function createLocalBroker<C>(deliver: Deliver<C>): Broker<C> {
   // Insertion order is join order: member pages and `joined.members` list the earliest first.
   const rooms = new Map<string, Map<C, User>>()
@@ -91,9 +90,9 @@ export function createLocalBroker<C>(deliver: Deliver<C>): Broker<C> {
     claimNick(user): NickClaim {
       const key = nickKey(user.nick)
       const holder = nicks.get(key)
-      if (holder !== undefined && holder !== user.id && online.has(holder)) return { ok: false }
+      if (holder !== undefined && holder !== user.id) return { ok: false }
       nicks.set(key, user.id)
-      return { ok: true, displacedUserId: holder !== user.id ? holder : undefined }
+      return { ok: true }
     },
     releaseNick(user) {
       const key = nickKey(user.nick)

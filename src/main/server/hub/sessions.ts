@@ -4,6 +4,7 @@
  */
 import { CloseCode } from '../../../shared/close-codes'
 import { DEFAULT_ROOM, DM_RESUME_KEY, isValidRoomName, type ClientMessageOf } from '../../../shared/protocol'
+import { isReservedNick } from '../nick-identity'
 import { newUser, type Session } from '../session-registry'
 import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
@@ -42,17 +43,14 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     ctx.close(stale, CloseCode.SessionReplaced, REASONS.replaced)
   }
 
-  /** A new session for `nick`, or undefined when a connected user holds the nick. */
-  function newSession(nick: string): Session<Connection> | undefined {
+  /**
+   * A new session for `nick`, or the reason it cannot have it: the server's own name and words,
+   * or a nick (or look-alike) another user holds — connected, or dropped and still resumable.
+   */
+  function newSession(nick: string): Session<Connection> | string {
+    if (isReservedNick(nick, options.serverName)) return REASONS.nickReserved
     const user = newUser(nick)
-    const claim = broker.claimNick(user)
-    if (!claim.ok) return undefined
-    // A dropped session holding the nick gives way: its person may well be this one, without the token.
-    const holder = claim.displacedUserId !== undefined ? sessions.byUserId(claim.displacedUserId) : undefined
-    if (holder) {
-      sessions.remove(holder)
-      store.deleteSession(holder.tokenHash)
-    }
+    if (!broker.claimNick(user).ok) return REASONS.nickInUse
     const session = sessions.create(user)
     session.rooms.add(DEFAULT_ROOM)
     return session
@@ -85,8 +83,8 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     const previous = message.session !== undefined ? sessions.byToken(message.session) : undefined
     if (previous) takeOver(previous, connection)
     const session = previous ?? newSession(message.nick)
-    if (!session) {
-      ctx.close(connection, CloseCode.NickInUse, REASONS.nickInUse)
+    if (typeof session === 'string') {
+      ctx.close(connection, CloseCode.NickInUse, session)
       return
     }
     const resumed = previous !== undefined

@@ -39,3 +39,45 @@ describe('nick look-alikes', () => {
     await join('alicia')
   })
 })
+
+describe("a dropped session's nick", () => {
+  it('stays reserved for its session during the resume window: no takeover, the real token still works', async () => {
+    server = await startTestServer()
+    const bob = await join('bob')
+    const alice = await join('alice')
+    await bob.client.next('presence')
+    await alice.client.close(4000, 'wifi dropped')
+    expect(await bob.client.next('presence')).toMatchObject({ event: 'leave' })
+    // Someone else asks for the nick while alice may still come back.
+    expect(await helloCloses({ nick: 'alice' })).toBe(CloseCode.NickInUse)
+    expect(await helloCloses({ nick: 'ALICE' })).toBe(CloseCode.NickInUse)
+    // A DM to alice's id is still stored for her…
+    bob.client.send({ type: 'dm', to: alice.welcome.user.id, text: 'are you there?' })
+    await bob.client.next('dm')
+    // …and her token brings her back as herself, with it.
+    const back = await connect(server.url)
+    clients.push(back)
+    back.send({ type: 'hello', nick: 'alice', session: alice.welcome.session, resume: { '@dm': 0 } })
+    expect(await back.next('welcome')).toMatchObject({ resumed: true, user: alice.welcome.user })
+    expect((await back.next('dm')).text).toBe('are you there?')
+  })
+
+  it('is free again once the resume window is over', async () => {
+    server = await startTestServer({ limits: { sessionResumeMs: 300 } })
+    const alice = await join('alice')
+    await alice.client.close(4000, 'gone')
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    const again = await join('alice')
+    expect(again.welcome.user.id).not.toBe(alice.welcome.user.id)
+  })
+})
+
+describe('nicks that pass for the server', () => {
+  it("refuses the server's name and server, admin, system, look-alikes included", async () => {
+    server = await startTestServer({ name: 'Den Server' })
+    for (const nick of ['Den Server', 'den server', 'server', 'Admin', 'SYSTEM', 'ѕystem']) {
+      expect(await helloCloses({ nick }), nick).toBe(CloseCode.NickInUse)
+    }
+    await join('denise')
+  })
+})
