@@ -63,11 +63,8 @@ export interface HubContext {
   readonly log: ConnectionLog
   /** A reply to one connection; a connection already over the unsent-bytes cap is closed instead. */
   send(connection: Connection, message: ServerMessage): void
-  /**
-   * The frames of one hello after its welcome (a joined per room, the DM replay) are one reply the
-   * client asked for in one go: the backlog earlier frames of it left is not checked.
-   */
-  sendInBurst(connection: Connection, message: ServerMessage): void
+  /** Bytes of stored messages one reply may carry (half of maxBufferedBytes). */
+  readonly replyBudget: number
   /** A recoverable mistake: answered, never a close. `ref` is the cid or type it is about. */
   sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void
   /** Closes one connection on the server's initiative, detaching it at once. */
@@ -191,9 +188,7 @@ export function createHubContext(options: ChatHubOptions): HubContext {
     logger,
     log,
     send,
-    sendInBurst(connection, message) {
-      write(connection, createFrame(message))
-    },
+    replyBudget,
     sendError(connection, code, message, ref) {
       send(connection, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) })
     },

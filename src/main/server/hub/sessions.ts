@@ -5,6 +5,7 @@
 import { CloseCode } from '../../../shared/close-codes'
 import { DEFAULT_ROOM, DM_RESUME_KEY, isValidRoomName, type ClientMessageOf } from '../../../shared/protocol'
 import { isReservedNick } from '../nick-identity'
+import type { ReplyAllowance } from '../reply-budget'
 import { newUser, type Session } from '../session-registry'
 import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
@@ -119,11 +120,16 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     // A Map, not the parsed object: a room named "constructor" missing from the client's map would
     // read Object.prototype.constructor (which SQLite refuses to bind: 1011 on every resume).
     const resume = new Map(Object.entries(message.resume ?? {}))
-    for (const room of session.rooms) {
-      history.sendJoined(connection, room, resume.get(room), ctx.sendInBurst)
-    }
+    // One budget for the whole reply, so it does not grow with the rooms (200 rooms of large
+    // messages were 200 × 512 KiB per hello): missed DMs take up to half, the rooms the rest in
+    // turn, and a room past it gets only hasMore, for the client to page with history.
+    const allowance: ReplyAllowance = { left: ctx.replyBudget }
     const lastDm = resume.get(DM_RESUME_KEY)
-    if (resumed && lastDm !== undefined) history.replayDms(connection, session, lastDm)
+    const dms =
+      resumed && lastDm !== undefined ? history.dmReplay(session, lastDm, allowance.left / 2) : undefined
+    allowance.left -= dms?.bytes ?? 0
+    for (const room of session.rooms) history.sendJoined(connection, room, resume.get(room), allowance)
+    dms?.send(connection)
   }
 
   return {
