@@ -162,7 +162,9 @@ export const ERROR_CODES = [
   'not_in_room',
   'text_too_long',
   'no_such_user',
-  'invalid_room'
+  'invalid_room',
+  /** Creating rooms faster than the server allows (per address and per session). */
+  'rate_limited'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

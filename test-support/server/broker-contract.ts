@@ -61,6 +61,17 @@ export function describeBrokerContract(name: string, createBroker: BrokerFactory
       ])
     })
 
+    it('forgets an empty room on removeRoom, and never one that has members', () => {
+      broker.addRoom('empty')
+      broker.join('busy', connection('a'), ann)
+      broker.removeRoom('empty')
+      broker.removeRoom('busy')
+      broker.removeRoom('nowhere')
+      expect(broker.hasRoom('empty')).toBe(false)
+      expect(broker.hasRoom('busy')).toBe(true)
+      expect(broker.roomCount).toBe(1)
+    })
+
     it('publishes one frame, the same object, to every member but the one excepted', () => {
       const [a, b, c, outsider] = ['a', 'b', 'c', 'outsider'].map(connection) as FakeConnection[]
       broker.join('general', a!, ann)

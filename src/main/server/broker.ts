@@ -24,6 +24,8 @@ export type NickClaim = { ok: boolean }
 export interface Broker<C> {
   /** Makes `room` known with no members: rooms outlive their members (every welcome lists them). */
   addRoom(room: string): void
+  /** Forgets a room that has no members (a no-op while it has any), freeing its place under the cap. */
+  removeRoom(room: string): void
   hasRoom(room: string): boolean
   readonly roomCount: number
   /** Every known room with its member count, by name. */

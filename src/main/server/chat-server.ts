@@ -241,6 +241,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       store: historyStore,
       guessThrottle,
       maxDroppedSessionsPerIp: options.maxDroppedSessionsPerIp,
+      emptyRoomExpiryMs: options.emptyRoomExpiryMs,
       limits: config.limits,
       log,
       logger,

@@ -38,6 +38,9 @@ export function createLocalBroker<C>(deliver: Deliver<C>): Broker<C> {
     addRoom(room) {
       membersOf(room)
     },
+    removeRoom(room) {
+      if (rooms.get(room)?.size === 0) rooms.delete(room)
+    },
     hasRoom: (room) => rooms.has(room),
     get roomCount() {
       return rooms.size

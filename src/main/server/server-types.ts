@@ -46,6 +46,12 @@ export interface ChatServerOptions {
    * of hellos evicts only its own. Default 1,000 (never more than `maxDroppedSessions`).
    */
   maxDroppedSessionsPerIp?: number
+  /**
+   * A room with no members and no resumable session in it leaves the room list (and the room cap)
+   * after this long; its history stays on disk and comes back when someone joins it. `general`
+   * never expires. Default 3,600,000 (1 h).
+   */
+  emptyRoomExpiryMs?: number
   /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */

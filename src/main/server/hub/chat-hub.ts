@@ -14,7 +14,7 @@ import { createDispatcher, type HandlerTable } from './dispatch'
 import { createHistory } from './history'
 import { createHubContext, REASONS, type ChatHubOptions } from './hub-context'
 import { createRoomMessageHandlers } from './room-messages'
-import { createRoomHandlers } from './rooms'
+import { createRooms } from './rooms'
 import { createSessions } from './sessions'
 
 export interface ChatHub extends AdminApi {
@@ -35,9 +35,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   const history = createHistory(ctx)
   const sessions = createSessions(ctx, history)
+  const rooms = createRooms(ctx, history)
   const table: HandlerTable = {
     ...sessions.handlers,
-    ...createRoomHandlers(ctx, history),
+    ...rooms.handlers,
     ...createRoomMessageHandlers(ctx),
     ...createDirectMessageHandlers(ctx),
     ...history.handlers
@@ -85,6 +86,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     close: ctx.close,
     dispose() {
       sessions.dispose()
+      rooms.dispose()
       ctx.sessions.dispose()
       broker.dispose()
     }

@@ -34,6 +34,8 @@ export interface ChatHubOptions {
   guessThrottle?: GuessThrottle
   /** Dropped sessions kept per remote address, before the global cap. Default 1,000. */
   maxDroppedSessionsPerIp?: number
+  /** A room nobody is in (no member, no resumable session) is forgotten after this. Default 1 h. */
+  emptyRoomExpiryMs?: number
 }
 
 export const REASONS = {
