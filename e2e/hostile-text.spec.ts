@@ -85,7 +85,9 @@ for (const viewport of [
       body: JSON.stringify({ text: `Maintenance at 17:00 (${viewport.name})` })
     })
     expect(response.status).toBe(201)
-    const announcement = messages(page).locator('article.message', { hasText: 'Maintenance at 17:00' })
+    const announcement = messages(page).locator('article.message', {
+      hasText: `Maintenance at 17:00 (${viewport.name})`
+    })
     await expect(announcement.locator('.server-badge')).toHaveText('server')
     await expect(announcement).toHaveClass(/from-server/)
     // A user's message is never marked so, whatever its nick.

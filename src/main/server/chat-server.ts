@@ -52,7 +52,7 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
     maxRooms: options.maxRooms ?? 1000,
     maxPendingConnections: options.maxPendingConnections ?? 512,
-    maxPendingConnectionsPerIp: options.maxPendingConnectionsPerIp ?? 64,
+    maxPendingConnectionsPerIp: options.maxPendingConnectionsPerIp ?? 128,
     pingIntervalMs: options.pingIntervalMs ?? 15_000
   }
   const problems: string[] = []

@@ -30,7 +30,7 @@ export interface ChatServerOptions {
   /**
    * TCP connections that are not WebSockets (yet) — handshakes under way, HTTP requests, idle
    * keep-alives — in total and per remote address; a connection beyond either is answered 503 at
-   * once and closed. Defaults 512 and 64.
+   * once and closed. Defaults 512 and 128 (an admin script may post 100 at once).
    */
   maxPendingConnections?: number
   maxPendingConnectionsPerIp?: number

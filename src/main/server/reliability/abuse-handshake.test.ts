@@ -94,7 +94,7 @@ describe('handshake abuse', () => {
   it('answers 503 with Retry-After once one address holds its share, out of 1,000 attempts', async () => {
     const attempts = 1000
     const heads: (HttpHead | 'closed')[] = []
-    // In waves below the cap on connections still opening (64 per address), which is tested below.
+    // In waves below the cap on connections still opening (128 per address), which is tested below.
     for (let wave = 0; wave < attempts / 50; wave++) {
       heads.push(
         ...(await Promise.all(
@@ -121,17 +121,17 @@ describe('handshake abuse', () => {
     expect(head !== 'closed' && head.status).toBe(101)
   }, 30_000)
 
-  it('answers 503 at once to connections beyond 64 still opening from one address, and serves others', async () => {
+  it('answers 503 at once to connections beyond 128 still opening from one address, and serves others', async () => {
     // The attack run: connections that trickle and never finish a request, with no cap on how
     // many; they held every file descriptor and /healthz failed with resets.
     const held: Socket[] = []
-    for (let i = 0; i < 64; i++) held.push(await open())
+    for (let i = 0; i < 128; i++) held.push(await open())
     const extra = await Promise.all(Array.from({ length: 16 }, async () => readHead(await open(), 3000)))
     for (const head of extra) {
       expect(head !== 'closed' && head.status).toBe(503)
       expect(head !== 'closed' && Number(head.headers['retry-after'])).toBeGreaterThan(0)
     }
-    // The 64 are still open: nothing arrived on them.
+    // The 128 are still open: nothing arrived on them.
     const answered = await Promise.race([
       Promise.any(held.map((socket) => new Promise((resolve) => socket.once('data', resolve)))),
       new Promise((resolve) => setTimeout(() => resolve('none'), 300))
