@@ -16,6 +16,12 @@ import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 import type { AppendCallback, Page, StoredSession, Store } from './store'
+import {
+  createHistoryPruner,
+  type HistoryPruner,
+  type PruneStep,
+  type RetentionPolicy
+} from './history-retention'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -48,6 +54,8 @@ export interface HistoryStore extends Store {
     done: AppendCallback<DirectMessage>,
     cid?: string
   ): DirectMessage
+  /** Retention: one bounded step of deleting what `policy` no longer keeps (history-retention.ts). */
+  prune(policy: RetentionPolicy, now: number): PruneStep
 }
 
 interface MessageRow {
@@ -199,6 +207,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined
   let closed = false
+  let pruner: HistoryPruner | undefined
 
   function schedule(): void {
     if (scheduled === undefined) scheduled = setImmediate(flush)
@@ -388,6 +397,14 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       flush()
       closed = true
       db.close()
+    },
+    prune(policy, now) {
+      assertOpen()
+      pruner ??= createHistoryPruner(db)
+      const removed = pruner.step(policy, now)
+      messageCount -= removed.messages
+      dmCount -= removed.dms
+      return removed
     }
   }
 }

@@ -5,15 +5,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { z } from 'zod'
+import { parseFault } from '../../shared/fault-schema'
 import type { GuessThrottle } from './guess-throttle'
 import type { AdminResult } from './hub/admin'
 import type { ChatHub } from './hub/chat-hub'
 import type { ServerStats } from './server-types'
+import type { FaultInjector, FaultResult } from './fault-injection'
 import type { HostCheck } from './origin-policy'
 import { serveStatic } from './static-files'
+import type { ClientView } from './trusted-proxy'
 
 export interface HttpApiOptions {
   hub: ChatHub
+  faults: Pick<FaultInjector, 'forUser' | 'clearUser'>
   stats: () => ServerStats
   /** Null when the server was started without an admin token. */
   checkAdminToken: ((candidate: string | undefined) => boolean) | null
@@ -23,6 +27,8 @@ export interface HttpApiOptions {
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
   checkHost: HostCheck
+  /** Who a request is from, a trusted proxy's forwarding headers weighed (trusted-proxy.ts). */
+  clientOf: (req: IncomingMessage) => ClientView
 }
 
 const adminBody = z.object({ text: z.string() })
@@ -77,21 +83,23 @@ function bearerToken(req: IncomingMessage): string | undefined {
 
 const ROOM_MESSAGES = /^\/api\/rooms\/([^/]+)\/messages$/
 const USER_MESSAGES = /^\/api\/users\/([^/]+)\/messages$/
+const USER_FAULTS = /^\/api\/users\/([^/]+)\/faults$/
 
 export function createHttpHandler(
   options: HttpApiOptions
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  async function admin(
-    req: IncomingMessage,
-    res: ServerResponse,
-    post: (text: string) => Promise<AdminResult<unknown>>
-  ): Promise<void> {
+  /** Answers 401 and returns false unless the request carries the admin token. */
+  /**
+   * Whether the request carries the admin token; answers it otherwise. Wrong tokens go through the
+   * guess throttle (shared with hello's password): answered late after a few, then 429.
+   */
+  async function authorized(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (!options.checkAdminToken) {
       const message = 'The admin API is off: start the server with --admin-token.'
       sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
-      return
+      return false
     }
-    const address = req.socket.remoteAddress ?? 'unknown'
+    const address = options.clientOf(req).address
     const verdict = options.guessThrottle.check(address)
     if (!verdict.allowed) {
       const seconds = Math.ceil(verdict.retryAfterMs / 1000)
@@ -102,16 +110,52 @@ export function createHttpHandler(
         `Too many wrong secrets from ${address}: try again in ${seconds} s.`,
         { 'Retry-After': String(seconds) }
       )
+      return false
+    }
+    if (options.checkAdminToken(bearerToken(req))) {
+      options.guessThrottle.succeeded(address)
+      return true
+    }
+    const wait = options.guessThrottle.failed(address)
+    if (wait > 0) await delay(wait, undefined, { ref: false })
+    const message = 'Send the admin token as "Authorization: Bearer <token>".'
+    sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
+    return false
+  }
+
+  function sendFaultResult(res: ServerResponse, result: FaultResult): void {
+    if (result.ok) sendJson(res, 200, result.value)
+    else sendError(res, result.status, result.error, result.message)
+  }
+
+  async function faults(req: IncomingMessage, res: ServerResponse, userId: string): Promise<void> {
+    if (!(await authorized(req, res))) return
+    if (req.method === 'DELETE') {
+      sendFaultResult(res, options.faults.clearUser(userId))
       return
     }
-    if (!options.checkAdminToken(bearerToken(req))) {
-      const wait = options.guessThrottle.failed(address)
-      if (wait > 0) await delay(wait, undefined, { ref: false })
-      const message = 'Send the admin token as "Authorization: Bearer <token>".'
-      sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
+    let body: unknown
+    try {
+      body = JSON.parse(await readBody(req, options.maxBodyBytes))
+    } catch (error) {
+      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.')
+      else sendError(res, 400, 'bad_json', 'The body must be JSON, e.g. {"delayMs": 500}.')
       return
     }
-    options.guessThrottle.succeeded(address)
+    const parsed = parseFault(body)
+    if (!parsed.ok) {
+      sendError(res, 400, 'invalid_fault', parsed.message)
+      return
+    }
+    sendFaultResult(res, options.faults.forUser(userId, parsed.fault))
+  }
+
+  async function admin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    post: (text: string) => Promise<AdminResult<unknown>>
+  ): Promise<void> {
+    if (!(await authorized(req, res))) return
     let body: unknown
     try {
       body = JSON.parse(await readBody(req, options.maxBodyBytes))
@@ -146,7 +190,7 @@ export function createHttpHandler(
     // After /healthz, which reveals nothing and must answer probes under any name (a container's
     // service name, say); everything else (stats name the rooms) is refused to a DNS-rebinding page.
     const host = req.headers.host
-    if (!options.checkHost(host)) {
+    if (!options.checkHost(host, options.clientOf(req).forwarded)) {
       const name = (host ?? '').slice(0, 200)
       sendError(
         res,
@@ -170,6 +214,11 @@ export function createHttpHandler(
     if (user && method === 'POST') {
       const id = decodeURIComponent(user[1] ?? '')
       await admin(req, res, (text) => options.hub.dmAsServer(id, text))
+      return
+    }
+    const faulty = USER_FAULTS.exec(path)
+    if (faulty && (method === 'POST' || method === 'DELETE')) {
+      await faults(req, res, decodeURIComponent(faulty[1] ?? ''))
       return
     }
     if (path === '/ws') {

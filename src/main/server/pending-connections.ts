@@ -11,6 +11,11 @@ import type { Socket } from 'node:net'
 export interface PendingConnectionOptions {
   maxTotal: number
   maxPerAddress: number
+  /**
+   * Peers the per-address cap does not apply to: the operator's reverse proxies, whose one
+   * address carries everyone's connections (the total cap still counts them).
+   */
+  exempt?: (address: string) => boolean
 }
 
 export interface PendingConnections {
@@ -62,7 +67,7 @@ export function createPendingConnections(options: PendingConnectionOptions): Pen
         return false
       }
       const mine = perAddress.get(address) ?? 0
-      if (mine >= options.maxPerAddress) {
+      if (mine >= options.maxPerAddress && !options.exempt?.(address)) {
         refuse(socket, `Too many connections opening from ${address} (${options.maxPerAddress}).`)
         return false
       }

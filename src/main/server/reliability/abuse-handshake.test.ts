@@ -190,6 +190,33 @@ describe('handshake abuse', () => {
   })
 })
 
+describe('connections still opening, behind a reverse proxy', () => {
+  it("does not apply the per-address cap to a trusted proxy's address, which carries everyone", async () => {
+    await server.stop()
+    server = await startTestServer({ maxPendingConnectionsPerIp: 2, trustProxy: ['127.0.0.9'] })
+    const refusedFrom = async (address: string): Promise<number> => {
+      const mine: Socket[] = []
+      for (let i = 0; i < 5; i++) {
+        const socket = await openSocket(server.port, address)
+        socket.on('error', () => {})
+        sockets.push(socket)
+        mine.push(socket)
+      }
+      const heads = await Promise.all(
+        mine.map((socket) =>
+          Promise.race([
+            readHead(socket, 3000),
+            new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 300))
+          ])
+        )
+      )
+      return heads.filter((head) => head !== 'open' && head !== 'closed' && head.status === 503).length
+    }
+    expect(await refusedFrom('127.0.0.9')).toBe(0)
+    expect(await refusedFrom('127.0.0.8')).toBe(3)
+  })
+})
+
 function fetchFrom(localAddress: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, localAddress, path, agent: false }, (res) => {

@@ -4,6 +4,7 @@
  * calls. Exists only in the desktop app; the web client has no bridge and no store.
  */
 import { create } from 'zustand'
+import type { Fault } from '../../../shared/fault-schema'
 import type { HostConnection, HostOptions, HostStatus, ParleyApi, Settings } from '../../../shared/ipc'
 import { useStore } from '../store'
 import { appPreferences } from '../store/app-preferences'
@@ -20,6 +21,9 @@ export interface HostState {
   dismissSettingsProblem(): void
   start(options: HostOptions, nick: string): Promise<void>
   stop(): Promise<void>
+  /** Fault injection on one connection; resolves with main's sentence when it was refused. */
+  injectFault(connectionId: string, fault: Fault): Promise<string | null>
+  clearFaults(connectionId: string): Promise<string | null>
 }
 
 export function createHostStore(api: ParleyApi) {
@@ -36,7 +40,10 @@ export function createHostStore(api: ParleyApi) {
         const status = await api.host.start(options)
         // Main saved these choices (never the password); the next form starts from them.
         const { password: _password, ...saved } = options
-        const remembered = { options: { portFallback: true, ...saved }, nickname: nick }
+        const remembered = {
+          options: { portFallback: true, tls: false, mdns: true, ...saved },
+          nickname: nick
+        }
         if (nick !== get().remembered?.nickname) {
           void appPreferences.getState().set({ nickname: nick })
         }
@@ -50,6 +57,22 @@ export function createHostStore(api: ParleyApi) {
         })
       } catch (error) {
         set({ error: (error as Error).message })
+      }
+    },
+    async injectFault(connectionId, fault) {
+      try {
+        await api.host.injectFault({ connectionId, fault })
+        return null
+      } catch (error) {
+        return (error as Error).message
+      }
+    },
+    async clearFaults(connectionId) {
+      try {
+        await api.host.clearFaults({ connectionId })
+        return null
+      } catch (error) {
+        return (error as Error).message
       }
     },
     async stop() {

@@ -12,6 +12,7 @@ import type {
 import type { OutboxItem } from '../engine/outbox'
 import type { ChannelKey, ChannelLog } from './channel-log'
 import type { ConnectProblem } from './connect-problem'
+import type { MessageRef } from './message-frames'
 
 export interface ConnectOptions {
   url: string
@@ -112,11 +113,26 @@ export interface InspectorSlice {
 
 export type InspectorTab = 'overview' | 'frames' | 'tools' | 'server'
 
+/** A message to bring into view in the chat log: by server id, or by cid for one's own send. */
+export interface MessageTarget {
+  channel: ChannelKey
+  id?: number
+  cid?: string
+}
+
 export interface UiSlice {
   inspectorOpen: boolean
   inspectorTab: InspectorTab
+  /** When set, the Frames tab shows only this message's frames. */
+  frameFocus: MessageRef | null
+  /** The message the log scrolls to and marks (a frame's "Go to message"). */
+  highlightedMessage: (MessageTarget & { at: number }) | null
   toggleInspector(open?: boolean): void
   setInspectorTab(tab: InspectorTab): void
+  /** Opens the inspector's frame log on one message's frames. */
+  showFrames(ref: MessageRef): void
+  clearFrameFocus(): void
+  goToMessage(target: MessageTarget): void
   /** Escape: closes the topmost panel. */
   closePanels(): void
 }

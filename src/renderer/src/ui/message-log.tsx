@@ -86,16 +86,36 @@ function RichText({ text, myNick }: { text: string; myNick: string | undefined }
 /** The server's own id: no user can have it (theirs are "u_…"), unlike a nick that looks official. */
 const SERVER_ID = 'server'
 
+/** Revealed on hover or focus, as a chat's message actions are: the way into its frames. */
+function ShowFramesButton({ channel, id, cid }: { channel: string; id: number; cid: string | undefined }) {
+  const showFrames = useStore((s) => s.showFrames)
+  return (
+    <div className="message-actions">
+      <button
+        type="button"
+        title="Open the inspector on the frames of this message"
+        onClick={() => showFrames({ channel, id, ...(cid ? { cid } : {}) })}
+      >
+        Show frames
+      </button>
+    </div>
+  )
+}
+
 const EntryRow = memo(function EntryRow({
   entry,
   grouped,
   mine,
-  myNick
+  myNick,
+  channel,
+  highlighted
 }: {
   entry: LogEntry
   grouped: boolean
   mine: boolean
   myNick: string | undefined
+  channel: string
+  highlighted: boolean
 }) {
   if (entry.kind === 'system') {
     return (
@@ -109,9 +129,11 @@ const EntryRow = memo(function EntryRow({
   const fromServer = entry.from.id === SERVER_ID
   return (
     <article
-      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${fromServer ? ' from-server' : ''}`}
+      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${highlighted ? ' highlighted' : ''}${fromServer ? ' from-server' : ''}`}
       aria-label={`${fromServer ? 'Server announcement' : entry.from.nick}: ${revealHidden(entry.text)}`}
+      aria-current={highlighted ? 'true' : undefined}
     >
+      <ShowFramesButton channel={channel} id={entry.id} cid={mine ? entry.cid : undefined} />
       {!grouped && (
         <header>
           <bdi className="author">{entry.from.nick}</bdi>
@@ -206,6 +228,7 @@ export function MessageLog({ channel }: { channel: string }) {
   const lastRead = useStore((s) => s.lastRead[channel])
   const loadOlder = useStore((s) => s.loadOlder)
   const outboxSize = useStore((s) => s.outbox.length)
+  const highlight = useStore((s) => (s.highlightedMessage?.channel === channel ? s.highlightedMessage : null))
   const virtuoso = useRef<VirtuosoHandle>(null)
   // Whether new messages keep the view pinned to the bottom. Only the person's own scrolling
   // unpins it: during a burst the list can fall briefly behind the bottom while new rows are
@@ -241,6 +264,27 @@ export function MessageLog({ channel }: { channel: string }) {
     virtuoso.current?.autoscrollToBottom()
   }, [newestOrder])
 
+  // A frame's "Go to message": bring that message into view and mark it.
+  const highlightedOrder = useMemo(() => {
+    if (!highlight) return undefined
+    const found = entries.find(
+      (e) =>
+        e.kind === 'message' &&
+        ((highlight.id !== undefined && e.id === highlight.id) ||
+          (highlight.cid !== undefined && e.cid === highlight.cid))
+    )
+    return found?.order
+  }, [highlight, entries])
+  useEffect(() => {
+    if (highlightedOrder === undefined) return
+    const index = entries.findIndex((e) => e.order === highlightedOrder)
+    if (index < 0) return
+    stick.current = false
+    virtuoso.current?.scrollToIndex({ index: index + firstItemIndex, align: 'center' })
+    // Keyed on the click (`at`), not on the list: new messages must not pull the view back here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [highlight?.at, highlightedOrder])
+
   // Sending something jumps to the newest message, even when reading older history.
   useEffect(() => {
     if (outboxSize > 0) virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
@@ -260,11 +304,13 @@ export function MessageLog({ channel }: { channel: string }) {
             grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
             mine={entry.kind === 'message' && entry.from.id === meId}
             myNick={myNick}
+            channel={channel}
+            highlighted={entry.order === highlightedOrder}
           />
         </>
       )
     },
-    [entries, firstItemIndex, meId, myNick, lastRead]
+    [entries, firstItemIndex, meId, myNick, lastRead, channel, highlightedOrder]
   )
 
   return (
