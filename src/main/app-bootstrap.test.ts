@@ -299,6 +299,40 @@ describe('hosting', () => {
     expect(fake.app.quitRequests).toBe(2)
   })
 
+  it("lets the dev server's page reach the hosted server in a development build only", async () => {
+    const handshakeFrom = async (selfUrl: string, origin: string): Promise<'open' | 'refused'> => {
+      const socket = new WebSocket(selfUrl, SUBPROTOCOL, { origin })
+      sockets.push(socket)
+      return new Promise((resolve) => {
+        socket.once('open', () => resolve('open'))
+        socket.once('error', () => resolve('refused'))
+      })
+    }
+    const start = async (window: Awaited<ReturnType<typeof bootReady>>) =>
+      (
+        (await invokeFrom(window.webContents, 'host:start', { port: 0, name: 'Den', scope: 'local' })) as {
+          result: { selfUrl: string }
+        }
+      ).result.selfUrl
+    const dev = await bootReady({
+      isPackaged: false,
+      env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' }
+    })
+    const devUrl = await start(dev)
+    expect(await handshakeFrom(devUrl, 'http://localhost:5173')).toBe('open')
+    expect(await handshakeFrom(devUrl, 'http://localhost:5174')).toBe('refused')
+    await running.host!.stop()
+    // Packaged, the same variable (set by anyone who can start the app) opens nothing.
+    const packaged = await bootReady({
+      isPackaged: true,
+      env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' }
+    })
+    const packagedUrl = await start(packaged)
+    expect(await handshakeFrom(packagedUrl, 'http://localhost:5173')).toBe('refused')
+    expect(await handshakeFrom(packagedUrl, 'parley://app')).toBe('open')
+    await running.host!.stop()
+  })
+
   it('quits at once when not hosting', async () => {
     await bootReady()
     fake.app.quit()

@@ -127,6 +127,9 @@ export function startApp(options: BootstrapOptions): RunningApp {
     createServer: options.createServer,
     dataDir: join(userData, 'hosted-server'),
     staticDir: join(options.outDir, 'renderer'),
+    // Only a development build (unpackaged, run by electron-vite dev) loads its renderer from
+    // the dev server, so only then may that page talk to the server it hosts.
+    allowOrigins: devServerUrl ? [new URL(devServerUrl).origin] : undefined,
     logger: logger.child({ component: 'host' }),
     allowMdns: mdnsAllowed
   })

@@ -193,7 +193,8 @@ const table: CloseCodeInfo[] = [
   {
     code: 4409,
     name: 'Nickname In Use',
-    meaning: 'Someone connected right now already uses this nickname.',
+    meaning:
+      'This nickname, or one that looks the same, is taken: by someone connected, by a session that may still resume, or as a name reserved for the server.',
     retry: 'ask',
     source: 'parley'
   },
@@ -216,7 +217,8 @@ const table: CloseCodeInfo[] = [
   {
     code: 4429,
     name: 'Rate Limited',
-    meaning: 'Too many messages too fast (a burst of 30, then 10 per second).',
+    meaning:
+      'Too many messages too fast (a burst of 30, then 10 per second), or too many wrong passwords from this address (locked out for a few minutes).',
     retry: 'retry-later',
     source: 'parley'
   }

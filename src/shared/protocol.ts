@@ -65,8 +65,13 @@ const nick = z
   .trim()
   .min(1)
   .max(DEFAULT_LIMITS.maxNickLength)
-  // Control characters would let a nick forge line breaks in other people's UIs and logs.
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'nick must not contain control or format characters')
+  // Control characters would let a nick forge line breaks in other people's UIs and logs;
+  // invisible ones (default-ignorables such as U+034F, U+FE0F, U+3164, and the blank U+2800) would
+  // let "alice" plus an invisible character pass as someone other than alice.
+  .regex(
+    /^[^\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]+$/u,
+    'nick must not contain control, format or invisible characters'
+  )
 const messageId = z.number().int().nonnegative()
 
 export const userSchema = z.object({ id: z.string(), nick: z.string() })
@@ -187,7 +192,9 @@ export const ERROR_CODES = [
   'invalid_room',
   'invalid_files',
   /** The message store (Redis, in a cluster) is unreachable: the send was not stored; retry it later. */
-  'store_unavailable'
+  'store_unavailable',
+  /** Creating rooms faster than the server allows (per address and per session). */
+  'rate_limited'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import type { Socket as TcpSocket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { hostname } from 'node:os'
 import { pino, type Logger } from 'pino'
@@ -18,6 +19,7 @@ import { createChatHub, type ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
 import { createConnectionLog, type ConnectionLog } from './connection-log'
 import { createFaultInjector, type FaultInjector, type FaultResult } from './fault-injection'
+import { createGuessThrottle } from './guess-throttle'
 import { openHistoryStore } from './history-store'
 import { sharedMessage } from './hub/message-views'
 import { createFileRoutes } from './files/file-routes'
@@ -44,8 +46,10 @@ import type {
   ServerStats
 } from './server-types'
 import { lanUrls } from './lan-urls'
+import { createLoopStallMonitor, stallTolerant, type LoopStallMonitor } from './loop-stall'
 import { startAnnouncer, type Announcer } from './mdns-announcer'
 import { createOriginPolicy } from './origin-policy'
+import { createPendingConnections } from './pending-connections'
 import { createSecretCheck } from './password-check'
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity'
 import { createTokenBucket } from './token-bucket'
@@ -91,6 +95,8 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnections: options.maxConnections ?? 5000,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
     maxRooms: options.maxRooms ?? 1000,
+    maxPendingConnections: options.maxPendingConnections ?? 512,
+    maxPendingConnectionsPerIp: options.maxPendingConnectionsPerIp ?? 128,
     pingIntervalMs: options.pingIntervalMs ?? 15_000,
     retentionIntervalMs: options.retentionIntervalMs ?? 600_000
   }
@@ -109,6 +115,8 @@ function resolveOptions(options: ChatServerOptions) {
     maxConnections: resolved.maxConnections,
     maxConnectionsPerIp: resolved.maxConnectionsPerIp,
     maxRooms: resolved.maxRooms,
+    maxPendingConnections: resolved.maxPendingConnections,
+    maxPendingConnectionsPerIp: resolved.maxPendingConnectionsPerIp,
     pingIntervalMs: resolved.pingIntervalMs,
     retentionIntervalMs: resolved.retentionIntervalMs,
     ...limits,
@@ -163,6 +171,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   let http: Server | undefined
   let wss: WebSocketServer | undefined
   let heartbeat: NodeJS.Timeout | undefined
+  let stalls: LoopStallMonitor | undefined
   let stopRetention: (() => void) | undefined
   let announcer: Announcer | undefined
   let identity: TlsIdentity | undefined
@@ -221,7 +230,13 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     return clientView(req.socket.remoteAddress ?? 'unknown', req.headers, config.proxyTrust)
   }
 
-  function accept(ws: WebSocket, client: ClientView, peer: string, chatHub: ChatHub): void {
+  function accept(
+    ws: WebSocket,
+    client: ClientView,
+    peer: string,
+    chatHub: ChatHub,
+    loopStalls: LoopStallMonitor
+  ): void {
     const ip = client.address
     const info: ConnectionInfo = {
       id: `${idPrefix}-${(++nextId).toString(36)}`,
@@ -235,7 +250,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     const socket: Socket = {
       ws,
       info,
-      bucket: createTokenBucket(config.limits.rateBurst, config.limits.ratePerSecond),
+      bucket: stallTolerant(
+        createTokenBucket(config.limits.rateBurst, config.limits.ratePerSecond),
+        config.limits.ratePerSecond,
+        loopStalls
+      ),
       session: undefined,
       closing: false,
       sentClose: undefined,
@@ -339,6 +358,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     files = fileStore
     const moderationStore = openModerationStore(config.dataDir)
     moderation = moderationStore
+    // One throttle for both secrets: a guesser's allowance is per address, not per door.
+    const guessThrottle = createGuessThrottle()
     // The hub reports a hello through changed(): that is when a user's lasting faults apply.
     const hubLog: ConnectionLog = {
       ...log,
@@ -350,6 +371,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     const chatHub = createChatHub({
       store: historyStore,
       ...(bus ? { broker: (deliver) => (redisBroker = createRedisBroker(deliver, bus!)) } : {}),
+      guessThrottle,
+      maxDroppedSessionsPerIp: options.maxDroppedSessionsPerIp,
+      emptyRoomExpiryMs: options.emptyRoomExpiryMs,
       limits: config.limits,
       log: hubLog,
       logger,
@@ -362,6 +386,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       bans: moderationStore
     })
     hub = chatHub
+    const loopStalls = createLoopStallMonitor()
+    stalls = loopStalls
     const injector = createFaultInjector({
       connections: () => sockets,
       close: (socket, code, reason) => chatHub.close(socket as Socket, code, reason),
@@ -401,6 +427,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       hub: chatHub,
       stats,
       checkAdminToken,
+      guessThrottle,
       staticDir: options.staticDir,
       maxBodyBytes: config.limits.maxPayloadBytes,
       checkHost: originPolicy.checkHost,
@@ -436,7 +463,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       })
     }
     http = server
+    const pending = createPendingConnections({
+      maxTotal: config.maxPendingConnections,
+      maxPerAddress: config.maxPendingConnectionsPerIp,
+      exempt: (address) => config.proxyTrust.trusts(address)
+    })
+    // With TLS the socket the upgrade hands over is the TLS one, so that is the one counted (a TLS
+    // handshake in progress is bounded by Node's own handshake timeout instead).
+    server.on(identity ? 'secureConnection' : 'connection', (socket: TcpSocket) => {
+      if (!pending.admit(socket)) logger.debug({ ip: socket.remoteAddress }, 'too many connections opening')
+    })
     server.on('upgrade', (req, socket, head) => {
+      pending.upgraded(socket as TcpSocket)
       // Not an arrow: a closure here would share this scope's context, which holds `req`, and
       // keep every connection's IncomingMessage alive for as long as its socket (~1 KB each).
       socket.on('error', destroyOnError)
@@ -456,7 +494,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         refuseHandshake(socket, decision)
         return
       }
-      socketServer.handleUpgrade(req, socket, head, (ws) => accept(ws, client, peer, chatHub))
+      socketServer.handleUpgrade(req, socket, head, (ws) => accept(ws, client, peer, chatHub, loopStalls))
     })
     try {
       await new Promise<void>((resolve, reject) => {
@@ -477,6 +515,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         fileStore.close()
         moderationStore.close()
         await bus?.close()
+        loopStalls.dispose()
       }
       throw error
     }
@@ -591,6 +630,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     moderation?.close()
     await bus?.close()
     log.dispose()
+    stalls?.dispose()
     state = 'closed'
     logger.info('closed')
   }

@@ -3,14 +3,24 @@
  * answer for a browser that opens /ws as a page, and (optionally) the web client itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as delay } from 'node:timers/promises'
 import { z } from 'zod'
 import { parseFault } from '../../shared/fault-schema'
+import type { GuessThrottle } from './guess-throttle'
 import type { AdminResult } from './hub/admin'
 import type { ChatHub } from './hub/chat-hub'
 import type { ServerStats } from './server-types'
 import type { FaultInjector, FaultResult } from './fault-injection'
 import type { HostCheck } from './origin-policy'
-import { BodyTooLarge, bearerToken, readBody, sendError, sendJson, type HttpRoute } from './http-replies'
+import {
+  BodyTooLarge,
+  bearerToken,
+  readBody,
+  refuseTooLarge,
+  sendError,
+  sendJson,
+  type HttpRoute
+} from './http-replies'
 import { serveStatic } from './static-files'
 import type { ClientView } from './trusted-proxy'
 
@@ -20,6 +30,8 @@ export interface HttpApiOptions {
   stats: () => ServerStats
   /** Null when the server was started without an admin token. */
   checkAdminToken: ((candidate: string | undefined) => boolean) | null
+  /** Wrong admin tokens per address: delayed answers, then 429 (shared with the password check). */
+  guessThrottle: GuessThrottle
   staticDir: string | undefined
   maxBodyBytes: number
   /** The same trusted-host rule the socket's origin check uses (origin-policy.ts). */
@@ -40,11 +52,36 @@ export function createHttpHandler(
   options: HttpApiOptions
 ): (req: IncomingMessage, res: ServerResponse) => void {
   /** Answers 401 and returns false unless the request carries the admin token. */
-  function authorized(req: IncomingMessage, res: ServerResponse): boolean {
-    if (options.checkAdminToken && options.checkAdminToken(bearerToken(req))) return true
-    const message = options.checkAdminToken
-      ? 'Send the admin token as "Authorization: Bearer <token>".'
-      : 'The admin API is off: start the server with --admin-token.'
+  /**
+   * Whether the request carries the admin token; answers it otherwise. Wrong tokens go through the
+   * guess throttle (shared with hello's password): answered late after a few, then 429.
+   */
+  async function authorized(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if (!options.checkAdminToken) {
+      const message = 'The admin API is off: start the server with --admin-token.'
+      sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
+      return false
+    }
+    const address = options.clientOf(req).address
+    const verdict = options.guessThrottle.check(address)
+    if (!verdict.allowed) {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+      sendError(
+        res,
+        429,
+        'too_many_attempts',
+        `Too many wrong secrets from ${address}: try again in ${seconds} s.`,
+        { 'Retry-After': String(seconds) }
+      )
+      return false
+    }
+    if (options.checkAdminToken(bearerToken(req))) {
+      options.guessThrottle.succeeded(address)
+      return true
+    }
+    const wait = options.guessThrottle.failed(address)
+    if (wait > 0) await delay(wait, undefined, { ref: false })
+    const message = 'Send the admin token as "Authorization: Bearer <token>".'
     sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
     return false
   }
@@ -55,7 +92,7 @@ export function createHttpHandler(
   }
 
   async function faults(req: IncomingMessage, res: ServerResponse, userId: string): Promise<void> {
-    if (!authorized(req, res)) return
+    if (!(await authorized(req, res))) return
     if (req.method === 'DELETE') {
       sendFaultResult(res, options.faults.clearUser(userId))
       return
@@ -64,7 +101,7 @@ export function createHttpHandler(
     try {
       body = JSON.parse(await readBody(req, options.maxBodyBytes))
     } catch (error) {
-      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.')
+      if (error instanceof BodyTooLarge) refuseTooLarge(req, res, options.maxBodyBytes)
       else sendError(res, 400, 'bad_json', 'The body must be JSON, e.g. {"delayMs": 500}.')
       return
     }
@@ -81,12 +118,12 @@ export function createHttpHandler(
     res: ServerResponse,
     post: (text: string) => Promise<AdminResult<unknown>>
   ): Promise<void> {
-    if (!authorized(req, res)) return
+    if (!(await authorized(req, res))) return
     let body: unknown
     try {
       body = JSON.parse(await readBody(req, options.maxBodyBytes))
     } catch (error) {
-      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.')
+      if (error instanceof BodyTooLarge) refuseTooLarge(req, res, options.maxBodyBytes)
       else sendError(res, 400, 'bad_json', 'The body must be JSON: {"text": "…"}.')
       return
     }

@@ -40,19 +40,41 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 
 export class BodyTooLarge extends Error {}
 
+/** How long the rest of an oversized body is read (and dropped) after the 413, before hanging up. */
+const DRAIN_AFTER_REFUSAL_MS = 2000
+
+/**
+ * Answers 413 for a body readBody refused, then hangs up: written first (the rest of the body is
+ * being drained), so the client reads the answer instead of a reset.
+ */
+export function refuseTooLarge(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  headers: Record<string, string> = {}
+): void {
+  res.once('finish', () => setTimeout(() => req.destroy(), DRAIN_AFTER_REFUSAL_MS).unref())
+  sendError(res, 413, 'too_large', `The body is over ${maxBytes} bytes.`, { ...headers, Connection: 'close' })
+}
+
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (chunk: Buffer) => {
+    const collect = (chunk: Buffer): void => {
       size += chunk.length
       if (size > maxBytes) {
+        req.off('data', collect)
+        // Still reading, and discarding: closing with unread bytes in the socket makes the
+        // kernel send a reset, and the client would lose the 413 that says what went wrong.
+        // The caller hangs up once the 413 is written (DRAIN_AFTER_REFUSAL_MS).
+        req.resume()
         reject(new BodyTooLarge())
-        req.destroy()
         return
       }
       chunks.push(chunk)
-    })
+    }
+    req.on('data', collect)
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })

@@ -9,10 +9,10 @@ import type { ForwardedSite } from './trusted-proxy'
 
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
   // The desktop app loads its renderer from this custom scheme.
-  'parley://app',
-  // electron-vite's dev server. Only this port: a page on any other local port is a different origin.
-  'http://localhost:5173',
-  'http://127.0.0.1:5173'
+  'parley://app'
+  // Not electron-vite's dev server (http://localhost:5173): any local program can serve a page
+  // there, and one did read and post messages. A development build passes its dev server's origin
+  // in `allowOrigins` explicitly (app-bootstrap.ts); nothing adds it by default.
 ]
 
 /**

@@ -19,7 +19,8 @@ import { randomBytes } from 'node:crypto'
 import { createClient, type RedisClientType } from 'redis'
 import type { RoomSummary, ServerMessage, User } from '../../shared/protocol'
 import type { Broker, Deliver, NickClaim } from './broker'
-import { createLocalBroker, nickKey } from './local-broker'
+import { createLocalBroker } from './local-broker'
+import { nickKey } from './nick-identity'
 import type { PresenceEvent } from './presence-batcher'
 import { connectAtStart, reconnectDelay } from './redis-store'
 
@@ -213,6 +214,7 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
 
   return {
     addRoom: (room) => local.addRoom(room),
+    removeRoom: (room) => local.removeRoom(room),
     hasRoom: (room) => local.hasRoom(room),
     get roomCount() {
       return local.roomCount
@@ -279,15 +281,13 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
     claimNick(user): NickClaim {
       const key = nickKey(user.nick)
       const remote = remoteNicks.get(key)
-      if (remote && remote.userId !== user.id && remoteUserOnline(remote.userId)) return { ok: false }
+      // Held on another (live) node, connected or dropped in its resume window: not free here either.
+      if (remote && remote.userId !== user.id) return { ok: false }
       const claim = local.claimNick(user)
       if (!claim.ok) return claim
       ownNicks.set(key, user.id)
-      if (remote && remote.userId !== user.id) remoteNicks.delete(key)
       bus.publish({ k: 'nick', node: self, key, userId: user.id })
-      const displaced =
-        claim.displacedUserId ?? (remote && remote.userId !== user.id ? remote.userId : undefined)
-      return { ok: true, displacedUserId: displaced }
+      return { ok: true }
     },
     releaseNick(user) {
       local.releaseNick(user)

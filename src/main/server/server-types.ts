@@ -34,6 +34,13 @@ export interface ChatServerOptions {
   /** Open sockets per remote address before the handshake answers 503. Default 100. */
   maxConnectionsPerIp?: number
   /**
+   * TCP connections that are not WebSockets (yet) — handshakes under way, HTTP requests, idle
+   * keep-alives — in total and per remote address; a connection beyond either is answered 503 at
+   * once and closed. Defaults 512 and 128 (an admin script may post 100 at once).
+   */
+  maxPendingConnections?: number
+  maxPendingConnectionsPerIp?: number
+  /**
    * Reverse proxies (addresses or CIDRs, IPv4 or IPv6). Only for a peer in this list, the client's
    * address comes from `X-Forwarded-For` / `Forwarded` (the right-most hop not in the list) and the
    * page's scheme and host from `X-Forwarded-Proto` / `X-Forwarded-Host`. Default: none.
@@ -52,6 +59,17 @@ export interface ChatServerOptions {
    * churn of hellos cannot grow memory, timers and rows without bound. Default 10,000.
    */
   maxDroppedSessions?: number
+  /**
+   * Dropped sessions kept per remote address, applied before the global cap: one address's churn
+   * of hellos evicts only its own. Default 1,000 (never more than `maxDroppedSessions`).
+   */
+  maxDroppedSessionsPerIp?: number
+  /**
+   * A room with no members and no resumable session in it leaves the room list (and the room cap)
+   * after this long; its history stays on disk and comes back when someone joins it. `general`
+   * never expires. Default 3,600,000 (1 h).
+   */
+  emptyRoomExpiryMs?: number
   /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */

@@ -16,7 +16,7 @@ import { createHubContext, REASONS, type ChatHubOptions } from './hub-context'
 import { createModerationHub } from './moderation'
 import type { ModerationHub } from '../moderation/moderation-routes'
 import { createRoomMessageHandlers } from './room-messages'
-import { createRoomHandlers } from './rooms'
+import { createRooms } from './rooms'
 import { createSessions } from './sessions'
 
 export interface ChatHub extends AdminApi {
@@ -39,9 +39,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   const history = createHistory(ctx)
   const sessions = createSessions(ctx, history)
+  const rooms = createRooms(ctx, history)
   const table: HandlerTable = {
     ...sessions.handlers,
-    ...createRoomHandlers(ctx, history),
+    ...rooms.handlers,
     ...createRoomMessageHandlers(ctx),
     ...createDirectMessageHandlers(ctx),
     ...history.handlers
@@ -90,6 +91,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     close: ctx.close,
     dispose() {
       sessions.dispose()
+      rooms.dispose()
       ctx.sessions.dispose()
       broker.dispose()
     }

@@ -11,6 +11,7 @@ import type { FileStore } from '../files/file-store'
 import type { ModerationStore } from '../moderation/moderation-store'
 import { createFrame, sendFrame, type OutboundFrame } from '../fanout'
 import { createLocalBroker } from '../local-broker'
+import { createGuessThrottle, type GuessThrottle } from '../guess-throttle'
 import { newestWithin, replyBudgetBytes } from '../reply-budget'
 import { createSessionRegistry, type Session, type SessionRegistry } from '../session-registry'
 import type { Page, Store } from '../store'
@@ -38,13 +39,20 @@ export interface ChatHubOptions {
   files: Pick<FileStore, 'claim' | 'detachFilesOf'>
   /** Bans, checked at every hello (moderation/moderation-store.ts). */
   bans: Pick<ModerationStore, 'banFor'>
+  /** Wrong passwords per address (shared with the admin API's tokens). Default: a fresh one. */
+  guessThrottle?: GuessThrottle
+  /** Dropped sessions kept per remote address, before the global cap. Default 1,000. */
+  maxDroppedSessionsPerIp?: number
+  /** A room nobody is in (no member, no resumable session) is forgotten after this. Default 1 h. */
+  emptyRoomExpiryMs?: number
 }
 
 export const REASONS = {
   notHello: 'The first message must be a valid hello.',
   unauthorized: 'Wrong or missing password.',
   helloTimeout: 'No hello within the time limit.',
-  nickInUse: 'That nick is in use by someone connected right now.',
+  nickInUse: 'That nick, or one that looks the same, is taken (its session may still come back).',
+  nickReserved: 'That nick would pass for the server: pick another.',
   rateLimited: 'Too many messages too fast.',
   replaced: 'This session was resumed from another connection.',
   slowConsumer: 'Too much unsent data: the client reads too slowly.',
@@ -67,15 +75,18 @@ export interface HubContext {
   readonly log: ConnectionLog
   /** A reply to one connection; a connection already over the unsent-bytes cap is closed instead. */
   send(connection: Connection, message: ServerMessage): void
-  /**
-   * The frames of one hello after its welcome (a joined per room, the DM replay) are one reply the
-   * client asked for in one go: the backlog earlier frames of it left is not checked.
-   */
-  sendInBurst(connection: Connection, message: ServerMessage): void
+  /** Bytes of stored messages one reply may carry (half of maxBufferedBytes). */
+  readonly replyBudget: number
   /** A recoverable mistake: answered, never a close. `ref` is the cid or type it is about. */
   sendError(connection: Connection, code: ErrorCode, message: string, ref?: string): void
   /** Closes one connection on the server's initiative, detaching it at once. */
   close(connection: Connection, code: number, reason: string): void
+  /**
+   * Like close, but the close frame goes out `delayMs` later; nothing more is read from the
+   * connection meanwhile. A wrong password's answer, slowed down for a guesser.
+   */
+  closeAfter(connection: Connection, code: number, reason: string, delayMs: number): void
+  readonly guessThrottle: GuessThrottle
   /** The socket is gone: leaves room presence at once; the session stays resumable. Idempotent. */
   detach(connection: Connection): void
   /** Writes the session's user, rooms and connectedness to the store (batched). */
@@ -92,7 +103,12 @@ export interface HubContext {
 
 export function createHubContext(options: ChatHubOptions): HubContext {
   const { store, limits, log, logger } = options
-  const sessions = createSessionRegistry<Connection>(limits.sessionResumeMs, options.maxDroppedSessions)
+  const sessions = createSessionRegistry<Connection>(
+    limits.sessionResumeMs,
+    options.maxDroppedSessions,
+    options.maxDroppedSessionsPerIp
+  )
+  const guessThrottle = options.guessThrottle ?? createGuessThrottle()
   const replyBudget = replyBudgetBytes(limits.maxBufferedBytes)
 
   /**
@@ -117,10 +133,22 @@ export function createHubContext(options: ChatHubOptions): HubContext {
   const broker = (options.broker ?? createLocalBroker<Connection>)(deliver)
 
   function close(connection: Connection, code: number, reason: string): void {
+    closeAfter(connection, code, reason, 0)
+  }
+
+  function closeAfter(connection: Connection, code: number, reason: string, delayMs: number): void {
     if (connection.closing) return
     connection.closing = true
     connection.sentClose = { code, reason }
     detach(connection)
+    if (delayMs > 0) {
+      setTimeout(() => closeNow(connection, code, reason), delayMs).unref()
+      return
+    }
+    closeNow(connection, code, reason)
+  }
+
+  function closeNow(connection: Connection, code: number, reason: string): void {
     connection.ws.close(code, reason)
     // A peer that never answers the close (a stalled reader's buffers are full) would hold its
     // socket for ws's 30 s close timeout; cut it sooner.
@@ -172,13 +200,13 @@ export function createHubContext(options: ChatHubOptions): HubContext {
     logger,
     log,
     send,
-    sendInBurst(connection, message) {
-      write(connection, createFrame(message))
-    },
+    replyBudget,
     sendError(connection, code, message, ref) {
       send(connection, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) })
     },
     close,
+    closeAfter,
+    guessThrottle,
     detach,
     persist,
     expired,

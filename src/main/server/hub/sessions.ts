@@ -5,6 +5,8 @@
 import { CloseCode } from '../../../shared/close-codes'
 import { DEFAULT_ROOM, DM_RESUME_KEY, isValidRoomName, type ClientMessageOf } from '../../../shared/protocol'
 import { closeReason } from '../moderation/close-reason'
+import { isReservedNick } from '../nick-identity'
+import type { ReplyAllowance } from '../reply-budget'
 import { hashToken, newUser, type Session } from '../session-registry'
 import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
@@ -59,27 +61,43 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     return sessions.restore(saved.tokenHash, saved.user, rooms)
   }
 
-  /** A new session for `nick`, or undefined when a connected user holds the nick. */
-  function newSession(nick: string): Session<Connection> | undefined {
+  /**
+   * A new session for `nick`, or the reason it cannot have it: the server's own name and words,
+   * or a nick (or look-alike) another user holds — connected, or dropped and still resumable.
+   */
+  function newSession(nick: string): Session<Connection> | string {
+    if (isReservedNick(nick, options.serverName)) return REASONS.nickReserved
     const user = newUser(nick)
-    const claim = broker.claimNick(user)
-    if (!claim.ok) return undefined
-    // A dropped session holding the nick gives way: its person may well be this one, without the token.
-    const holder = claim.displacedUserId !== undefined ? sessions.byUserId(claim.displacedUserId) : undefined
-    if (holder) {
-      sessions.remove(holder)
-      store.deleteSession(holder.tokenHash)
-    }
+    if (!broker.claimNick(user).ok) return REASONS.nickInUse
     const session = sessions.create(user)
     session.rooms.add(DEFAULT_ROOM)
     return session
   }
 
-  function hello(connection: Connection, message: ClientMessageOf<'hello'>): void {
-    if (options.checkPassword && !options.checkPassword(message.password)) {
-      ctx.close(connection, CloseCode.Unauthorized, REASONS.unauthorized)
-      return
+  /** Checks the password against the guess throttle; closes the connection when it fails. */
+  function passwordAccepted(connection: Connection, password: string | undefined): boolean {
+    const address = connection.info.remoteAddress
+    const verdict = ctx.guessThrottle.check(address)
+    if (!verdict.allowed) {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+      ctx.close(
+        connection,
+        CloseCode.RateLimited,
+        `Too many wrong passwords from here: try again in ${seconds} s.`
+      )
+      return false
     }
+    if (options.checkPassword?.(password)) {
+      ctx.guessThrottle.succeeded(address)
+      return true
+    }
+    const wait = ctx.guessThrottle.failed(address)
+    ctx.closeAfter(connection, CloseCode.Unauthorized, REASONS.unauthorized, wait)
+    return false
+  }
+
+  function hello(connection: Connection, message: ClientMessageOf<'hello'>): void {
+    if (options.checkPassword && !passwordAccepted(connection, message.password)) return
     // A ban holds the session and the nick: neither a resume nor a fresh hello gets past it.
     const ban = options.bans.banFor(
       message.session !== undefined ? hashToken(message.session) : undefined,
@@ -95,13 +113,15 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
         : undefined
     if (previous) takeOver(previous, connection)
     const session = previous ?? newSession(message.nick)
-    if (!session) {
-      ctx.close(connection, CloseCode.NickInUse, REASONS.nickInUse)
+    if (typeof session === 'string') {
+      ctx.close(connection, CloseCode.NickInUse, session)
       return
     }
     const resumed = previous !== undefined
     sessions.revived(session)
     session.connection = connection
+    // After revived(), which forgot it under its old address: the dropped-session cap counts it here.
+    session.address = connection.info.remoteAddress
     broker.attachUser(session.user.id, connection)
     ctx.persist(session)
     connection.session = session
@@ -127,11 +147,19 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       rooms: broker.roomSummaries(),
       ...(store.epoch !== undefined ? { historyEpoch: store.epoch } : {})
     })
-    for (const room of session.rooms) {
-      history.sendJoined(connection, room, message.resume?.[room], ctx.sendInBurst)
-    }
-    const lastDm = message.resume?.[DM_RESUME_KEY]
-    if (resumed && lastDm !== undefined) history.replayDms(connection, session, lastDm)
+    // A Map, not the parsed object: a room named "constructor" missing from the client's map would
+    // read Object.prototype.constructor (which SQLite refuses to bind: 1011 on every resume).
+    const resume = new Map(Object.entries(message.resume ?? {}))
+    // One budget for the whole reply, so it does not grow with the rooms (200 rooms of large
+    // messages were 200 × 512 KiB per hello): missed DMs take up to half, the rooms the rest in
+    // turn, and a room past it gets only hasMore, for the client to page with history.
+    const allowance: ReplyAllowance = { left: ctx.replyBudget }
+    const lastDm = resume.get(DM_RESUME_KEY)
+    const dms =
+      resumed && lastDm !== undefined ? history.dmReplay(session, lastDm, allowance.left / 2) : undefined
+    allowance.left -= dms?.bytes ?? 0
+    for (const room of session.rooms) history.sendJoined(connection, room, resume.get(room), allowance)
+    dms?.send(connection)
   }
 
   return {

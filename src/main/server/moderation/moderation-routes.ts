@@ -11,6 +11,7 @@ import type { User } from '../../../shared/protocol'
 import {
   answerPreflight,
   BodyTooLarge,
+  refuseTooLarge,
   bearerToken,
   corsHeaders,
   readBody,
@@ -67,7 +68,7 @@ export function createModerationRoutes(options: ModerationRoutesOptions): HttpRo
     try {
       raw = await readBody(req, options.maxBodyBytes)
     } catch (error) {
-      if (error instanceof BodyTooLarge) sendError(res, 413, 'too_large', 'The body is too large.', cors)
+      if (error instanceof BodyTooLarge) refuseTooLarge(req, res, options.maxBodyBytes, cors)
       else sendError(res, 400, 'bad_request', 'The body could not be read.', cors)
       return undefined
     }

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import type { User } from '../../../shared/protocol'
-import { nickKey } from '../local-broker'
+import { nickKey } from '../nick-identity'
 
 export const MODERATION_FILE = 'moderation.sqlite'
 const SCHEMA_VERSION = 1

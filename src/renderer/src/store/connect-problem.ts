@@ -24,7 +24,9 @@ export function explainStop(info: StopInfo, url: string, nick: string): ConnectP
       return {
         code: 4409,
         title: 'Nickname taken',
-        detail: `The server closed with 4409 Nickname In Use: someone connected right now is already “${nick}”. Pick another nickname.`,
+        // The reason says which: someone connected, a session that may still come back, a name
+        // reserved for the server, or a look-alike of one of those.
+        detail: `The server closed with 4409 Nickname In Use: “${nick}” (or a name that looks the same) is taken.${reason} Pick another nickname.`,
         canRetry: false
       }
     case 4403:

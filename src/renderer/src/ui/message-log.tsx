@@ -7,6 +7,7 @@ import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/chan
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
+import { revealHidden, splitHidden } from './hidden-chars'
 import { mentions, splitRichText } from './rich-text'
 import './message-log.css'
 
@@ -46,25 +47,45 @@ function DayDivider({ ts }: { ts: number }) {
   )
 }
 
+/** Text with each reordering or zero-width character shown as its code point (hidden-chars.ts). */
+function VisibleText({ text }: { text: string }) {
+  return (
+    <>
+      {splitHidden(text).map((run, i) =>
+        run.kind === 'hidden' ? (
+          <span key={i} className="hidden-char" title={`Invisible character ${run.codePoint}`}>
+            {run.codePoint}
+          </span>
+        ) : (
+          run.text
+        )
+      )}
+    </>
+  )
+}
+
 function RichText({ text, myNick }: { text: string; myNick: string | undefined }) {
   return (
     <>
       {splitRichText(text, myNick).map((part, i) =>
         part.kind === 'link' ? (
           <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
-            {part.text}
+            <VisibleText text={part.text} />
           </a>
         ) : part.kind === 'mention' ? (
           <span key={i} className={part.me ? 'mention me' : 'mention'}>
             {part.text}
           </span>
         ) : (
-          part.text
+          <VisibleText key={i} text={part.text} />
         )
       )}
     </>
   )
 }
+
+/** The server's own id: no user can have it (theirs are "u_…"), unlike a nick that looks official. */
+const SERVER_ID = 'server'
 
 /** Revealed on hover or focus, as a chat's message actions are: the way into its frames. */
 function ShowFramesButton({ channel, id, cid }: { channel: string; id: number; cid: string | undefined }) {
@@ -106,16 +127,22 @@ const EntryRow = memo(function EntryRow({
     )
   }
   const mentionsMe = !mine && !!myNick && mentions(entry.text, myNick)
+  const fromServer = entry.from.id === SERVER_ID
   return (
     <article
-      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${highlighted ? ' highlighted' : ''}`}
-      aria-label={`${entry.from.nick}: ${entry.text}`}
+      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${highlighted ? ' highlighted' : ''}${fromServer ? ' from-server' : ''}`}
+      aria-label={`${fromServer ? 'Server announcement' : entry.from.nick}: ${revealHidden(entry.text)}`}
       aria-current={highlighted ? 'true' : undefined}
     >
       <ShowFramesButton channel={channel} id={entry.id} cid={mine ? entry.cid : undefined} />
       {!grouped && (
         <header>
           <bdi className="author">{entry.from.nick}</bdi>
+          {fromServer && (
+            <span className="server-badge" title="Sent by the server's operator, not by a user">
+              server
+            </span>
+          )}
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
@@ -142,7 +169,9 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   return (
     <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
       <div className="message-text" dir="auto">
-        <span className="text">{item.text}</span>
+        <span className="text">
+          <VisibleText text={item.text} />
+        </span>
         {item.files && (
           <span className="muted small"> + {item.files.map((file) => file.name).join(', ')}</span>
         )}

@@ -4,6 +4,7 @@ import type { FrameRecord } from '../../engine/engine-events'
 import { useStore } from '../../store'
 import { frameRoleFor, messageOfFrame, type FrameRole } from '../../store/message-frames'
 import { formatBytes, formatPreciseTime } from '../format'
+import { escapeHidden } from '../hidden-chars'
 
 const ROLE_LABELS: Record<FrameRole, string> = {
   send: 'the send',
@@ -12,11 +13,12 @@ const ROLE_LABELS: Record<FrameRole, string> = {
   error: 'an error about it'
 }
 
+/** Indented, with every invisible or bidi control character as its JSON escape. */
 function pretty(data: string): string {
   try {
-    return JSON.stringify(JSON.parse(data), null, 2)
+    return escapeHidden(JSON.stringify(JSON.parse(data), null, 2))
   } catch {
-    return data
+    return escapeHidden(data)
   }
 }
 
@@ -47,7 +49,7 @@ function FrameRow({ frame, role }: { frame: FrameRecord; role: FrameRole | null 
         {/* Frames carry people's text: isolated, so an RTL message cannot reorder the row. */}
         <span className="frame-preview mono">
           {role && <span className="frame-role">{ROLE_LABELS[role]}</span>}
-          <bdi>{frame.data.slice(0, 120)}</bdi>
+          <bdi>{escapeHidden(frame.data.slice(0, 120))}</bdi>
         </span>
       </button>
       {open && (
