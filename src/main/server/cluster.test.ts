@@ -158,11 +158,14 @@ describe('a cluster on one Redis', () => {
     bob.client.send({ type: 'typing', room: 'general' })
     expect(await ann.client.next('typing')).toMatchObject({ room: 'general', user: bob.welcome.user })
 
-    // ann leaves: her nick is free on the other node too.
+    // ann drops: her session stays resumable, so her nick stays hers on the other node too
+    // (issue 19: a dropped session keeps its nick through its resume window).
     await ann.client.close()
     await until('node b sees ann gone', () => onlineSeenBy(b) === 1)
-    const again = await join(b, 'ann')
-    expect(again.welcome.user.nick).toBe('ann')
+    const taker = await connect(b.url)
+    clients.push(taker)
+    taker.send({ type: 'hello', nick: 'ann' })
+    expect((await taker.closed).code).toBe(4409)
   })
 
   it('resumes on another node after kill -9 of the first, with exactly the missed messages', async () => {
