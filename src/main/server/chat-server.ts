@@ -16,7 +16,7 @@ import { createChatHub, type ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
 import { createConnectionLog, type ConnectionLog } from './connection-log'
 import { createFaultInjector, type FaultInjector, type FaultResult } from './fault-injection'
-import { createGuessThrottle } from './guess-throttle'
+import { createGuessThrottle, type GuessThrottle } from './guess-throttle'
 import { startHeartbeat } from './heartbeat'
 import { sharedMessage } from './hub/message-views'
 import { createFileRoutes } from './files/file-routes'
@@ -36,7 +36,7 @@ import { createLoopStallMonitor, type LoopStallMonitor } from './loop-stall'
 import { startAnnouncer, type Announcer } from './mdns-announcer'
 import { createOriginPolicy } from './origin-policy'
 import { createSecretCheck } from './password-check'
-import { createSocketAdmission, type Socket } from './socket-admission'
+import { createSocketAdmission, type Socket, type SocketAdmission } from './socket-admission'
 import { openStore } from './store-opening'
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity'
 import { clientView, type ClientView } from './trusted-proxy'
@@ -134,7 +134,19 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }
     store = historyStore
     const parts = composeHub(historyStore)
-    const server = startTransport(parts)
+    const transport = startTransport(parts, {
+      config,
+      options,
+      logger,
+      identity,
+      admission,
+      clientOf,
+      stats,
+      acceptingConnections: () => state === 'listening'
+    })
+    wss = transport.socketServer
+    http = transport.server
+    const server = transport.server
     try {
       await bindServer(server, config.port, config.host)
     } catch (error) {
@@ -174,7 +186,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   }
 
   /** The hub and what it stands on: files, moderation, the guess throttle, faults. */
-  function composeHub(historyStore: Store) {
+  function composeHub(historyStore: Store): HubParts {
     const fileStore = openFileStore(config.dataDir, config.fileLimits)
     files = fileStore
     const moderationStore = openModerationStore(config.dataDir)
@@ -222,64 +234,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       redisBroker?.publishLocal(event.message.room, sharedMessage(event.message))
     })
     return { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector }
-  }
-
-  /** The WebSocket server, the HTTP routes and the HTTP(S) server that carries both. */
-  function startTransport(parts: ReturnType<typeof composeHub>): Server {
-    const { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector } = parts
-    const socketServer = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      maxPayload: config.limits.maxPayloadBytes,
-      // Compression costs CPU per member per message and breaks frame-once fan-out; chat text is small.
-      perMessageDeflate: false,
-      handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false)
-    })
-    wss = socketServer
-    const originPolicy = createOriginPolicy(options.allowOrigins, [hostname()])
-    const checkAdminToken = options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null
-    const handler = createHttpHandler({
-      hub: chatHub,
-      stats,
-      checkAdminToken,
-      guessThrottle,
-      staticDir: options.staticDir,
-      maxBodyBytes: config.limits.maxPayloadBytes,
-      checkHost: originPolicy.checkHost,
-      clientOf,
-      faults: injector,
-      routes: [
-        createFileRoutes({
-          files: fileStore,
-          userForToken: chatHub.moderation.userForToken,
-          checkOrigin: originPolicy.checkOrigin
-        }),
-        createModerationRoutes({
-          hub: chatHub.moderation,
-          store: moderationStore,
-          checkAdminToken,
-          checkOrigin: originPolicy.checkOrigin,
-          maxBodyBytes: config.limits.maxPayloadBytes
-        })
-      ]
-    })
-    http = createHttpTransport({
-      identity,
-      handler,
-      logger,
-      maxPendingConnections: config.maxPendingConnections,
-      maxPendingConnectionsPerIp: config.maxPendingConnectionsPerIp,
-      proxyTrust: config.proxyTrust,
-      clientOf,
-      gate: createUpgradeGate({
-        checkOrigin: originPolicy.checkOrigin,
-        capacityRefusal: admission.capacityRefusal,
-        acceptingConnections: () => state === 'listening'
-      }),
-      socketServer,
-      accept: (ws, client, peer) => admission.accept(ws, client, peer, chatHub, loopStalls)
-    })
-    return http
   }
 
   /** The mDNS announcement, unless it is off or the server is bound to loopback. */
@@ -377,6 +331,88 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }
+}
+
+/** What listen() composes before the transport: the hub and what it stands on. */
+interface HubParts {
+  chatHub: ChatHub
+  fileStore: FileStore
+  moderationStore: ModerationStore
+  guessThrottle: GuessThrottle
+  loopStalls: LoopStallMonitor
+  injector: FaultInjector
+}
+
+interface TransportDeps {
+  config: ServerConfig
+  options: ChatServerOptions
+  logger: Logger
+  identity: TlsIdentity | undefined
+  admission: SocketAdmission
+  clientOf(req: IncomingMessage): ClientView
+  stats(): ServerStats
+  acceptingConnections(): boolean
+}
+
+/** The WebSocket server, the HTTP routes and the HTTP(S) server that carries both. */
+function startTransport(
+  parts: HubParts,
+  deps: TransportDeps
+): { server: Server; socketServer: WebSocketServer } {
+  const { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector } = parts
+  const { config, options, logger, identity, admission, clientOf } = deps
+  const socketServer = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: config.limits.maxPayloadBytes,
+    // Compression costs CPU per member per message and breaks frame-once fan-out; chat text is small.
+    perMessageDeflate: false,
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false)
+  })
+  const originPolicy = createOriginPolicy(options.allowOrigins, [hostname()])
+  const checkAdminToken = options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null
+  const handler = createHttpHandler({
+    hub: chatHub,
+    stats: deps.stats,
+    checkAdminToken,
+    guessThrottle,
+    staticDir: options.staticDir,
+    maxBodyBytes: config.limits.maxPayloadBytes,
+    checkHost: originPolicy.checkHost,
+    clientOf,
+    faults: injector,
+    routes: [
+      createFileRoutes({
+        files: fileStore,
+        userForToken: chatHub.moderation.userForToken,
+        checkOrigin: originPolicy.checkOrigin
+      }),
+      createModerationRoutes({
+        hub: chatHub.moderation,
+        store: moderationStore,
+        checkAdminToken,
+        checkOrigin: originPolicy.checkOrigin,
+        maxBodyBytes: config.limits.maxPayloadBytes
+      })
+    ]
+  })
+  const server = createHttpTransport({
+    identity,
+    handler,
+    logger,
+    maxPendingConnections: config.maxPendingConnections,
+    maxPendingConnectionsPerIp: config.maxPendingConnectionsPerIp,
+    proxyTrust: config.proxyTrust,
+    clientOf,
+    gate: createUpgradeGate({
+      checkOrigin: originPolicy.checkOrigin,
+      capacityRefusal: admission.capacityRefusal,
+      acceptingConnections: deps.acceptingConnections
+    }),
+    socketServer,
+    accept: (ws, client, peer) => admission.accept(ws, client, peer, chatHub, loopStalls)
+  })
+  return { server, socketServer }
 }
 
 /** Schedules --history-days / --history-max; returns its stop, or undefined when nothing runs. */
