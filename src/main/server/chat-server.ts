@@ -133,7 +133,23 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       throw error
     }
     store = historyStore
-    const parts = composeHub(historyStore)
+    const fileStore = openFileStore(config.dataDir, config.fileLimits)
+    files = fileStore
+    const moderationStore = openModerationStore(config.dataDir)
+    moderation = moderationStore
+    const parts = composeHub({
+      config,
+      options,
+      log,
+      logger,
+      sockets,
+      historyStore,
+      fileStore,
+      moderationStore,
+      redisStore,
+      bus
+    })
+    ;({ chatHub: hub, loopStalls: stalls, injector: faults, redisBroker } = parts)
     const transport = startTransport(parts, {
       config,
       options,
@@ -183,57 +199,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       ...(fingerprint ? { fingerprint } : {}),
       announced: announcer !== undefined
     }
-  }
-
-  /** The hub and what it stands on: files, moderation, the guess throttle, faults. */
-  function composeHub(historyStore: Store): HubParts {
-    const fileStore = openFileStore(config.dataDir, config.fileLimits)
-    files = fileStore
-    const moderationStore = openModerationStore(config.dataDir)
-    moderation = moderationStore
-    // One throttle for both secrets: a guesser's allowance is per address, not per door.
-    const guessThrottle = createGuessThrottle()
-    // The hub reports a hello through changed(): that is when a user's lasting faults apply.
-    const hubLog: ConnectionLog = {
-      ...log,
-      changed(connection) {
-        log.changed(connection)
-        faults?.identified(connection as Socket)
-      }
-    }
-    const chatHub = createChatHub({
-      store: historyStore,
-      ...(bus ? { broker: (deliver) => (redisBroker = createRedisBroker(deliver, bus!)) } : {}),
-      guessThrottle,
-      maxDroppedSessionsPerIp: options.maxDroppedSessionsPerIp,
-      emptyRoomExpiryMs: options.emptyRoomExpiryMs,
-      limits: config.limits,
-      log: hubLog,
-      logger,
-      serverName: config.name,
-      serverVersion: packageVersion,
-      maxRooms: config.maxRooms,
-      maxDroppedSessions: options.maxDroppedSessions,
-      checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null,
-      files: fileStore,
-      bans: moderationStore
-    })
-    hub = chatHub
-    const loopStalls = createLoopStallMonitor()
-    stalls = loopStalls
-    const injector = createFaultInjector({
-      connections: () => sockets,
-      close: (socket, code, reason) => chatHub.close(socket as Socket, code, reason),
-      changed: (socket) => log.changed(socket as Socket)
-    })
-    faults = injector
-    // Another node's message, stored and published by Redis in id order: to this node's members.
-    redisStore?.onRemoteAppend((event) => {
-      if (event.kind !== 'message') return
-      redisBroker?.addRoom(event.message.room)
-      redisBroker?.publishLocal(event.message.room, sharedMessage(event.message))
-    })
-    return { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector }
   }
 
   /** The mDNS announcement, unless it is off or the server is bound to loopback. */
@@ -341,6 +306,68 @@ interface HubParts {
   guessThrottle: GuessThrottle
   loopStalls: LoopStallMonitor
   injector: FaultInjector
+  redisBroker: RedisBroker<Connection> | undefined
+}
+
+interface HubDeps {
+  config: ServerConfig
+  options: ChatServerOptions
+  log: ConnectionLog
+  logger: Logger
+  sockets: ReadonlySet<Socket>
+  historyStore: Store
+  fileStore: FileStore
+  moderationStore: ModerationStore
+  redisStore: RedisStore | undefined
+  bus: RedisBus | undefined
+}
+
+/** The hub and what it stands on: the guess throttle, the loop-stall monitor, faults. */
+function composeHub(deps: HubDeps): HubParts {
+  const { config, options, log, logger, sockets, historyStore, fileStore, moderationStore } = deps
+  const { redisStore, bus } = deps
+  let redisBroker: RedisBroker<Connection> | undefined
+  // One throttle for both secrets: a guesser's allowance is per address, not per door.
+  const guessThrottle = createGuessThrottle()
+  // The hub reports a hello through changed(): that is when a user's lasting faults apply.
+  const hubLog: ConnectionLog = {
+    ...log,
+    changed(connection) {
+      log.changed(connection)
+      injector.identified(connection as Socket)
+    }
+  }
+  const chatHub = createChatHub({
+    store: historyStore,
+    ...(bus ? { broker: (deliver) => (redisBroker = createRedisBroker(deliver, bus!)) } : {}),
+    guessThrottle,
+    maxDroppedSessionsPerIp: options.maxDroppedSessionsPerIp,
+    emptyRoomExpiryMs: options.emptyRoomExpiryMs,
+    limits: config.limits,
+    log: hubLog,
+    logger,
+    serverName: config.name,
+    serverVersion: packageVersion,
+    maxRooms: config.maxRooms,
+    maxDroppedSessions: options.maxDroppedSessions,
+    checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null,
+    files: fileStore,
+    bans: moderationStore
+  })
+  const loopStalls = createLoopStallMonitor()
+  const injector = createFaultInjector({
+    connections: () => sockets,
+    close: (socket, code, reason) => chatHub.close(socket as Socket, code, reason),
+    changed: (socket) => log.changed(socket as Socket)
+  })
+  // Another node's message, stored and published by Redis in id order: to this node's members.
+  redisStore?.onRemoteAppend((event) => {
+    if (event.kind !== 'message') return
+    redisBroker?.addRoom(event.message.room)
+    redisBroker?.publishLocal(event.message.room, sharedMessage(event.message))
+  })
+  const broker = redisBroker as RedisBroker<Connection> | undefined
+  return { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector, redisBroker: broker }
 }
 
 interface TransportDeps {
