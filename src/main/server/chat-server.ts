@@ -2,45 +2,38 @@
  * Composes the chat server: the stores, the protocol hub, the HTTP transport and the sockets, with
  * a lifecycle (idle → listening → closing → closed) whose close() can be called any number of
  * times. Each part lives in its own module: options (server-options.ts), the history
- * (store-opening.ts), the HTTP server and upgrade routing (http-transport.ts), the sockets
- * (socket-admission.ts, heartbeat.ts); this file is the startup and shutdown sequence.
+ * (store-opening.ts), the hub and the HTTP surface (server-assembly.ts), the HTTP server and
+ * upgrade routing (http-transport.ts), the sockets (socket-admission.ts, heartbeat.ts); this file
+ * is the startup and shutdown sequence and the state they share.
  */
 import type { IncomingMessage, Server } from 'node:http'
-import { hostname } from 'node:os'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import packageJson from '../../../package.json' with { type: 'json' }
 import { CloseCode } from '../../shared/close-codes'
 import { SUBPROTOCOL } from '../../shared/protocol'
-import { createChatHub, type ChatHub } from './hub/chat-hub'
+import type { ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
-import { createConnectionLog, type ConnectionLog } from './connection-log'
-import { createFaultInjector, type FaultInjector, type FaultResult } from './fault-injection'
-import { createGuessThrottle, type GuessThrottle } from './guess-throttle'
+import { createConnectionLog } from './connection-log'
+import type { FaultInjector, FaultResult } from './fault-injection'
 import { startHeartbeat } from './heartbeat'
-import { sharedMessage } from './hub/message-views'
-import { createFileRoutes } from './files/file-routes'
 import { openFileStore, type FileStore } from './files/file-store'
 import { hasRetention, scheduleRetention } from './history-retention'
-import { bindServer, createHttpTransport, STARTUP_ABORTED } from './http-transport'
-import { createRedisBroker, type RedisBroker, type RedisBus } from './redis-broker'
+import { bindServer, STARTUP_ABORTED } from './http-transport'
+import type { RedisBroker, RedisBus } from './redis-broker'
 import type { RedisStore } from './redis-store'
 import type { Store } from './store'
-import { createHttpHandler } from './http-api'
-import { createModerationRoutes } from './moderation/moderation-routes'
 import { openModerationStore, type ModerationStore } from './moderation/moderation-store'
 import type { ChatServer, ChatServerOptions, ListenResult, ServerState, ServerStats } from './server-types'
 import { defaultLogger, resolveOptions, type ServerConfig } from './server-options'
 import { lanUrls } from './lan-urls'
-import { createLoopStallMonitor, type LoopStallMonitor } from './loop-stall'
+import type { LoopStallMonitor } from './loop-stall'
 import { startAnnouncer, type Announcer } from './mdns-announcer'
-import { createOriginPolicy } from './origin-policy'
-import { createSecretCheck } from './password-check'
-import { createSocketAdmission, type Socket, type SocketAdmission } from './socket-admission'
+import { createSocketAdmission } from './socket-admission'
+import { composeHub, startTransport } from './server-assembly'
 import { openStore } from './store-opening'
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity'
 import { clientView, type ClientView } from './trusted-proxy'
-import { createUpgradeGate } from './upgrade-gate'
 
 const packageVersion = packageJson.version
 
@@ -296,150 +289,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }
-}
-
-/** What listen() composes before the transport: the hub and what it stands on. */
-interface HubParts {
-  chatHub: ChatHub
-  fileStore: FileStore
-  moderationStore: ModerationStore
-  guessThrottle: GuessThrottle
-  loopStalls: LoopStallMonitor
-  injector: FaultInjector
-  redisBroker: RedisBroker<Connection> | undefined
-}
-
-interface HubDeps {
-  config: ServerConfig
-  options: ChatServerOptions
-  log: ConnectionLog
-  logger: Logger
-  sockets: ReadonlySet<Socket>
-  historyStore: Store
-  fileStore: FileStore
-  moderationStore: ModerationStore
-  redisStore: RedisStore | undefined
-  bus: RedisBus | undefined
-}
-
-/** The hub and what it stands on: the guess throttle, the loop-stall monitor, faults. */
-function composeHub(deps: HubDeps): HubParts {
-  const { config, options, log, logger, sockets, historyStore, fileStore, moderationStore } = deps
-  const { redisStore, bus } = deps
-  let redisBroker: RedisBroker<Connection> | undefined
-  // One throttle for both secrets: a guesser's allowance is per address, not per door.
-  const guessThrottle = createGuessThrottle()
-  // The hub reports a hello through changed(): that is when a user's lasting faults apply.
-  const hubLog: ConnectionLog = {
-    ...log,
-    changed(connection) {
-      log.changed(connection)
-      injector.identified(connection as Socket)
-    }
-  }
-  const chatHub = createChatHub({
-    store: historyStore,
-    ...(bus ? { broker: (deliver) => (redisBroker = createRedisBroker(deliver, bus!)) } : {}),
-    guessThrottle,
-    maxDroppedSessionsPerIp: options.maxDroppedSessionsPerIp,
-    emptyRoomExpiryMs: options.emptyRoomExpiryMs,
-    limits: config.limits,
-    log: hubLog,
-    logger,
-    serverName: config.name,
-    serverVersion: packageVersion,
-    maxRooms: config.maxRooms,
-    maxDroppedSessions: options.maxDroppedSessions,
-    checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null,
-    files: fileStore,
-    bans: moderationStore
-  })
-  const loopStalls = createLoopStallMonitor()
-  const injector = createFaultInjector({
-    connections: () => sockets,
-    close: (socket, code, reason) => chatHub.close(socket as Socket, code, reason),
-    changed: (socket) => log.changed(socket as Socket)
-  })
-  // Another node's message, stored and published by Redis in id order: to this node's members.
-  redisStore?.onRemoteAppend((event) => {
-    if (event.kind !== 'message') return
-    redisBroker?.addRoom(event.message.room)
-    redisBroker?.publishLocal(event.message.room, sharedMessage(event.message))
-  })
-  const broker = redisBroker as RedisBroker<Connection> | undefined
-  return { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector, redisBroker: broker }
-}
-
-interface TransportDeps {
-  config: ServerConfig
-  options: ChatServerOptions
-  logger: Logger
-  identity: TlsIdentity | undefined
-  admission: SocketAdmission
-  clientOf(req: IncomingMessage): ClientView
-  stats(): ServerStats
-  acceptingConnections(): boolean
-}
-
-/** The WebSocket server, the HTTP routes and the HTTP(S) server that carries both. */
-function startTransport(
-  parts: HubParts,
-  deps: TransportDeps
-): { server: Server; socketServer: WebSocketServer } {
-  const { chatHub, fileStore, moderationStore, guessThrottle, loopStalls, injector } = parts
-  const { config, options, logger, identity, admission, clientOf } = deps
-  const socketServer = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    maxPayload: config.limits.maxPayloadBytes,
-    // Compression costs CPU per member per message and breaks frame-once fan-out; chat text is small.
-    perMessageDeflate: false,
-    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false)
-  })
-  const originPolicy = createOriginPolicy(options.allowOrigins, [hostname()])
-  const checkAdminToken = options.adminToken !== undefined ? createSecretCheck(options.adminToken) : null
-  const handler = createHttpHandler({
-    hub: chatHub,
-    stats: deps.stats,
-    checkAdminToken,
-    guessThrottle,
-    staticDir: options.staticDir,
-    maxBodyBytes: config.limits.maxPayloadBytes,
-    checkHost: originPolicy.checkHost,
-    clientOf,
-    faults: injector,
-    routes: [
-      createFileRoutes({
-        files: fileStore,
-        userForToken: chatHub.moderation.userForToken,
-        checkOrigin: originPolicy.checkOrigin
-      }),
-      createModerationRoutes({
-        hub: chatHub.moderation,
-        store: moderationStore,
-        checkAdminToken,
-        checkOrigin: originPolicy.checkOrigin,
-        maxBodyBytes: config.limits.maxPayloadBytes
-      })
-    ]
-  })
-  const server = createHttpTransport({
-    identity,
-    handler,
-    logger,
-    maxPendingConnections: config.maxPendingConnections,
-    maxPendingConnectionsPerIp: config.maxPendingConnectionsPerIp,
-    proxyTrust: config.proxyTrust,
-    clientOf,
-    gate: createUpgradeGate({
-      checkOrigin: originPolicy.checkOrigin,
-      capacityRefusal: admission.capacityRefusal,
-      acceptingConnections: deps.acceptingConnections
-    }),
-    socketServer,
-    accept: (ws, client, peer) => admission.accept(ws, client, peer, chatHub, loopStalls)
-  })
-  return { server, socketServer }
 }
 
 /** Schedules --history-days / --history-max; returns its stop, or undefined when nothing runs. */
