@@ -23,6 +23,8 @@ import {
   type PruneStep,
   type RetentionPolicy
 } from './history-retention'
+import { filesColumn, migrate, toDm, toMessage, type DmRow, type MessageRow } from './history-schema'
+import { prepareStatements } from './history-statements'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -32,11 +34,6 @@ export const DATABASE_FILE = 'parley.sqlite'
  * This process is the file's only writer in normal use: no wait is needed for itself.
  */
 const BUSY_TIMEOUT_MS = 20
-/**
- * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
- * 4: `files` on messages and dms (their attachments as JSON; the files themselves live in files/).
- */
-const SCHEMA_VERSION = 4
 
 /**
  * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
@@ -64,102 +61,12 @@ export interface HistoryStore extends Store {
   prune(policy: RetentionPolicy, now: number): PruneStep
 }
 
-interface MessageRow {
-  room: string
-  id: number
-  from_id: string
-  from_nick: string
-  text: string
-  ts: number
-  cid: string | null
-  files: string | null
-}
-interface DmRow {
-  id: number
-  from_id: string
-  from_nick: string
-  to_id: string
-  to_nick: string
-  text: string
-  ts: number
-  cid: string | null
-  files: string | null
-}
-
 type PendingWrite =
   | { kind: 'message'; value: ChatMessage; done: AppendCallback<ChatMessage> }
   | { kind: 'dm'; value: DirectMessage; done: AppendCallback<DirectMessage> }
   | { kind: 'session'; value: StoredSession; at: number }
   | { kind: 'sessionGone'; tokenHash: string }
   | { kind: 'sessionsLive'; at: number }
-
-function toMessage(row: MessageRow): ChatMessage {
-  return {
-    room: row.room,
-    id: row.id,
-    from: { id: row.from_id, nick: row.from_nick },
-    text: row.text,
-    ts: row.ts,
-    ...(row.cid !== null ? { cid: row.cid } : {}),
-    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {})
-  }
-}
-
-function toDm(row: DmRow): DirectMessage {
-  return {
-    id: row.id,
-    from: { id: row.from_id, nick: row.from_nick },
-    to: { id: row.to_id, nick: row.to_nick },
-    text: row.text,
-    ts: row.ts,
-    ...(row.cid !== null ? { cid: row.cid } : {}),
-    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {})
-  }
-}
-
-/** Attachments as stored: NULL for a message without any (most of them), so rows stay small. */
-function filesColumn(files: FileInfo[] | undefined): string | null {
-  return files && files.length > 0 ? JSON.stringify(files) : null
-}
-
-/** Files written by schema 1 lack the column; adding a nullable column rewrites nothing. */
-function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
-  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
-  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`)
-}
-
-function migrate(db: DatabaseSync): void {
-  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `The history file was written by a newer Parley (schema ${version}, this one knows ${SCHEMA_VERSION}). Use a newer Parley or another --data directory.`
-    )
-  }
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS rooms (name TEXT PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS messages (
-      room TEXT NOT NULL, id INTEGER NOT NULL, from_id TEXT NOT NULL, from_nick TEXT NOT NULL,
-      text TEXT NOT NULL, ts INTEGER NOT NULL, cid TEXT, PRIMARY KEY (room, id)
-    ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS dms (
-      id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, from_nick TEXT NOT NULL, to_id TEXT NOT NULL,
-      to_nick TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL, cid TEXT
-    );
-    CREATE INDEX IF NOT EXISTS dms_by_from ON dms (from_id, id);
-    CREATE INDEX IF NOT EXISTS dms_by_to ON dms (to_id, id);
-    CREATE TABLE IF NOT EXISTS sessions (
-      token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, nick TEXT NOT NULL, rooms TEXT NOT NULL,
-      updated_at INTEGER NOT NULL
-    ) WITHOUT ROWID;
-  `)
-  addColumnIfMissing(db, 'messages', 'cid', 'TEXT')
-  addColumnIfMissing(db, 'dms', 'cid', 'TEXT')
-  addColumnIfMissing(db, 'messages', 'files', 'TEXT')
-  addColumnIfMissing(db, 'dms', 'files', 'TEXT')
-  // Rows from schema 2 get NULL: treated as live at their updated_at, the most they can claim.
-  addColumnIfMissing(db, 'sessions', 'dropped_at', 'INTEGER')
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
-}
 
 export interface HistoryStoreOptions {
   /** A callback passed to an append threw; reported here so one bad callback cannot fail the batch. */
@@ -184,42 +91,23 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   let messageCount = (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n
   let dmCount = (db.prepare('SELECT COUNT(*) AS n FROM dms').get() as { n: number }).n
 
-  const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
-  const insertMessage = db.prepare(
-    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
-  )
-  const insertDm = db.prepare(
-    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
-  )
-  // No index on cid: these run only for sends right after a restart (see hub/earlier-send.ts), and a range of
-  // the primary key (or of dms_by_from) is cheap, whereas an index would cost every insert.
-  const selectMessageByCid = db.prepare(
-    'SELECT * FROM messages WHERE room = ? AND id > ? AND from_id = ? AND cid = ? LIMIT 1'
-  )
-  const selectMessageById = db.prepare('SELECT * FROM messages WHERE room = ? AND id = ?')
-  const selectDmById = db.prepare('SELECT * FROM dms WHERE id = ?')
-  const selectDmByCid = db.prepare(
-    'SELECT * FROM dms WHERE from_id = ? AND id > ? AND to_id = ? AND cid = ? LIMIT 1'
-  )
-  const selectNewest = db.prepare('SELECT * FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?')
-  const selectBefore = db.prepare('SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?')
-  const selectAfter = db.prepare('SELECT * FROM messages WHERE room = ? AND id > ? ORDER BY id DESC LIMIT ?')
-  // Two indexed halves instead of `from_id = ? OR to_id = ?`, which SQLite cannot serve from one index.
-  const selectDmsAfter = db.prepare(`
-    SELECT * FROM (
-      SELECT * FROM dms WHERE from_id = ? AND id > ?
-      UNION
-      SELECT * FROM dms WHERE to_id = ? AND id > ?
-    ) ORDER BY id DESC LIMIT ?`)
-
-  const upsertSession = db.prepare(
-    'INSERT OR REPLACE INTO sessions (token_hash, user_id, nick, rooms, updated_at, dropped_at) VALUES (?, ?, ?, ?, ?, ?)'
-  )
-  const removeSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
-  const stampLiveSessions = db.prepare('UPDATE sessions SET updated_at = ? WHERE dropped_at IS NULL')
-  const selectSessions = db.prepare(
-    'SELECT token_hash, user_id, nick, rooms, updated_at, dropped_at FROM sessions'
-  )
+  const {
+    insertRoom,
+    insertMessage,
+    insertDm,
+    selectMessageByCid,
+    selectMessageById,
+    selectDmById,
+    selectDmByCid,
+    selectNewest,
+    selectBefore,
+    selectAfter,
+    selectDmsAfter,
+    upsertSession,
+    removeSession,
+    stampLiveSessions,
+    selectSessions
+  } = prepareStatements(db)
 
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined

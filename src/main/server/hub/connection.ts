@@ -1,6 +1,6 @@
 /**
- * A client connection as the hub sees it: the transport (ws, handshake, heartbeat) stays in
- * chat-server.ts, which creates these.
+ * A client connection as the hub sees it: the transport stays outside the hub (http-transport.ts
+ * for the handshake, heartbeat.ts); socket-admission.ts creates these.
  */
 import type { WebSocket } from 'ws'
 import type { ConnectionInfo } from '../server-types'

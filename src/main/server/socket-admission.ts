@@ -1,0 +1,162 @@
+/**
+ * The sockets this server holds: the connection caps (in total and per address) the handshake
+ * gate asks about, and accept(), which turns an upgraded ws into the record the hub, the
+ * connection log and the heartbeat share, and counts it until it closes.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { WebSocket } from 'ws'
+import { CloseCode } from '../../shared/close-codes'
+import type { Limits } from '../../shared/protocol'
+import type { ConnectionLog } from './connection-log'
+import type { HeartbeatSocket } from './heartbeat'
+import type { ChatHub } from './hub/chat-hub'
+import { stallTolerant, type LoopStallMonitor } from './loop-stall'
+import type { ConnectionInfo } from './server-types'
+import { createTokenBucket } from './token-bucket'
+import type { ClientView } from './trusted-proxy'
+import type { GateDecision } from './upgrade-gate'
+
+const RETRY_AFTER_FULL_SECONDS = '10'
+
+export type Socket = HeartbeatSocket
+
+export interface SocketAdmissionOptions {
+  limits: Limits
+  maxConnections: number
+  maxConnectionsPerIp: number
+  logger: Logger
+  log: ConnectionLog
+  /** Bytes a fault holds back from this socket (fault-injection.ts); 0 without one. */
+  heldBytes(ws: WebSocket): number
+}
+
+export interface SocketAdmission {
+  readonly sockets: ReadonlySet<Socket>
+  /** Null when the server has room for one more from `ip`; otherwise the 503 to answer. */
+  capacityRefusal(ip: string): GateDecision | null
+  accept(ws: WebSocket, client: ClientView, peer: string, hub: ChatHub, loopStalls: LoopStallMonitor): void
+}
+
+export function createSocketAdmission(options: SocketAdmissionOptions): SocketAdmission {
+  const { limits, logger, log } = options
+  const sockets = new Set<Socket>()
+  const perIp = new Map<string, number>()
+  let nextId = 0
+  const idPrefix = randomBytes(3).toString('hex')
+
+  function capacityRefusal(ip: string): GateDecision | null {
+    if (sockets.size >= options.maxConnections) {
+      return {
+        ok: false,
+        status: 503,
+        message: `The server is full (${options.maxConnections} connections).`,
+        headers: { 'Retry-After': RETRY_AFTER_FULL_SECONDS }
+      }
+    }
+    if ((perIp.get(ip) ?? 0) >= options.maxConnectionsPerIp) {
+      return {
+        ok: false,
+        status: 503,
+        message: `Too many connections from ${ip} (${options.maxConnectionsPerIp}).`,
+        headers: { 'Retry-After': RETRY_AFTER_FULL_SECONDS }
+      }
+    }
+    return null
+  }
+
+  function accept(
+    ws: WebSocket,
+    client: ClientView,
+    peer: string,
+    chatHub: ChatHub,
+    loopStalls: LoopStallMonitor
+  ): void {
+    const ip = client.address
+    const info: ConnectionInfo = {
+      id: `${idPrefix}-${(++nextId).toString(36)}`,
+      remoteAddress: ip,
+      openedAt: Date.now(),
+      state: 'open',
+      messagesIn: 0,
+      messagesOut: 0,
+      bufferedAmount: 0
+    }
+    const socket: Socket = {
+      ws,
+      info,
+      bucket: stallTolerant(
+        createTokenBucket(limits.rateBurst, limits.ratePerSecond),
+        limits.ratePerSecond,
+        loopStalls
+      ),
+      session: undefined,
+      closing: false,
+      sentClose: undefined,
+      helloTimer: undefined,
+      isAlive: true,
+      // Frames a pauseReads fault holds count as unsent, as a stalled reader's would.
+      bufferedAmount: () => ws.bufferedAmount + options.heldBytes(ws)
+    }
+    sockets.add(socket)
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    logger.info(
+      {
+        conn: info.id,
+        ip,
+        // The proxy it came through, when the address came from its forwarding headers.
+        ...(client.forwarded !== undefined ? { via: peer } : {}),
+        protocol: ws.protocol || undefined
+      },
+      'connection opened'
+    )
+    log.add(socket)
+
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        chatHub.close(socket, CloseCode.UnsupportedData, 'Parley v1 accepts text frames only.')
+        return
+      }
+      chatHub.received(socket, (data as Buffer).toString('utf8'))
+    })
+    ws.on('pong', () => {
+      socket.isAlive = true
+    })
+    ws.on('error', (error) => {
+      // ws closes the socket itself (1009 too big, 1007 bad UTF-8, 1002 bad framing) right after this.
+      logger.debug({ conn: info.id, err: error.message }, 'socket error')
+    })
+    ws.on('close', (code, reasonBuffer) => {
+      chatHub.detach(socket)
+      sockets.delete(socket)
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left === 0) perIp.delete(ip)
+      else perIp.set(ip, left)
+      const internal = ws as WebSocket & { _closeFrameReceived?: boolean; _closeFrameSent?: boolean }
+      info.state = 'closed'
+      info.closedAt = Date.now()
+      info.durationMs = info.closedAt - info.openedAt
+      // When the server closed it, its code is the cause, whatever (if anything) the peer echoed.
+      info.code = socket.sentClose?.code ?? code
+      info.reason = socket.sentClose?.reason ?? reasonBuffer.toString('utf8')
+      info.wasClean = Boolean(internal._closeFrameReceived && internal._closeFrameSent)
+      logger.info(
+        {
+          conn: info.id,
+          ip,
+          nick: info.nick,
+          code: info.code,
+          reason: info.reason,
+          // What the peer's side reported (an echo, or 1006 when it was cut off), when that differs.
+          ...(code !== info.code ? { peerCode: code } : {}),
+          durationMs: info.durationMs
+        },
+        'connection closed'
+      )
+      log.closed(socket)
+    })
+    chatHub.opened(socket)
+  }
+
+  return { sockets, capacityRefusal, accept }
+}
