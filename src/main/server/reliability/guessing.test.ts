@@ -70,8 +70,12 @@ describe('guessing the admin token', () => {
     const statuses = answers.map((answer) => answer.status)
     expect(statuses.slice(0, maxFailures)).toEqual(Array(maxFailures).fill(401))
     expect(statuses.slice(maxFailures)).toEqual([429, 429])
-    expect(Math.max(...answers.slice(0, freeFailures).map((a) => a.ms))).toBeLessThan(200)
-    expect(answers[freeFailures]!.ms).toBeGreaterThanOrEqual(DEFAULT_GUESS_THROTTLE.baseDelayMs - 10)
+    // The first delayed answer waits at least the base delay; the free ones are not held back, so
+    // each is quicker than it (compared with each other, not with a wall-clock figure that a loaded
+    // CI machine can exceed: a fixed 200 ms bound failed once at 235 ms under load).
+    const firstDelayed = answers[freeFailures]!.ms
+    expect(firstDelayed).toBeGreaterThanOrEqual(DEFAULT_GUESS_THROTTLE.baseDelayMs - 10)
+    expect(Math.max(...answers.slice(0, freeFailures).map((a) => a.ms))).toBeLessThan(firstDelayed)
     const locked = answers[maxFailures]!
     expect(locked.error).toBe('too_many_attempts')
     expect(Number(locked.retryAfter)).toBeGreaterThan(0)
