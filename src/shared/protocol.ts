@@ -46,7 +46,13 @@ export const DEFAULT_LIMITS = {
   /** Most messages replayed per room on resume; the client pages back with `history` for the rest. */
   resumeReplayMax: 1000,
   /** Unsent bytes queued for one client before it is closed as a slow consumer (1013). */
-  maxBufferedBytes: 1024 * 1024
+  maxBufferedBytes: 1024 * 1024,
+  /** Longest reaction emoji (or :shortcode:), UTF-16 code units; longer → error `emoji_too_long`. */
+  maxEmojiLength: 32,
+  /** Most different emoji on one message; one more → error `too_many_reactions`. */
+  maxReactionsPerMessage: 20,
+  /** Most changes (edits, deletions, reactions) replayed per room on resume, newest kept. */
+  changeReplayMax: 1000
 } as const
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number }
@@ -71,14 +77,28 @@ const messageId = z.number().int().nonnegative()
 export const userSchema = z.object({ id: z.string(), nick: z.string() })
 export type User = z.infer<typeof userSchema>
 
+/** One emoji on a message and who put it there, in the order they reacted. */
+export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) })
+export type Reaction = z.infer<typeof reactionSchema>
+
 export const chatMessageSchema = z.object({
   room: z.string(),
   id: messageId,
   from: userSchema,
+  /** Empty when `deleted`. */
   text: z.string(),
   /** Server time, milliseconds since the epoch. */
   ts: z.number(),
-  cid: cid.optional()
+  cid: cid.optional(),
+  /** The id of the message (same room) this one answers. */
+  replyTo: messageId.optional(),
+  /** When the author last edited the text. */
+  editedAt: z.number().optional(),
+  /** Deleted by its author (or a moderator): no text, no reactions. */
+  deleted: z.literal(true).optional(),
+  reactions: z.array(reactionSchema).optional(),
+  /** The room's change number of this message's last edit, deletion or reaction (see `joined.rev`). */
+  rev: z.number().int().nonnegative().optional()
 })
 export type ChatMessage = z.infer<typeof chatMessageSchema>
 
@@ -106,15 +126,29 @@ export const helloSchema = z.object({
   /** The token from an earlier `welcome.session`, to take that session over. */
   session: z.string().max(256).optional(),
   /** Last message id seen per room (and `@dm` for direct messages): replay what came after. */
-  resume: z.record(z.string().max(40), messageId).optional()
+  resume: z.record(z.string().max(40), messageId).optional(),
+  /** Last change number seen per room (`joined.rev` and the change frames): replay the changes after it. */
+  changes: z.record(z.string().max(40), z.number().int().nonnegative()).optional()
 })
+
+/** Emoji are short and carry no spaces or control characters (a shortcode like `:tada:` is fine). */
+const emoji = z
+  .string()
+  .min(1)
+  .regex(/^[^\s\p{Cc}]+$/u, 'emoji must not contain spaces or control characters')
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   z.object({ type: z.literal('join'), room: roomName }),
   z.object({ type: z.literal('leave'), room: roomName }),
   z.object({ type: z.literal('rooms') }),
-  z.object({ type: z.literal('send'), room: roomName, text, cid: cid.optional() }),
+  z.object({
+    type: z.literal('send'),
+    room: roomName,
+    text,
+    cid: cid.optional(),
+    replyTo: messageId.optional()
+  }),
   z.object({ type: z.literal('dm'), to: z.string().min(1).max(64), text, cid: cid.optional() }),
   z.object({ type: z.literal('typing'), room: roomName }),
   z.object({
@@ -129,7 +163,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     offset: z.number().int().nonnegative().optional(),
     limit: z.number().int().positive().optional()
   }),
-  z.object({ type: z.literal('ping'), t: z.number() })
+  z.object({ type: z.literal('ping'), t: z.number() }),
+  z.object({ type: z.literal('edit'), room: roomName, id: messageId, text }),
+  z.object({ type: z.literal('delete'), room: roomName, id: messageId }),
+  z.object({ type: z.literal('react'), room: roomName, id: messageId, emoji, on: z.boolean() })
 ])
 export type ClientMessage = z.infer<typeof clientMessageSchema>
 export type ClientMessageType = ClientMessage['type']
@@ -144,7 +181,10 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'typing',
   'history',
   'members',
-  'ping'
+  'ping',
+  'edit',
+  'delete',
+  'react'
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -157,7 +197,11 @@ export const ERROR_CODES = [
   'not_in_room',
   'text_too_long',
   'no_such_user',
-  'invalid_room'
+  'invalid_room',
+  'forbidden',
+  'no_such_message',
+  'emoji_too_long',
+  'too_many_reactions'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -185,7 +229,11 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     /** Fresh join: the last `joinHistory` messages. Resume: the messages after the client's last seen id. */
     history: z.array(chatMessageSchema),
     /** Set when older messages exist than the first one in `history` (page with `history`). */
-    hasMore: z.boolean().optional()
+    hasMore: z.boolean().optional(),
+    /** The room's latest change number (edits, deletions, reactions); send it back in `hello.changes`. */
+    rev: z.number().int().nonnegative().optional(),
+    /** Resume with `hello.changes`: the current state of every message changed since, by change order. */
+    changes: z.array(chatMessageSchema).optional()
   }),
   z.object({ type: z.literal('left'), room: z.string() }),
   /** One page of a room's member list, in the order they joined. */
@@ -219,6 +267,27 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     hasMore: z.boolean().optional()
   }),
   z.object({ type: z.literal('pong'), t: z.number(), serverTime: z.number() }),
+  z.object({
+    type: z.literal('edited'),
+    room: z.string(),
+    id: messageId,
+    text: z.string(),
+    editedAt: z.number(),
+    rev: z.number().int().nonnegative()
+  }),
+  z.object({
+    type: z.literal('deleted'),
+    room: z.string(),
+    id: messageId,
+    rev: z.number().int().nonnegative()
+  }),
+  z.object({
+    type: z.literal('reactions'),
+    room: z.string(),
+    id: messageId,
+    reactions: z.array(reactionSchema),
+    rev: z.number().int().nonnegative()
+  }),
   z.object({
     type: z.literal('error'),
     code: z.string(),

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ChatMessage, DirectMessage, User } from '../../src/shared/protocol'
-import type { Store } from '../../src/main/server/store'
+import type { MessageChange, Store } from '../../src/main/server/store'
 
 export interface StorePlace {
   /** Opens the store on this place; called again after close() to check what persisted. */
@@ -28,6 +28,12 @@ export function appendMessage(store: Store, room: string, from: User, text: stri
 export function appendDm(store: Store, from: User, to: User, text: string, cid?: string) {
   return new Promise<DirectMessage>((resolve, reject) =>
     store.appendDm(from, to, text, (error, stored) => (stored ? resolve(stored) : reject(error)), cid)
+  )
+}
+
+export function changeMessage(store: Store, room: string, id: number, change: MessageChange) {
+  return new Promise<ChatMessage>((resolve, reject) =>
+    store.changeMessage(room, id, change, (error, stored) => (stored ? resolve(stored) : reject(error)))
   )
 }
 
@@ -186,6 +192,56 @@ export function describeStoreContract(name: string, createPlace: () => Promise<S
       expect((await last).id).toBe(2)
       store = await place.open()
       expect(store.page('general', 5).messages.map((m) => m.text)).toEqual(['flushed', 'last words'])
+    })
+
+    it('keeps replyTo; edits, deletes and reacts with one change number per room, seen at once by messageById', async () => {
+      store.ensureRoom('a')
+      store.ensureRoom('b')
+      const first = await appendMessage(store, 'a', ann, 'first')
+      const reply = await new Promise<ChatMessage>((resolve, reject) =>
+        store.appendMessage('a', bob, 're', (e, m) => (m ? resolve(m) : reject(e)), undefined, {
+          replyTo: first.id
+        })
+      )
+      expect(reply.replyTo).toBe(first.id)
+      const other = await appendMessage(store, 'b', ann, 'elsewhere')
+      expect(store.roomRev('a')).toBe(0)
+
+      const edit = changeMessage(store, 'a', first.id, { kind: 'edit', text: 'first!' })
+      // Queued, not yet durable: a check made now already sees the edit.
+      expect(store.messageById('a', first.id)?.text).toBe('first!')
+      const up = changeMessage(store, 'a', reply.id, { kind: 'react', emoji: '👍', userId: ann.id, on: true })
+      const up2 = changeMessage(store, 'a', reply.id, { kind: 'react', emoji: '👍', userId: cy.id, on: true })
+      expect(await edit).toMatchObject({ text: 'first!', editedAt: expect.any(Number), rev: 1 })
+      expect((await up).rev).toBe(2)
+      expect(await up2).toMatchObject({ rev: 3, reactions: [{ emoji: '👍', users: [ann.id, cy.id] }] })
+      expect((await changeMessage(store, 'b', other.id, { kind: 'delete' })).rev).toBe(1)
+      expect(store.roomRev('a')).toBe(3)
+
+      const off = await changeMessage(store, 'a', reply.id, {
+        kind: 'react',
+        emoji: '👍',
+        userId: ann.id,
+        on: false
+      })
+      expect(off.reactions).toEqual([{ emoji: '👍', users: [cy.id] }])
+      await expect(changeMessage(store, 'a', 999, { kind: 'edit', text: 'x' })).rejects.toThrow()
+
+      await reopen()
+      expect(store.roomRev('a')).toBe(4)
+      expect(store.messageById('b', other.id)).toMatchObject({ text: '', deleted: true, rev: 1 })
+      expect(store.messageById('a', reply.id)).toMatchObject({
+        replyTo: first.id,
+        reactions: [{ users: [cy.id] }]
+      })
+      // Changes after a number: each changed message once, as it now is, in change order; capped to the newest.
+      expect(store.changesAfter('a', 0, 10).messages.map((m) => [m.id, m.rev])).toEqual([
+        [first.id, 1],
+        [reply.id, 4]
+      ])
+      expect(store.changesAfter('a', 1, 10).messages.map((m) => m.id)).toEqual([reply.id])
+      expect(store.changesAfter('a', 0, 1)).toMatchObject({ hasMore: true, messages: [{ id: reply.id }] })
+      expect(store.changesAfter('a', 4, 10).messages).toEqual([])
     })
   })
 }

@@ -14,8 +14,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
-import type { AppendCallback, Page, StoredSession, Store } from './store'
+import type { ChatMessage, DirectMessage, Reaction, User } from '../../shared/protocol'
+import { applyChange } from './message-changes'
+import type { AppendCallback, MessageExtras, Page, StoredSession, Store } from './store'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -25,8 +26,11 @@ export const DATABASE_FILE = 'parley.sqlite'
  * This process is the file's only writer in normal use: no wait is needed for itself.
  */
 const BUSY_TIMEOUT_MS = 20
-/** 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions. */
-const SCHEMA_VERSION = 3
+/**
+ * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
+ * 4: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
+ */
+const SCHEMA_VERSION = 4
 
 /**
  * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
@@ -39,7 +43,8 @@ export interface HistoryStore extends Store {
     from: User,
     text: string,
     done: AppendCallback<ChatMessage>,
-    cid?: string
+    cid?: string,
+    extras?: MessageExtras
   ): ChatMessage
   appendDm(
     from: User,
@@ -58,6 +63,11 @@ interface MessageRow {
   text: string
   ts: number
   cid: string | null
+  reply_to: number | null
+  edited_at: number | null
+  deleted: number | null
+  reactions: string | null
+  rev: number | null
 }
 interface DmRow {
   id: number
@@ -73,6 +83,7 @@ interface DmRow {
 type PendingWrite =
   | { kind: 'message'; value: ChatMessage; done: AppendCallback<ChatMessage> }
   | { kind: 'dm'; value: DirectMessage; done: AppendCallback<DirectMessage> }
+  | { kind: 'change'; value: ChatMessage; done: AppendCallback<ChatMessage> }
   | { kind: 'session'; value: StoredSession; at: number }
   | { kind: 'sessionGone'; tokenHash: string }
   | { kind: 'sessionsLive'; at: number }
@@ -84,7 +95,12 @@ function toMessage(row: MessageRow): ChatMessage {
     from: { id: row.from_id, nick: row.from_nick },
     text: row.text,
     ts: row.ts,
-    ...(row.cid !== null ? { cid: row.cid } : {})
+    ...(row.cid !== null ? { cid: row.cid } : {}),
+    ...(row.reply_to !== null ? { replyTo: row.reply_to } : {}),
+    ...(row.edited_at !== null ? { editedAt: row.edited_at } : {}),
+    ...(row.deleted ? { deleted: true as const } : {}),
+    ...(row.reactions !== null ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
+    ...(row.rev !== null ? { rev: row.rev } : {})
   }
 }
 
@@ -133,6 +149,17 @@ function migrate(db: DatabaseSync): void {
   addColumnIfMissing(db, 'dms', 'cid', 'TEXT')
   // Rows from schema 2 get NULL: treated as live at their updated_at, the most they can claim.
   addColumnIfMissing(db, 'sessions', 'dropped_at', 'INTEGER')
+  for (const [column, type] of [
+    ['reply_to', 'INTEGER'],
+    ['edited_at', 'INTEGER'],
+    ['deleted', 'INTEGER'],
+    ['reactions', 'TEXT'],
+    ['rev', 'INTEGER']
+  ] as const) {
+    addColumnIfMissing(db, 'messages', column, type)
+  }
+  // Partial: a message enters it only when first changed, so plain inserts pay nothing for it.
+  db.exec('CREATE INDEX IF NOT EXISTS messages_by_rev ON messages (room, rev) WHERE rev IS NOT NULL')
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
 }
 
@@ -155,13 +182,27 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }[]) {
     roomSeq.set(row.room, row.last)
   }
+  const revSeq = new Map<string, number>()
+  for (const row of db
+    .prepare('SELECT room, MAX(rev) AS last FROM messages WHERE rev IS NOT NULL GROUP BY room')
+    .all() as { room: string; last: number }[]) {
+    revSeq.set(row.room, row.last)
+  }
+  /** Messages with a change still queued, as they will be once it commits (key: room NUL id). */
+  const changedPending = new Map<string, { value: ChatMessage; queued: number }>()
   let dmSeq = (db.prepare('SELECT COALESCE(MAX(id), 0) AS last FROM dms').get() as { last: number }).last
   let messageCount = (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n
   let dmCount = (db.prepare('SELECT COUNT(*) AS n FROM dms').get() as { n: number }).n
 
   const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
   const insertMessage = db.prepare(
-    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+  )
+  const updateMessage = db.prepare(
+    'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ? WHERE room = ? AND id = ?'
+  )
+  const selectChangesAfter = db.prepare(
+    'SELECT * FROM messages WHERE room = ? AND rev > ? ORDER BY rev DESC LIMIT ?'
   )
   const insertDm = db.prepare(
     'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
@@ -208,7 +249,30 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     switch (item.kind) {
       case 'message': {
         const m = item.value
-        insertMessage.run(m.room, m.id, m.from.id, m.from.nick, m.text, m.ts, m.cid ?? null)
+        insertMessage.run(
+          m.room,
+          m.id,
+          m.from.id,
+          m.from.nick,
+          m.text,
+          m.ts,
+          m.cid ?? null,
+          m.replyTo ?? null
+        )
+        return
+      }
+      case 'change': {
+        const m = item.value
+        const reactions = m.reactions ? JSON.stringify(m.reactions) : null
+        updateMessage.run(
+          m.text,
+          m.editedAt ?? null,
+          m.deleted ? 1 : 0,
+          reactions,
+          m.rev ?? null,
+          m.room,
+          m.id
+        )
         return
       }
       case 'dm': {
@@ -239,7 +303,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   function settle(batch: PendingWrite[], error: Error | null): void {
     for (const item of batch) {
       try {
-        if (item.kind === 'message') item.done(error, error ? undefined : item.value)
+        if (item.kind === 'message' || item.kind === 'change')
+          item.done(error, error ? undefined : item.value)
         else if (item.kind === 'dm') item.done(error, error ? undefined : item.value)
       } catch (callbackError) {
         options.onCallbackError?.(callbackError)
@@ -253,6 +318,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     if (queue.length === 0) return
     const batch = queue
     queue = []
+    for (const item of batch) if (item.kind === 'change') settledChange(item.value)
     let error: Error | null = null
     try {
       db.exec('BEGIN')
@@ -269,6 +335,20 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     settle(batch, error)
   }
 
+  /** The change left the queue: the row (or, if its commit failed, the old row) answers again. */
+  function settledChange(message: ChatMessage): void {
+    const key = `${message.room}\u0000${message.id}`
+    const pending = changedPending.get(key)
+    if (pending && --pending.queued === 0) changedPending.delete(key)
+  }
+
+  function storedMessage(room: string, id: number): ChatMessage | undefined {
+    const pending = changedPending.get(`${room}\u0000${id}`)
+    if (pending) return pending.value
+    const row = selectMessageById.get(room, id) as MessageRow | undefined
+    return row && toMessage(row)
+  }
+
   function assertOpen(): void {
     if (closed) throw new Error('The history store is closed.')
   }
@@ -281,7 +361,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }
 
   return {
-    appendMessage(room, from, text, done, cid) {
+    appendMessage(room, from, text, done, cid, extras) {
       assertOpen()
       const id = (roomSeq.get(room) ?? 0) + 1
       roomSeq.set(room, id)
@@ -291,7 +371,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         from,
         text,
         ts: Date.now(),
-        ...(cid !== undefined ? { cid } : {})
+        ...(cid !== undefined ? { cid } : {}),
+        ...(extras?.replyTo !== undefined ? { replyTo: extras.replyTo } : {})
       }
       queue.push({ kind: 'message', value, done })
       schedule()
@@ -312,9 +393,31 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       schedule()
       return value
     },
-    messageById(room, id) {
-      const row = selectMessageById.get(room, id) as MessageRow | undefined
-      return row && toMessage(row)
+    messageById: storedMessage,
+    changeMessage(room, id, change, done) {
+      assertOpen()
+      const current = storedMessage(room, id)
+      if (!current || current.deleted) {
+        const missing = new Error(`No message ${id} in #${room} to change.`)
+        queueMicrotask(() => done(missing, undefined))
+        return
+      }
+      const rev = (revSeq.get(room) ?? 0) + 1
+      revSeq.set(room, rev)
+      const value = applyChange(current, change, rev, Date.now())
+      const key = `${room}\u0000${id}`
+      changedPending.set(key, { value, queued: (changedPending.get(key)?.queued ?? 0) + 1 })
+      queue.push({ kind: 'change', value, done })
+      schedule()
+    },
+    roomRev(room) {
+      return revSeq.get(room) ?? 0
+    },
+    changesAfter(room, rev, max) {
+      const rows = selectChangesAfter.all(room, rev, max + 1) as unknown as MessageRow[]
+      const hasMore = rows.length > max
+      if (hasMore) rows.length = max
+      return { messages: rows.reverse().map(toMessage), hasMore }
     },
     dmById(id) {
       const row = selectDmById.get(id) as DmRow | undefined

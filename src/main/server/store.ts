@@ -10,6 +10,21 @@
  */
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 
+/** What a room message may carry beyond its text (files, issue 14, belong here too). */
+export interface MessageExtras {
+  /** The id of the message in the same room it answers; the caller checked that it exists. */
+  replyTo?: number
+}
+
+/**
+ * A change to a stored message. Each gets the room's next change number (`rev`), so a client
+ * that resumes asks for the changes after the last number it saw (hello.changes).
+ */
+export type MessageChange =
+  | { kind: 'edit'; text: string }
+  | { kind: 'delete' }
+  | { kind: 'react'; emoji: string; userId: string; on: boolean }
+
 export interface Page<T> {
   messages: T[]
   /** Older (or, for replays, skipped) messages exist beyond this page. */
@@ -40,8 +55,27 @@ export interface Store {
    * `cid` (last, so callers without one stay short) is stored with it: only its author ever
    * gets it back.
    */
-  appendMessage(room: string, from: User, text: string, done: AppendCallback<ChatMessage>, cid?: string): void
+  appendMessage(
+    room: string,
+    from: User,
+    text: string,
+    done: AppendCallback<ChatMessage>,
+    cid?: string,
+    extras?: MessageExtras
+  ): void
   appendDm(from: User, to: User, text: string, done: AppendCallback<DirectMessage>, cid?: string): void
+  /**
+   * Applies a change to a stored message and gives it the room's next `rev`; `done` runs once the
+   * change is durable, with the message as it now is (error when there is no such message). The
+   * change is applied on top of any change still queued, and `messageById` sees it at once, so
+   * checks made against `messageById` hold when it lands.
+   */
+  changeMessage(room: string, id: number, change: MessageChange, done: AppendCallback<ChatMessage>): void
+  /** The room's latest change number (0 before the first change). */
+  roomRev(room: string): number
+  /** The messages changed after `rev`, in change order, each as it now is; over `max`, the newest `max`. */
+  changesAfter(room: string, rev: number, max: number): Page<ChatMessage>
+  /** A stored message as it now is, queued changes included. */
   messageById(room: string, id: number): ChatMessage | undefined
   dmById(id: number): DirectMessage | undefined
   /** The stored message `fromId` sent to `room` with `cid`, among the room's last `window`. */

@@ -13,6 +13,7 @@ import { createDirectMessageHandlers } from './direct-messages'
 import { createDispatcher, type HandlerTable } from './dispatch'
 import { createHistory } from './history'
 import { createHubContext, REASONS, type ChatHubOptions } from './hub-context'
+import { createMessageChangeHandlers } from './message-changes'
 import { createRoomMessageHandlers } from './room-messages'
 import { createRoomHandlers } from './rooms'
 import { createSessions } from './sessions'
@@ -39,6 +40,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     ...sessions.handlers,
     ...createRoomHandlers(ctx, history),
     ...createRoomMessageHandlers(ctx),
+    ...createMessageChangeHandlers(ctx),
     ...createDirectMessageHandlers(ctx),
     ...history.handlers
   }

@@ -12,12 +12,16 @@ import { forViewer } from './message-views'
 
 export interface HistoryReplies {
   handlers: HandlersFor<'history'>
-  /** The `joined` reply: members, member count, and the last messages (or those after `resumeAfter`). */
+  /**
+   * The `joined` reply: members, member count, the last messages (or those after `resumeAfter`),
+   * the room's change number, and with `changesAfter` the messages changed since that number.
+   */
   sendJoined(
     connection: Connection,
     room: string,
     resumeAfter: number | undefined,
-    sendReply?: (connection: Connection, message: ServerMessage) => void
+    sendReply?: (connection: Connection, message: ServerMessage) => void,
+    changesAfter?: number
   ): void
   /** The DMs to or from the session's user after `afterId`, one frame each, in the hello's burst. */
   replayDms(connection: Connection, session: Session<Connection>, afterId: number): void
@@ -38,20 +42,28 @@ export function createHistory(ctx: HubContext): HistoryReplies {
         })
       }
     },
-    sendJoined(connection, room, resumeAfter, sendReply = ctx.send) {
+    sendJoined(connection, room, resumeAfter, sendReply = ctx.send, changesAfter) {
       const viewerId = connection.session?.user.id ?? ''
       const page = ctx.withinBudget(
         resumeAfter !== undefined
           ? store.messagesAfter(room, resumeAfter, limits.resumeReplayMax)
           : store.page(room, limits.joinHistory)
       )
+      // Changes to messages the replay above carries anyway are in their current state already.
+      const rev = store.roomRev(room)
+      const changes =
+        changesAfter !== undefined && changesAfter < rev
+          ? ctx.withinBudget(store.changesAfter(room, changesAfter, limits.changeReplayMax)).messages
+          : undefined
       sendReply(connection, {
         type: 'joined',
         room,
         members: broker.members(room, 0, limits.membersPageMax),
         memberCount: broker.memberCount(room),
         history: forViewer(page.messages, viewerId),
-        ...(page.hasMore ? { hasMore: true } : {})
+        ...(page.hasMore ? { hasMore: true } : {}),
+        rev,
+        ...(changes ? { changes: forViewer(changes, viewerId) } : {})
       })
     },
     replayDms(connection, session, afterId) {

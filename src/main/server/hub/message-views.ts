@@ -7,6 +7,17 @@ import type { ChatMessage, DirectMessage, ServerMessageOf, User } from '../../..
 // Spelled out field by field: these run for every message fanned out, and a literal is what V8
 // builds fastest (a rest-destructure copies through the runtime).
 export function sharedMessage(m: ChatMessage): ServerMessageOf<'message'> {
+  if (m.replyTo !== undefined) {
+    return {
+      type: 'message',
+      room: m.room,
+      id: m.id,
+      from: m.from,
+      text: m.text,
+      ts: m.ts,
+      replyTo: m.replyTo
+    }
+  }
   return { type: 'message', room: m.room, id: m.id, from: m.from, text: m.text, ts: m.ts }
 }
 

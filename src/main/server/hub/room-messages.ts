@@ -13,19 +13,36 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
   const { store, broker } = ctx
   return {
     send(connection, session, message) {
-      const { cid, room, text } = message
+      const { cid, room, text, replyTo } = message
       const ref = cid ?? 'send'
       if (!requireRoom(ctx, connection, session, room, ref)) return
       if (!ctx.textFits(connection, text, ref)) return
+      if (replyTo !== undefined && !store.messageById(room, replyTo)) {
+        ctx.sendError(
+          connection,
+          'no_such_message',
+          `There is no message ${replyTo} in #${room} to reply to.`,
+          ref
+        )
+        return
+      }
+      const extras = replyTo !== undefined ? { replyTo } : undefined
       if (cid === undefined) {
-        store.appendMessage(room, session.user, text, (error, stored) => {
-          if (!stored) return ctx.storageFailed(session, error)
-          const sender = session.connection
-          const copy = { type: 'message' as const, ...stored }
-          broker.publish(room, copy)
-          // The sender left the room while its message was being stored: it still gets its copy.
-          if (sender && !broker.isMember(room, sender)) ctx.send(sender, copy)
-        })
+        store.appendMessage(
+          room,
+          session.user,
+          text,
+          (error, stored) => {
+            if (!stored) return ctx.storageFailed(session, error)
+            const sender = session.connection
+            const copy = { type: 'message' as const, ...stored }
+            broker.publish(room, copy)
+            // The sender left the room while its message was being stored: it still gets its copy.
+            if (sender && !broker.isMember(room, sender)) ctx.send(sender, copy)
+          },
+          undefined,
+          extras
+        )
         return
       }
       const key = `#${room}\u0000${cid}`
@@ -50,7 +67,8 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
           broker.publish(room, sharedMessage(stored), sender)
           if (sender) ctx.send(sender, { type: 'message', ...stored })
         },
-        cid
+        cid,
+        extras
       )
       // After the call: an append that throws (a closed store) must not leave the key pending.
       session.sentMessages.pending(key)

@@ -98,7 +98,7 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       rooms: broker.roomSummaries()
     })
     for (const room of session.rooms) {
-      history.sendJoined(connection, room, message.resume?.[room], ctx.sendInBurst)
+      history.sendJoined(connection, room, message.resume?.[room], ctx.sendInBurst, message.changes?.[room])
     }
     const lastDm = message.resume?.[DM_RESUME_KEY]
     if (resumed && lastDm !== undefined) history.replayDms(connection, session, lastDm)

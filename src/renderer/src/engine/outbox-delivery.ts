@@ -84,7 +84,13 @@ export class OutboxDelivery {
     for (const item of this.outbox.unsent()) {
       const message: ClientMessage =
         item.target.kind === 'room'
-          ? { type: 'send', room: item.target.room, text: item.text, cid: item.cid }
+          ? {
+              type: 'send',
+              room: item.target.room,
+              text: item.text,
+              cid: item.cid,
+              ...(item.target.replyTo !== undefined ? { replyTo: item.target.replyTo } : {})
+            }
           : { type: 'dm', to: item.target.to, text: item.text, cid: item.cid }
       if (!this.hooks.send(message)) break
       this.outbox.markSent(item.cid, now)

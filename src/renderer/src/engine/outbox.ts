@@ -5,7 +5,9 @@
  * out on a connection. Queued offline it never expires: the server has not had a chance yet.
  * Failed items stay until the person retries or discards them; a late echo still counts as delivery.
  */
-export type OutboxTarget = { kind: 'room'; room: string } | { kind: 'dm'; to: string; toNick: string }
+/** A room message may answer one earlier message of the room (`replyTo`, its id). */
+export type OutboxTarget =
+  { kind: 'room'; room: string; replyTo?: number } | { kind: 'dm'; to: string; toNick: string }
 
 export interface OutboxItem {
   cid: string

@@ -1,4 +1,4 @@
-import type { ChatMessage, DirectMessage, User } from '../../../shared/protocol'
+import type { ChatMessage, DirectMessage, Reaction, User } from '../../../shared/protocol'
 
 /**
  * A channel is a room (key = its name) or a direct conversation (key = "@" + the other user's
@@ -18,6 +18,10 @@ export interface MessageEntry {
   text: string
   ts: number
   cid?: string
+  replyTo?: number
+  editedAt?: number
+  deleted?: boolean
+  reactions?: Reaction[]
 }
 
 export interface SystemEntry {
@@ -53,8 +57,25 @@ export function messageEntry(message: ChatMessage | DirectMessage): MessageEntry
     from: message.from,
     text: message.text,
     ts: message.ts,
-    ...(message.cid ? { cid: message.cid } : {})
+    ...(message.cid ? { cid: message.cid } : {}),
+    ...('replyTo' in message && message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
+    ...('editedAt' in message && message.editedAt !== undefined ? { editedAt: message.editedAt } : {}),
+    ...('deleted' in message && message.deleted ? { deleted: true } : {}),
+    ...('reactions' in message && message.reactions?.length ? { reactions: message.reactions } : {})
   }
+}
+
+/** The message `id` of a log replaced by `change(entry)`; false when the log does not hold it. */
+export function updateMessage(
+  entries: LogEntry[],
+  id: number,
+  change: (entry: MessageEntry) => MessageEntry
+): boolean {
+  const index = lowerBound(entries, id)
+  const entry = entries[index]
+  if (!entry || entry.kind !== 'message' || entry.id !== id) return false
+  entries[index] = change(entry)
+  return true
 }
 
 export function systemEntry(entries: readonly LogEntry[], text: string, ts: number): SystemEntry {
