@@ -124,6 +124,12 @@ function lowerBound(entries: readonly LogEntry[], order: number): number {
   return low
 }
 
+/** The message `id` in a log, found by binary search (messages sort by id). */
+export function findMessageEntry(entries: readonly LogEntry[], id: number): MessageEntry | undefined {
+  const entry = entries[lowerBound(entries, id)]
+  return entry?.kind === 'message' && entry.id === id ? entry : undefined
+}
+
 export function oldestMessageId(log: ChannelLog): number | undefined {
   for (const entry of log.entries) if (entry.kind === 'message') return entry.id
   return undefined

@@ -64,13 +64,34 @@ export interface TypingEntry {
   until: number
 }
 
+/** One message of a channel. */
+export interface MessageRef {
+  channel: string
+  id: number
+}
+
 export interface MessagesSlice {
   logs: Record<ChannelKey, ChannelLog>
   outbox: OutboxItem[]
   typing: Record<string, TypingEntry[]>
   /** The last error the server sent about something this person did. */
   notice: { code: string; message: string; at: number } | null
+  /** The message the composer's next send answers, in the channel on screen. */
+  replyingTo: MessageRef | null
+  /** The message being edited in place. */
+  editing: MessageRef | null
+  /** A message to scroll to and flash (a reply's quote was clicked); `at` tells repeats apart. */
+  jump: (MessageRef & { at: number }) | null
   sendMessage(text: string): void
+  startReply(id: number): void
+  cancelReply(): void
+  startEdit(id: number): void
+  cancelEdit(): void
+  /** Sends the edit; the text changes on screen when the server's `edited` arrives. */
+  saveEdit(id: number, text: string): void
+  deleteMessage(id: number): void
+  toggleReaction(id: number, emoji: string): void
+  jumpToMessage(id: number): void
   retryMessage(cid: string): void
   discardMessage(cid: string): void
   loadOlder(key: ChannelKey): void

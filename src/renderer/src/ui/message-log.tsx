@@ -1,11 +1,21 @@
-import { memo, useCallback, useEffect, useMemo, useRef } from 'react'
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
-import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/channel-log'
+import type { User } from '../../../shared/protocol'
+import {
+  emptyLog,
+  findMessageEntry,
+  isDmKey,
+  type ChannelLog,
+  type LogEntry,
+  type MessageEntry
+} from '../store/channel-log'
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
+import { MessageActions, MessageEditor } from './message-actions'
+import { ReactionChips } from './reactions'
 import { mentions, splitRichText } from './rich-text'
 import './message-log.css'
 
@@ -65,16 +75,62 @@ function RichText({ text, myNick }: { text: string; myNick: string | undefined }
   )
 }
 
+/** The first line of a message, short enough for a quote. */
+function snippet(text: string): string {
+  const line = text.split('\n', 1)[0] ?? ''
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line
+}
+
+function ReplyQuote({ id, original }: { id: number; original: MessageEntry | undefined }) {
+  const jumpToMessage = useStore((s) => s.jumpToMessage)
+  const label = original
+    ? original.deleted
+      ? `Reply to a deleted message`
+      : `Reply to ${original.from.nick}: ${snippet(original.text)}`
+    : 'Reply to an earlier message'
+  return (
+    <button
+      type="button"
+      className="reply-quote"
+      aria-label={`${label}. Show it`}
+      onClick={() => jumpToMessage(id)}
+    >
+      <span aria-hidden="true">↪</span>{' '}
+      {original ? (
+        <>
+          <bdi className="author">{original.from.nick}</bdi>{' '}
+          <span className="quote-text" dir="auto">
+            {original.deleted ? 'message deleted' : snippet(original.text)}
+          </span>
+        </>
+      ) : (
+        <span className="quote-text">an earlier message</span>
+      )}
+    </button>
+  )
+}
+
 const EntryRow = memo(function EntryRow({
   entry,
   grouped,
   mine,
-  myNick
+  myNick,
+  editing,
+  flash,
+  actions,
+  original,
+  nickOf
 }: {
   entry: LogEntry
   grouped: boolean
   mine: boolean
   myNick: string | undefined
+  editing: boolean
+  flash: boolean
+  /** Rooms only: DMs have no edit, delete or reactions yet. */
+  actions: boolean
+  original: MessageEntry | undefined
+  nickOf: (userId: string) => string
 }) {
   if (entry.kind === 'system') {
     return (
@@ -84,29 +140,50 @@ const EntryRow = memo(function EntryRow({
       </div>
     )
   }
-  const mentionsMe = !mine && !!myNick && mentions(entry.text, myNick)
+  const mentionsMe = !mine && !!myNick && !entry.deleted && mentions(entry.text, myNick)
+  // A reply always shows whom it answers, so it starts its own group.
+  const showHeader = !grouped || entry.replyTo !== undefined
   return (
     <article
-      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}`}
-      aria-label={`${entry.from.nick}: ${entry.text}`}
+      className={`message${showHeader ? '' : ' grouped'}${mentionsMe ? ' mentions-me' : ''}${flash ? ' flash' : ''}`}
+      aria-label={`${entry.from.nick}: ${entry.deleted ? 'message deleted' : entry.text}`}
+      data-message-id={entry.id}
+      // Focusable, so a keyboard (or a tap on a phone) reaches the actions of this one message.
+      tabIndex={actions ? 0 : undefined}
     >
-      {!grouped && (
+      {entry.replyTo !== undefined && <ReplyQuote id={entry.replyTo} original={original} />}
+      {showHeader && (
         <header>
           <bdi className="author">{entry.from.nick}</bdi>
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
-      {/* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */}
-      <div className="message-text" dir="auto">
-        <span className="text">
-          <RichText text={entry.text} myNick={myNick} />
-        </span>
-        {mine && entry.cid && (
-          <span className="mark delivered" title="Delivered" aria-label="Delivered">
-            ✓
+      {entry.deleted ? (
+        <div className="message-text deleted">message deleted</div>
+      ) : editing ? (
+        <MessageEditor entry={entry} />
+      ) : (
+        /* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */
+        <div className="message-text" dir="auto">
+          <span className="text">
+            <RichText text={entry.text} myNick={myNick} />
           </span>
-        )}
-      </div>
+          {entry.editedAt !== undefined && (
+            <span className="mark edited" title={`Edited ${new Date(entry.editedAt).toLocaleString()}`}>
+              (edited)
+            </span>
+          )}
+          {mine && entry.cid && (
+            <span className="mark delivered" title="Delivered" aria-label="Delivered">
+              ✓
+            </span>
+          )}
+        </div>
+      )}
+      {entry.reactions && entry.reactions.length > 0 && (
+        <ReactionChips id={entry.id} reactions={entry.reactions} nickOf={nickOf} />
+      )}
+      {actions && !entry.deleted && !editing && <MessageActions entry={entry} mine={mine} />}
     </article>
   )
 })
@@ -169,6 +246,12 @@ function LoadingHeader({ context: { channel } }: { context: LogContext }) {
 
 const LOG_COMPONENTS = { Header: LoadingHeader, Footer: PendingFooter }
 
+/** Nicks by user id from the room's member list; someone who left is named so. */
+function nickLookup(members: User[] | undefined): (userId: string) => string {
+  const byId = new Map((members ?? []).map((m) => [m.id, m.nick]))
+  return (userId) => byId.get(userId) ?? 'someone who left'
+}
+
 export function MessageLog({ channel }: { channel: string }) {
   const context = useMemo<LogContext>(() => ({ channel }), [channel])
   const log = useStore((s) => s.logs[channel] ?? EMPTY_LOG)
@@ -177,6 +260,11 @@ export function MessageLog({ channel }: { channel: string }) {
   const lastRead = useStore((s) => s.lastRead[channel])
   const loadOlder = useStore((s) => s.loadOlder)
   const outboxSize = useStore((s) => s.outbox.length)
+  const editingId = useStore((s) => (s.editing?.channel === channel ? s.editing.id : undefined))
+  const jump = useStore((s) => (s.jump?.channel === channel ? s.jump : null))
+  const members = useStore((s) => s.members[channel])
+  const [flashId, setFlashId] = useState<number | undefined>()
+  const nickOf = useMemo(() => nickLookup(members), [members])
   const virtuoso = useRef<VirtuosoHandle>(null)
   // Whether new messages keep the view pinned to the bottom. Only the person's own scrolling
   // unpins it: during a burst the list can fall briefly behind the bottom while new rows are
@@ -217,9 +305,38 @@ export function MessageLog({ channel }: { channel: string }) {
     if (outboxSize > 0) virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
   }, [outboxSize])
 
+  // A reply's quote was clicked: scroll to the original and flash it, paging back for it first
+  // when it is older than what is loaded (a bounded number of pages).
+  const jumpPages = useRef(0)
+  useEffect(() => {
+    jumpPages.current = 0
+  }, [jump])
+  useEffect(() => {
+    if (!jump) return
+    const index = entries.findIndex((e) => e.kind === 'message' && e.id === jump.id)
+    if (index >= 0) {
+      stick.current = false
+      userScrolledAt.current = performance.now()
+      virtuoso.current?.scrollToIndex({ index: firstItemIndex + index, align: 'center' })
+      setFlashId(jump.id)
+      const timer = setTimeout(() => setFlashId(undefined), 2000)
+      useStore.setState({ jump: null })
+      return () => clearTimeout(timer)
+    }
+    if (log.hasMore && !log.loadingOlder && jumpPages.current < 20) {
+      jumpPages.current++
+      loadOlder(channel)
+    } else if (!log.hasMore) useStore.setState({ jump: null })
+    return undefined
+  }, [jump, entries, firstItemIndex, log.hasMore, log.loadingOlder, loadOlder, channel])
+
   const itemContent = useCallback(
     (index: number, entry: LogEntry) => {
       const previous = entries[index - firstItemIndex - 1]
+      const original =
+        entry.kind === 'message' && entry.replyTo !== undefined
+          ? findMessageEntry(entries, entry.replyTo)
+          : undefined
       return (
         <>
           {startsDay(entry, previous) && <DayDivider ts={entry.ts} />}
@@ -231,11 +348,16 @@ export function MessageLog({ channel }: { channel: string }) {
             grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
             mine={entry.kind === 'message' && entry.from.id === meId}
             myNick={myNick}
+            editing={entry.kind === 'message' && entry.id === editingId}
+            flash={entry.kind === 'message' && entry.id === flashId}
+            actions={!isDmKey(channel)}
+            original={original}
+            nickOf={nickOf}
           />
         </>
       )
     },
-    [entries, firstItemIndex, meId, myNick, lastRead]
+    [entries, firstItemIndex, meId, myNick, lastRead, editingId, flashId, channel, nickOf]
   )
 
   return (
