@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
 import { selectChannelLabel, selectMemberCount } from '../store/selectors'
@@ -56,6 +57,28 @@ function Notice() {
   )
 }
 
+type Drawer = 'rooms' | 'members' | null
+
+/**
+ * On a phone the room list and the member list are drawers over the conversation, opened from
+ * the header; Escape, a tap outside or picking a channel closes them. On wider screens they are
+ * columns and the buttons are hidden (chat-screen.css).
+ */
+function useDrawer(): [Drawer, (next: Drawer) => void] {
+  const [drawer, setDrawer] = useState<Drawer>(null)
+  const current = useStore((s) => s.current)
+  useEffect(() => setDrawer(null), [current])
+  useEffect(() => {
+    if (!drawer) return undefined
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setDrawer(null)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [drawer])
+  return [drawer, setDrawer]
+}
+
 export function ChatScreen() {
   const current = useStore((s) => s.current)
   const inspectorOpen = useStore((s) => s.inspectorOpen)
@@ -64,10 +87,15 @@ export function ChatScreen() {
   const me = useStore((s) => s.me)
   const serverName = useStore((s) => s.server?.name)
   const dm = current !== null && isDmKey(current)
+  const [drawer, setDrawer] = useDrawer()
+  const hasMembers = !dm && current !== null
 
   return (
-    <div className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}`}>
-      <div className="sidebar-column">
+    <div
+      className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}${drawer ? ` drawer-${drawer}` : ''}`}
+    >
+      {drawer && <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawer(null)} />}
+      <div className="sidebar-column" id="rooms-drawer">
         <div className="workspace">
           <div className="workspace-name" title={serverName} dir="auto">
             {serverName ?? 'Parley'}
@@ -85,7 +113,27 @@ export function ChatScreen() {
       </div>
       <main className="conversation">
         <header className="conversation-header">
+          <button
+            type="button"
+            className="drawer-button"
+            aria-controls="rooms-drawer"
+            aria-expanded={drawer === 'rooms'}
+            onClick={() => setDrawer(drawer === 'rooms' ? null : 'rooms')}
+          >
+            Rooms
+          </button>
           <ChannelTitle />
+          {hasMembers && (
+            <button
+              type="button"
+              className="drawer-button"
+              aria-controls="members-drawer"
+              aria-expanded={drawer === 'members'}
+              onClick={() => setDrawer(drawer === 'members' ? null : 'members')}
+            >
+              Members
+            </button>
+          )}
           <div className="header-tools">
             <ConnectionStatus />
             <button
@@ -114,7 +162,7 @@ export function ChatScreen() {
           <div className="empty muted">Join a room to start talking.</div>
         )}
       </main>
-      {!dm && current && <MembersList />}
+      {hasMembers && <MembersList />}
       {inspectorOpen && <InspectorPanel />}
     </div>
   )

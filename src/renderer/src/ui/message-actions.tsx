@@ -5,6 +5,7 @@
 import { useState } from 'react'
 import { useStore } from '../store'
 import type { MessageEntry } from '../store/channel-log'
+import { Icon } from './icons'
 import { ReactionPicker } from './reactions'
 
 export function MessageActions({ entry, mine }: { entry: MessageEntry; mine: boolean }) {
@@ -16,7 +17,7 @@ export function MessageActions({ entry, mine }: { entry: MessageEntry; mine: boo
     <>
       <div className="message-actions" role="toolbar" aria-label="Message actions">
         <button type="button" aria-label="Reply" title="Reply" onClick={() => startReply(entry.id)}>
-          ↩
+          <Icon name="reply" />
         </button>
         <button
           type="button"
@@ -25,12 +26,12 @@ export function MessageActions({ entry, mine }: { entry: MessageEntry; mine: boo
           aria-expanded={open === 'picker'}
           onClick={() => setOpen(open === 'picker' ? null : 'picker')}
         >
-          ☺
+          <Icon name="smile" />
         </button>
         {mine && (
           <>
             <button type="button" aria-label="Edit message" title="Edit" onClick={() => startEdit(entry.id)}>
-              ✎
+              <Icon name="edit" />
             </button>
             <button
               type="button"
@@ -39,7 +40,7 @@ export function MessageActions({ entry, mine }: { entry: MessageEntry; mine: boo
               className="danger"
               onClick={() => setOpen('confirm')}
             >
-              🗑
+              <Icon name="trash" />
             </button>
           </>
         )}
