@@ -136,6 +136,26 @@ test('edit, reply, react and delete, seen by both people', async ({ browser }) =
     message(cy.page, 'bob: hi ann').getByRole('button', { name: 'Reply to ann: hello world. Show it' })
   ).toBeVisible()
 
+  // Formatting, an @mention picked from the suggestions, and a :shortcode:.
+  const box = ann.page.getByRole('textbox', { name: 'Message' })
+  await box.pressSequentially('@b')
+  await ann.page
+    .getByRole('listbox', { name: 'Mention someone' })
+    .getByRole('option', { name: '@bob' })
+    .click()
+  await box.pressSequentially('look :tada: **this** and `code`')
+  await box.press('Enter')
+  const formatted = message(bob.page, 'ann: @bob look 🎉 **this** and `code`')
+  await expect(formatted.locator('strong')).toHaveText('this')
+  await expect(formatted.locator('code')).toHaveText('code')
+  await expect(formatted.locator('.mention.me')).toHaveText('@bob')
+  await say(ann.page, 'steps:\n- one\n- two\n```\nnpm run serve\n```\n> quoted')
+  const blocks = message(bob.page, /^ann: steps:/)
+  await expect(blocks.getByRole('listitem')).toHaveText(['one', 'two'])
+  await expect(blocks.locator('pre')).toHaveText('npm run serve')
+  await expect(blocks.locator('blockquote')).toHaveText('quoted')
+  await bob.page.screenshot({ path: `${ARTIFACTS}/messages-formatting.png` })
+
   // Phone width: the same conversation, still usable.
   await ann.page.setViewportSize({ width: 390, height: 844 })
   await ann.page.screenshot({ path: `${ARTIFACTS}/messages-phone.png` })

@@ -18,7 +18,7 @@ import {
 const ARTIFACTS = 'e2e-artifacts'
 let server: ParleyServer
 let dataDir: string
-let people: Person[] = []
+const people: Person[] = []
 
 test.beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })

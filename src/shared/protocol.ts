@@ -52,7 +52,11 @@ export const DEFAULT_LIMITS = {
   /** Most different emoji on one message; one more → error `too_many_reactions`. */
   maxReactionsPerMessage: 20,
   /** Most changes (edits, deletions, reactions) replayed per room on resume, newest kept. */
-  changeReplayMax: 1000
+  changeReplayMax: 1000,
+  /** Longest search query, UTF-16 code units; longer → error `query_too_long`. */
+  maxSearchLength: 200,
+  /** Most room messages (and, separately, DMs) in one search reply, newest first. */
+  searchResultsMax: 50
 } as const
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number }
@@ -166,7 +170,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), t: z.number() }),
   z.object({ type: z.literal('edit'), room: roomName, id: messageId, text }),
   z.object({ type: z.literal('delete'), room: roomName, id: messageId }),
-  z.object({ type: z.literal('react'), room: roomName, id: messageId, emoji, on: z.boolean() })
+  z.object({ type: z.literal('react'), room: roomName, id: messageId, emoji, on: z.boolean() }),
+  /** Words in the rooms the sender is in (or only `room`) and their DMs; see docs/protocol.md. */
+  z.object({ type: z.literal('search'), q: z.string().min(1), room: roomName.optional() })
 ])
 export type ClientMessage = z.infer<typeof clientMessageSchema>
 export type ClientMessageType = ClientMessage['type']
@@ -184,7 +190,8 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'ping',
   'edit',
   'delete',
-  'react'
+  'react',
+  'search'
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -201,7 +208,8 @@ export const ERROR_CODES = [
   'forbidden',
   'no_such_message',
   'emoji_too_long',
-  'too_many_reactions'
+  'too_many_reactions',
+  'query_too_long'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -267,6 +275,15 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     hasMore: z.boolean().optional()
   }),
   z.object({ type: z.literal('pong'), t: z.number(), serverTime: z.number() }),
+  z.object({
+    type: z.literal('search'),
+    q: z.string(),
+    /** Room messages containing every word (the last as a prefix), newest first. */
+    results: z.array(chatMessageSchema),
+    /** Direct messages to or from the searcher that match, newest first. */
+    dms: z.array(directMessageSchema).optional(),
+    hasMore: z.boolean()
+  }),
   z.object({
     type: z.literal('edited'),
     room: z.string(),

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { ChatMessage, DirectMessage, Reaction, User } from '../../shared/protocol'
 import { applyChange } from './message-changes'
-import type { AppendCallback, MessageExtras, Page, StoredSession, Store } from './store'
+import type { AppendCallback, MessageExtras, Page, SearchPage, StoredSession, Store } from './store'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -29,8 +29,11 @@ const BUSY_TIMEOUT_MS = 20
 /**
  * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
  * 4: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
+ * 5: full-text search (FTS5): `messages_fts`, `dms_fts`, `room_nums`, kept by triggers.
  */
-const SCHEMA_VERSION = 4
+const SCHEMA_VERSION = 5
+/** A room message's full-text row id: its room's number in the high bits, its id in the low 32. */
+const ROOM_SHIFT = 4294967296
 
 /**
  * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
@@ -160,7 +163,54 @@ function migrate(db: DatabaseSync): void {
   }
   // Partial: a message enters it only when first changed, so plain inserts pay nothing for it.
   db.exec('CREATE INDEX IF NOT EXISTS messages_by_rev ON messages (room, rev) WHERE rev IS NOT NULL')
+  migrateSearch(db, version)
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+}
+
+/**
+ * Full-text search with SQLite's FTS5 (built into node:sqlite's SQLite). Contentless indexes (the
+ * text lives once, in messages and dms) that allow deletes; triggers keep them in step with every
+ * insert, edit and deletion, so the write paths above do not know about search at all. A room
+ * message's row id packs its room's number (room_nums) and its id, as messages has no rowid.
+ */
+function migrateSearch(db: DatabaseSync, version: number): void {
+  const ftsRow = `(SELECT num FROM room_nums WHERE name = new.room) * ${ROOM_SHIFT} + new.id`
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS room_nums (num INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
+      text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS dms_fts USING fts5(
+      text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT OR IGNORE INTO room_nums (name) VALUES (new.room);
+      INSERT INTO messages_fts (rowid, text) VALUES (${ftsRow}, new.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.text IS NOT new.text BEGIN
+      DELETE FROM messages_fts WHERE rowid = ${ftsRow};
+      INSERT INTO messages_fts (rowid, text) SELECT ${ftsRow}, new.text WHERE new.deleted IS NOT 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS dms_fts_insert AFTER INSERT ON dms BEGIN
+      INSERT INTO dms_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+  `)
+  if (version >= 5) return
+  // A file from before search: index what it holds once.
+  db.exec(`
+    INSERT OR IGNORE INTO room_nums (name) SELECT name FROM rooms;
+    INSERT OR IGNORE INTO room_nums (name) SELECT DISTINCT room FROM messages;
+    INSERT INTO messages_fts (rowid, text)
+      SELECT r.num * ${ROOM_SHIFT} + m.id, m.text FROM messages m JOIN room_nums r ON r.name = m.room
+      WHERE m.deleted IS NOT 1;
+    INSERT INTO dms_fts (rowid, text) SELECT id, text FROM dms;
+  `)
+}
+
+/** FTS5 query text for `words`: each quoted (so nothing typed is an operator), the last a prefix. */
+export function ftsQuery(words: string[]): string {
+  return words.map((w, i) => `"${w.replaceAll('"', '')}"${i === words.length - 1 ? '*' : ''}`).join(' ')
 }
 
 export interface HistoryStoreOptions {
@@ -201,6 +251,16 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   const updateMessage = db.prepare(
     'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ? WHERE room = ? AND id = ?'
   )
+  const selectSearchMessages = db.prepare(`
+    SELECT m.* FROM messages_fts f
+    JOIN room_nums r ON r.num = f.rowid / ${ROOM_SHIFT}
+    JOIN messages m ON m.room = r.name AND m.id = f.rowid % ${ROOM_SHIFT}
+    WHERE messages_fts MATCH ? AND r.name IN (SELECT value FROM json_each(?))
+    ORDER BY m.ts DESC, m.id DESC LIMIT ?`)
+  const selectSearchDms = db.prepare(`
+    SELECT d.* FROM dms_fts f JOIN dms d ON d.id = f.rowid
+    WHERE dms_fts MATCH ? AND (d.from_id = ? OR d.to_id = ?)
+    ORDER BY d.id DESC LIMIT ?`)
   const selectChangesAfter = db.prepare(
     'SELECT * FROM messages WHERE room = ? AND rev > ? ORDER BY rev DESC LIMIT ?'
   )
@@ -409,6 +469,22 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       changedPending.set(key, { value, queued: (changedPending.get(key)?.queued ?? 0) + 1 })
       queue.push({ kind: 'change', value, done })
       schedule()
+    },
+    search({ words, rooms, userId, limit }): SearchPage {
+      if (words.length === 0) return { messages: [], dms: [], hasMore: false }
+      const match = ftsQuery(words)
+      const rows = selectSearchMessages.all(
+        match,
+        JSON.stringify(rooms),
+        limit + 1
+      ) as unknown as MessageRow[]
+      const dmRows = selectSearchDms.all(match, userId, userId, limit + 1) as unknown as DmRow[]
+      const hasMore = rows.length > limit || dmRows.length > limit
+      return {
+        messages: rows.slice(0, limit).map(toMessage),
+        dms: dmRows.slice(0, limit).map(toDm),
+        hasMore
+      }
     },
     roomRev(room) {
       return revSeq.get(room) ?? 0

@@ -25,6 +25,21 @@ export type MessageChange =
   | { kind: 'delete' }
   | { kind: 'react'; emoji: string; userId: string; on: boolean }
 
+export interface SearchQuery {
+  /** Lower-cased words, letters and digits only; the caller splits and limits them. */
+  words: string[]
+  rooms: string[]
+  userId: string
+  limit: number
+}
+
+export interface SearchPage {
+  messages: ChatMessage[]
+  dms: DirectMessage[]
+  /** More matches exist than `limit` of either kind. */
+  hasMore: boolean
+}
+
 export interface Page<T> {
   messages: T[]
   /** Older (or, for replays, skipped) messages exist beyond this page. */
@@ -75,6 +90,11 @@ export interface Store {
   roomRev(room: string): number
   /** The messages changed after `rev`, in change order, each as it now is; over `max`, the newest `max`. */
   changesAfter(room: string, rev: number, max: number): Page<ChatMessage>
+  /**
+   * Messages (in `rooms`) and DMs (to or from `userId`) containing every one of `words` (the last
+   * one as a prefix), newest first, at most `limit` of each; deleted messages never match.
+   */
+  search(query: SearchQuery): SearchPage
   /** A stored message as it now is, queued changes included. */
   messageById(room: string, id: number): ChatMessage | undefined
   dmById(id: number): DirectMessage | undefined

@@ -16,6 +16,7 @@ import { createHubContext, REASONS, type ChatHubOptions } from './hub-context'
 import { createMessageChangeHandlers } from './message-changes'
 import { createRoomMessageHandlers } from './room-messages'
 import { createRoomHandlers } from './rooms'
+import { createSearchHandlers } from './search'
 import { createSessions } from './sessions'
 
 export interface ChatHub extends AdminApi {
@@ -41,6 +42,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     ...createRoomHandlers(ctx, history),
     ...createRoomMessageHandlers(ctx),
     ...createMessageChangeHandlers(ctx),
+    ...createSearchHandlers(ctx),
     ...createDirectMessageHandlers(ctx),
     ...history.handlers
   }

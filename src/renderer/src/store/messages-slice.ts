@@ -9,7 +9,9 @@ export const initialMessagesState = (): SliceState<MessagesSlice> => ({
   notice: null,
   replyingTo: null,
   editing: null,
-  jump: null
+  jump: null,
+  flashed: null,
+  search: null
 })
 
 /** Typing notices go out at most this often while the person keeps typing. */
@@ -82,6 +84,23 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
       const entry = findMessage(logs[current], id)
       const mine = entry?.reactions?.some((r) => r.emoji === emoji && r.users.includes(me.id)) ?? false
       engine.send({ type: 'react', room: current, id, emoji, on: !mine })
+    },
+
+    runSearch(q) {
+      const { engine } = get()
+      const query = q.trim().slice(0, DEFAULT_LIMITS.maxSearchLength)
+      if (!engine || !query) return
+      if (engine.send({ type: 'search', q: query })) {
+        set({ search: { q: query, pending: true, results: [], dms: [], hasMore: false } })
+      }
+    },
+
+    closeSearch() {
+      set({ search: null })
+    },
+
+    showResult(channel, id) {
+      set({ current: channel, jump: { channel, id, at: now() } })
     },
 
     jumpToMessage(id) {

@@ -102,6 +102,19 @@ export const serverMessageReducers: ReducerTable<ServerMessage> = {
     })
   },
 
+  search(message, batch) {
+    const current = batch.view('search')
+    // Only the answer to the query on screen: an older one arriving late is dropped.
+    if (!current || current.q !== message.q) return
+    batch.draft.search = {
+      q: message.q,
+      pending: false,
+      results: message.results,
+      dms: message.dms ?? [],
+      hasMore: message.hasMore
+    }
+  },
+
   members: reduceMembers,
   presence: reducePresence,
   presence_batch: reducePresenceBatch,

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand'
-import type { RoomSummary, User } from '../../../shared/protocol'
+import type { ChatMessage, DirectMessage, RoomSummary, User } from '../../../shared/protocol'
 import type { ConnectionEngine } from '../engine/connection-engine'
 import type {
   CloseRow,
@@ -64,6 +64,14 @@ export interface TypingEntry {
   until: number
 }
 
+export interface SearchState {
+  q: string
+  pending: boolean
+  results: ChatMessage[]
+  dms: DirectMessage[]
+  hasMore: boolean
+}
+
 /** One message of a channel. */
 export interface MessageRef {
   channel: string
@@ -82,6 +90,14 @@ export interface MessagesSlice {
   editing: MessageRef | null
   /** A message to scroll to and flash (a reply's quote was clicked); `at` tells repeats apart. */
   jump: (MessageRef & { at: number }) | null
+  /** The search box's query and, once the server answered, its results. */
+  search: SearchState | null
+  runSearch(q: string): void
+  closeSearch(): void
+  /** A search result was picked: open its channel and jump to it there. */
+  showResult(channel: string, id: number): void
+  /** The message a jump landed on, highlighted for a moment. */
+  flashed: MessageRef | null
   sendMessage(text: string): void
   startReply(id: number): void
   cancelReply(): void

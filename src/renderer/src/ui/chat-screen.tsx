@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
 import { selectChannelLabel, selectMemberCount } from '../store/selectors'
@@ -65,9 +65,11 @@ type Drawer = 'rooms' | 'members' | null
  * columns and the buttons are hidden (chat-screen.css).
  */
 function useDrawer(): [Drawer, (next: Drawer) => void] {
-  const [drawer, setDrawer] = useState<Drawer>(null)
+  // A drawer belongs to the channel it was opened on: picking another one closes it.
+  const [opened, setOpened] = useState<{ drawer: Drawer; on: string | null }>({ drawer: null, on: null })
   const current = useStore((s) => s.current)
-  useEffect(() => setDrawer(null), [current])
+  const drawer = opened.on === current ? opened.drawer : null
+  const setDrawer = useCallback((next: Drawer) => setOpened({ drawer: next, on: current }), [current])
   useEffect(() => {
     if (!drawer) return undefined
     const onKey = (event: KeyboardEvent) => {
@@ -75,7 +77,7 @@ function useDrawer(): [Drawer, (next: Drawer) => void] {
     }
     document.addEventListener('keydown', onKey)
     return () => document.removeEventListener('keydown', onKey)
-  }, [drawer])
+  }, [drawer, setDrawer])
   return [drawer, setDrawer]
 }
 

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
@@ -14,6 +14,7 @@ import {
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
+import { parseMarkdown, type Block, type Inline } from './markdown'
 import { MessageActions, MessageEditor } from './message-actions'
 import { ReactionChips } from './reactions'
 import { mentions, splitRichText } from './rich-text'
@@ -110,6 +111,88 @@ function ReplyQuote({ id, original }: { id: number; original: MessageEntry | und
   )
 }
 
+function Inlines({ inlines, myNick }: { inlines: Inline[]; myNick: string | undefined }) {
+  return (
+    <>
+      {inlines.map((node, i) =>
+        node.kind === 'text' ? (
+          <RichText key={i} text={node.text} myNick={myNick} />
+        ) : node.kind === 'code' ? (
+          <code key={i}>{node.text}</code>
+        ) : node.kind === 'bold' ? (
+          <strong key={i}>
+            <Inlines inlines={node.children} myNick={myNick} />
+          </strong>
+        ) : node.kind === 'italic' ? (
+          <em key={i}>
+            <Inlines inlines={node.children} myNick={myNick} />
+          </em>
+        ) : (
+          <s key={i}>
+            <Inlines inlines={node.children} myNick={myNick} />
+          </s>
+        )
+      )}
+    </>
+  )
+}
+
+function Blocks({ blocks, myNick }: { blocks: Block[]; myNick: string | undefined }) {
+  return (
+    <>
+      {blocks.map((block, i) =>
+        block.kind === 'paragraph' ? (
+          <p key={i}>
+            <Inlines inlines={block.inlines} myNick={myNick} />
+          </p>
+        ) : block.kind === 'code' ? (
+          <pre key={i}>
+            <code>{block.text}</code>
+          </pre>
+        ) : block.kind === 'quote' ? (
+          <blockquote key={i}>
+            <Blocks blocks={block.blocks} myNick={myNick} />
+          </blockquote>
+        ) : block.ordered ? (
+          <ol key={i} start={block.start}>
+            {block.items.map((item, k) => (
+              <li key={k}>
+                <Inlines inlines={item} myNick={myNick} />
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <ul key={i}>
+            {block.items.map((item, k) => (
+              <li key={k}>
+                <Inlines inlines={item} myNick={myNick} />
+              </li>
+            ))}
+          </ul>
+        )
+      )}
+    </>
+  )
+}
+
+/** One paragraph (most messages) flows inline, so "(edited)" and ✓ follow its last word. */
+function MessageBody({ text, myNick }: { text: string; myNick: string | undefined }) {
+  const blocks = useMemo(() => parseMarkdown(text), [text])
+  const only = blocks[0]
+  if (blocks.length === 1 && only?.kind === 'paragraph') {
+    return (
+      <span className="text">
+        <Inlines inlines={only.inlines} myNick={myNick} />
+      </span>
+    )
+  }
+  return (
+    <div className="text rich">
+      <Blocks blocks={blocks} myNick={myNick} />
+    </div>
+  )
+}
+
 const EntryRow = memo(function EntryRow({
   entry,
   grouped,
@@ -165,9 +248,7 @@ const EntryRow = memo(function EntryRow({
       ) : (
         /* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */
         <div className="message-text" dir="auto">
-          <span className="text">
-            <RichText text={entry.text} myNick={myNick} />
-          </span>
+          <MessageBody text={entry.text} myNick={myNick} />
           {entry.editedAt !== undefined && (
             <span className="mark edited" title={`Edited ${new Date(entry.editedAt).toLocaleString()}`}>
               (edited)
@@ -263,7 +344,7 @@ export function MessageLog({ channel }: { channel: string }) {
   const editingId = useStore((s) => (s.editing?.channel === channel ? s.editing.id : undefined))
   const jump = useStore((s) => (s.jump?.channel === channel ? s.jump : null))
   const members = useStore((s) => s.members[channel])
-  const [flashId, setFlashId] = useState<number | undefined>()
+  const flashId = useStore((s) => (s.flashed?.channel === channel ? s.flashed.id : undefined))
   const nickOf = useMemo(() => nickLookup(members), [members])
   const virtuoso = useRef<VirtuosoHandle>(null)
   // Whether new messages keep the view pinned to the bottom. Only the person's own scrolling
@@ -318,10 +399,12 @@ export function MessageLog({ channel }: { channel: string }) {
       stick.current = false
       userScrolledAt.current = performance.now()
       virtuoso.current?.scrollToIndex({ index: firstItemIndex + index, align: 'center' })
-      setFlashId(jump.id)
-      const timer = setTimeout(() => setFlashId(undefined), 2000)
-      useStore.setState({ jump: null })
-      return () => clearTimeout(timer)
+      const flashed = { channel, id: jump.id }
+      useStore.setState({ jump: null, flashed })
+      setTimeout(() => {
+        if (useStore.getState().flashed === flashed) useStore.setState({ flashed: null })
+      }, 2000)
+      return undefined
     }
     if (log.hasMore && !log.loadingOlder && jumpPages.current < 20) {
       jumpPages.current++
