@@ -156,6 +156,25 @@ test('edit, reply, react and delete, seen by both people', async ({ browser }) =
   await expect(blocks.locator('blockquote')).toHaveText('quoted')
   await bob.page.screenshot({ path: `${ARTIFACTS}/messages-formatting.png` })
 
+  // Search: by word, across rooms; a result opens its room at the message.
+  await cy.page.getByRole('textbox', { name: 'Room name' }).fill('elsewhere')
+  await cy.page.getByRole('button', { name: 'Join room' }).click()
+  await expect(cy.page.getByRole('heading', { level: 1, name: /#elsewhere/ })).toBeVisible()
+  const searchBox = cy.page.getByRole('searchbox', { name: 'Search messages' })
+  await searchBox.fill('hello')
+  await searchBox.press('Enter')
+  const found = cy.page.getByRole('complementary', { name: 'Search results' })
+  await expect(found.getByRole('status')).toHaveText('1 found, newest first.')
+  await cy.page.screenshot({ path: `${ARTIFACTS}/messages-search.png` })
+  await found.getByRole('button', { name: 'ann in #general: hello world' }).click()
+  await expect(cy.page.getByRole('heading', { level: 1, name: /#general/ })).toBeVisible()
+  await expect(message(cy.page, 'ann: hello world')).toHaveClass(/flash/)
+  await searchBox.fill('nosuchword')
+  await searchBox.press('Enter')
+  await expect(found.getByRole('status')).toContainText('Nothing found')
+  await found.getByRole('button', { name: 'Close search' }).click()
+  await expect(found).toHaveCount(0)
+
   // Phone width: the same conversation, still usable.
   await ann.page.setViewportSize({ width: 390, height: 844 })
   await ann.page.screenshot({ path: `${ARTIFACTS}/messages-phone.png` })

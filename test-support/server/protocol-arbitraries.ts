@@ -110,7 +110,11 @@ export const validAfterHello: fc.Arbitrary<ClientMessage> = fc.oneof(
       fc.stringMatching(/^\S{1,40}$/).filter((s) => !/\p{Cc}/u.test(s))
     ),
     on: fc.boolean()
-  })
+  }),
+  fc.record(
+    { type: fc.constant('search' as const), q: fc.string({ minLength: 1, maxLength: 300 }), room: roomName },
+    { requiredKeys: ['type', 'q'] }
+  )
 )
 
 export const validHello: fc.Arbitrary<ClientMessage> = fc.record(

@@ -243,5 +243,35 @@ export function describeStoreContract(name: string, createPlace: () => Promise<S
       expect(store.changesAfter('a', 0, 1)).toMatchObject({ hasMore: true, messages: [{ id: reply.id }] })
       expect(store.changesAfter('a', 4, 10).messages).toEqual([])
     })
+
+    it('searches words (the last as a prefix) in the given rooms and the user DMs, newest first', async () => {
+      store.ensureRoom('a')
+      store.ensureRoom('b')
+      const old = await appendMessage(store, 'a', ann, 'release notes drafted')
+      await appendMessage(store, 'b', ann, 'release party in room b')
+      const edited = await appendMessage(store, 'a', bob, 'nothing here')
+      const gone = await appendMessage(store, 'a', bob, 'release this soon')
+      await appendDm(store, ann, bob, 'about the release')
+      await appendDm(store, bob, cy, 'release gossip')
+      await changeMessage(store, 'a', edited.id, { kind: 'edit', text: 'released yesterday' })
+      await changeMessage(store, 'a', gone.id, { kind: 'delete' })
+      const found = store.search({ words: ['releas'], rooms: ['a'], userId: ann.id, limit: 10 })
+      expect(found.messages.map((m) => m.text)).toEqual(['released yesterday', 'release notes drafted'])
+      expect(found.dms.map((d) => d.text)).toEqual(['about the release'])
+      expect(found.hasMore).toBe(false)
+      expect(
+        store.search({ words: ['release', 'notes'], rooms: ['a', 'b'], userId: '', limit: 10 }).messages
+      ).toEqual([expect.objectContaining({ id: old.id })])
+      const capped = store.search({ words: ['release'], rooms: ['a', 'b'], userId: bob.id, limit: 1 })
+      // Messages stored in the same millisecond have no newest among them: only the count is fixed.
+      expect(capped.hasMore).toBe(true)
+      expect(capped.messages).toHaveLength(1)
+      expect(capped.dms.map((d) => d.text)).toEqual(['release gossip'])
+      await reopen()
+      expect(
+        store.search({ words: ['yesterday'], rooms: ['a'], userId: '', limit: 5 }).messages
+      ).toHaveLength(1)
+      expect(store.search({ words: [], rooms: ['a'], userId: ann.id, limit: 5 }).messages).toEqual([])
+    })
   })
 }

@@ -101,6 +101,23 @@ const rows: [string, Send, Outcome][] = [
     text('{"type":"send","room":"general","text":"re","replyTo":987654}'),
     { error: 'no_such_message' }
   ],
+  ['search without q', text('{"type":"search"}'), { error: 'invalid_message' }],
+  ['search with an empty q', text('{"type":"search","q":""}'), { error: 'invalid_message' }],
+  [
+    'search with a bad room name',
+    text('{"type":"search","q":"x","room":"NO SUCH"}'),
+    { error: 'invalid_room' }
+  ],
+  [
+    'search with a 10,000-character query',
+    text(JSON.stringify({ type: 'search', q: 'x '.repeat(5000) })),
+    { error: 'query_too_long' }
+  ],
+  [
+    'search with FTS syntax',
+    text('{"type":"search","q":"\\" OR * NEAR( NOT ^col:x"}'),
+    { reply: { type: 'search', results: [], hasMore: false } }
+  ],
   [
     '10,000 messages in a burst',
     (raw) => {

@@ -100,7 +100,8 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
     },
 
     showResult(channel, id) {
-      set({ current: channel, jump: { channel, id, at: now() } })
+      get().selectChannel(channel)
+      set({ jump: { channel, id, at: now() } })
     },
 
     jumpToMessage(id) {

@@ -9,6 +9,7 @@ import { MembersList } from './members-list'
 import { MessageLog } from './message-log'
 import { PreferencesControls } from './preferences-controls'
 import { RoomsNav } from './rooms-nav'
+import { SearchBox, SearchResults } from './search'
 import { TypingIndicator } from './typing-indicator'
 import './chat-screen.css'
 
@@ -91,6 +92,7 @@ export function ChatScreen() {
   const dm = current !== null && isDmKey(current)
   const [drawer, setDrawer] = useDrawer()
   const hasMembers = !dm && current !== null
+  const searching = useStore((s) => s.search !== null)
 
   return (
     <div
@@ -137,6 +139,7 @@ export function ChatScreen() {
             </button>
           )}
           <div className="header-tools">
+            <SearchBox />
             <ConnectionStatus />
             <button
               type="button"
@@ -164,7 +167,8 @@ export function ChatScreen() {
           <div className="empty muted">Join a room to start talking.</div>
         )}
       </main>
-      {hasMembers && <MembersList />}
+      {hasMembers && !searching && <MembersList />}
+      <SearchResults />
       {inspectorOpen && <InspectorPanel />}
     </div>
   )
