@@ -251,16 +251,18 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   const updateMessage = db.prepare(
     'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ? WHERE room = ? AND id = ?'
   )
-  const selectSearchMessages = db.prepare(`
-    SELECT m.* FROM messages_fts f
-    JOIN room_nums r ON r.num = f.rowid / ${ROOM_SHIFT}
-    JOIN messages m ON m.room = r.name AND m.id = f.rowid % ${ROOM_SHIFT}
-    WHERE messages_fts MATCH ? AND r.name IN (SELECT value FROM json_each(?))
-    ORDER BY m.ts DESC, m.id DESC LIMIT ?`)
+  // One room at a time: a room's row ids are one range in its id (so time) order, which FTS5
+  // walks newest first and stops at the limit, however common the word. Sorting every match of
+  // every room by time instead costs a full sort of, for a common word, most of the history.
+  const selectRoomNum = db.prepare('SELECT num FROM room_nums WHERE name = ?')
+  const selectSearchRoom = db.prepare(`
+    SELECT m.* FROM messages_fts f JOIN messages m ON m.room = ? AND m.id = f.rowid - ?
+    WHERE messages_fts MATCH ? AND f.rowid BETWEEN ? AND ?
+    ORDER BY f.rowid DESC LIMIT ?`)
   const selectSearchDms = db.prepare(`
     SELECT d.* FROM dms_fts f JOIN dms d ON d.id = f.rowid
     WHERE dms_fts MATCH ? AND (d.from_id = ? OR d.to_id = ?)
-    ORDER BY d.id DESC LIMIT ?`)
+    ORDER BY f.rowid DESC LIMIT ?`)
   const selectChangesAfter = db.prepare(
     'SELECT * FROM messages WHERE room = ? AND rev > ? ORDER BY rev DESC LIMIT ?'
   )
@@ -473,11 +475,15 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     search({ words, rooms, userId, limit }): SearchPage {
       if (words.length === 0) return { messages: [], dms: [], hasMore: false }
       const match = ftsQuery(words)
-      const rows = selectSearchMessages.all(
-        match,
-        JSON.stringify(rooms),
-        limit + 1
-      ) as unknown as MessageRow[]
+      const rows: MessageRow[] = []
+      for (const room of rooms) {
+        const num = (selectRoomNum.get(room) as { num: number } | undefined)?.num
+        if (num === undefined) continue
+        const low = num * ROOM_SHIFT
+        const found = selectSearchRoom.all(room, low, match, low, low + ROOM_SHIFT - 1, limit + 1)
+        rows.push(...(found as unknown as MessageRow[]))
+      }
+      rows.sort((a, b) => b.ts - a.ts || b.id - a.id)
       const dmRows = selectSearchDms.all(match, userId, userId, limit + 1) as unknown as DmRow[]
       const hasMore = rows.length > limit || dmRows.length > limit
       return {
