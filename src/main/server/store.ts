@@ -1,6 +1,6 @@
 /**
  * The Store seam: where the chat's durable state lives (rooms, room messages, direct messages,
- * resumable sessions; later reactions, edits and files). The hub sees only this interface.
+ * resumable sessions, message changes and search; later files). The hub sees only this interface.
  * Today's implementation is SQLite (history-store.ts); a Redis one (issue 15) must pass the same
  * contract suite (test-support/server/store-contract.ts).
  *
