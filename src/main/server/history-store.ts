@@ -29,11 +29,9 @@ const BUSY_TIMEOUT_MS = 20
 /**
  * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
  * 4: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
- * 5: full-text search (FTS5): `messages_fts`, `dms_fts`, `room_nums`, kept by triggers.
+ * 5: full-text search (FTS5): `messages_fts`, `dms_fts`, `search_rows`, kept by triggers.
  */
 const SCHEMA_VERSION = 5
-/** A room message's full-text row id: its room's number in the high bits, its id in the low 32. */
-const ROOM_SHIFT = 4294967296
 
 /**
  * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
@@ -170,13 +168,17 @@ function migrate(db: DatabaseSync): void {
 /**
  * Full-text search with SQLite's FTS5 (built into node:sqlite's SQLite). Contentless indexes (the
  * text lives once, in messages and dms) that allow deletes; triggers keep them in step with every
- * insert, edit and deletion, so the write paths above do not know about search at all. A room
- * message's row id packs its room's number (room_nums) and its id, as messages has no rowid.
+ * insert, edit and deletion, so the write paths above do not know about search at all.
+ * messages has no rowid, so `search_rows` gives each room message one, in arrival order: a search
+ * walks the index newest first and stops once it has enough matches in the searcher's rooms,
+ * however common the word (sorting every match by time instead costs, for a word like "the",
+ * a sort of most of the history).
  */
 function migrateSearch(db: DatabaseSync, version: number): void {
-  const ftsRow = `(SELECT num FROM room_nums WHERE name = new.room) * ${ROOM_SHIFT} + new.id`
+  const rowOf = (m: string) => `(SELECT rowid FROM search_rows WHERE room = ${m}.room AND id = ${m}.id)`
   db.exec(`
-    CREATE TABLE IF NOT EXISTS room_nums (num INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS search_rows (rowid INTEGER PRIMARY KEY, room TEXT NOT NULL, id INTEGER NOT NULL);
+    CREATE UNIQUE INDEX IF NOT EXISTS search_rows_by_message ON search_rows (room, id);
     CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
       text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
     );
@@ -184,25 +186,24 @@ function migrateSearch(db: DatabaseSync, version: number): void {
       text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
-      INSERT OR IGNORE INTO room_nums (name) VALUES (new.room);
-      INSERT INTO messages_fts (rowid, text) VALUES (${ftsRow}, new.text);
+      INSERT INTO search_rows (room, id) VALUES (new.room, new.id);
+      INSERT INTO messages_fts (rowid, text) VALUES (last_insert_rowid(), new.text);
     END;
     CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages
     WHEN old.text IS NOT new.text BEGIN
-      DELETE FROM messages_fts WHERE rowid = ${ftsRow};
-      INSERT INTO messages_fts (rowid, text) SELECT ${ftsRow}, new.text WHERE new.deleted IS NOT 1;
+      DELETE FROM messages_fts WHERE rowid = ${rowOf('old')};
+      INSERT INTO messages_fts (rowid, text) SELECT ${rowOf('new')}, new.text WHERE new.deleted IS NOT 1;
     END;
     CREATE TRIGGER IF NOT EXISTS dms_fts_insert AFTER INSERT ON dms BEGIN
       INSERT INTO dms_fts (rowid, text) VALUES (new.id, new.text);
     END;
   `)
   if (version >= 5) return
-  // A file from before search: index what it holds once.
+  // A file from before search: index what it holds once, oldest first.
   db.exec(`
-    INSERT OR IGNORE INTO room_nums (name) SELECT name FROM rooms;
-    INSERT OR IGNORE INTO room_nums (name) SELECT DISTINCT room FROM messages;
+    INSERT INTO search_rows (room, id) SELECT room, id FROM messages ORDER BY ts, room, id;
     INSERT INTO messages_fts (rowid, text)
-      SELECT r.num * ${ROOM_SHIFT} + m.id, m.text FROM messages m JOIN room_nums r ON r.name = m.room
+      SELECT s.rowid, m.text FROM search_rows s JOIN messages m ON m.room = s.room AND m.id = s.id
       WHERE m.deleted IS NOT 1;
     INSERT INTO dms_fts (rowid, text) SELECT id, text FROM dms;
   `)
@@ -251,13 +252,13 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   const updateMessage = db.prepare(
     'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ? WHERE room = ? AND id = ?'
   )
-  // One room at a time: a room's row ids are one range in its id (so time) order, which FTS5
-  // walks newest first and stops at the limit, however common the word. Sorting every match of
-  // every room by time instead costs a full sort of, for a common word, most of the history.
-  const selectRoomNum = db.prepare('SELECT num FROM room_nums WHERE name = ?')
-  const selectSearchRoom = db.prepare(`
-    SELECT m.* FROM messages_fts f JOIN messages m ON m.room = ? AND m.id = f.rowid - ?
-    WHERE messages_fts MATCH ? AND f.rowid BETWEEN ? AND ?
+  // Newest first through the index itself, so LIMIT ends the walk (see migrateSearch); CROSS JOIN
+  // keeps SQLite from starting anywhere else.
+  const selectSearchMessages = db.prepare(`
+    SELECT m.* FROM messages_fts f
+    CROSS JOIN search_rows s ON s.rowid = f.rowid
+    CROSS JOIN messages m ON m.room = s.room AND m.id = s.id
+    WHERE messages_fts MATCH ? AND s.room IN (SELECT value FROM json_each(?))
     ORDER BY f.rowid DESC LIMIT ?`)
   const selectSearchDms = db.prepare(`
     SELECT d.* FROM dms_fts f JOIN dms d ON d.id = f.rowid
@@ -475,15 +476,11 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     search({ words, rooms, userId, limit }): SearchPage {
       if (words.length === 0) return { messages: [], dms: [], hasMore: false }
       const match = ftsQuery(words)
-      const rows: MessageRow[] = []
-      for (const room of rooms) {
-        const num = (selectRoomNum.get(room) as { num: number } | undefined)?.num
-        if (num === undefined) continue
-        const low = num * ROOM_SHIFT
-        const found = selectSearchRoom.all(room, low, match, low, low + ROOM_SHIFT - 1, limit + 1)
-        rows.push(...(found as unknown as MessageRow[]))
-      }
-      rows.sort((a, b) => b.ts - a.ts || b.id - a.id)
+      const rows = selectSearchMessages.all(
+        match,
+        JSON.stringify(rooms),
+        limit + 1
+      ) as unknown as MessageRow[]
       const dmRows = selectSearchDms.all(match, userId, userId, limit + 1) as unknown as DmRow[]
       const hasMore = rows.length > limit || dmRows.length > limit
       return {
