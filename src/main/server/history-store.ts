@@ -180,10 +180,12 @@ function migrateSearch(db: DatabaseSync, version: number): void {
     CREATE TABLE IF NOT EXISTS search_rows (rowid INTEGER PRIMARY KEY, room TEXT NOT NULL, id INTEGER NOT NULL);
     CREATE UNIQUE INDEX IF NOT EXISTS search_rows_by_message ON search_rows (room, id);
     CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
-      text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+      text, content = '', contentless_delete = 1,
+      tokenize = 'unicode61 remove_diacritics 2'
     );
     CREATE VIRTUAL TABLE IF NOT EXISTS dms_fts USING fts5(
-      text, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+      text, content = '', contentless_delete = 1,
+      tokenize = 'unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
       INSERT INTO search_rows (room, id) VALUES (new.room, new.id);
