@@ -33,7 +33,8 @@ if (argv.includes('--search')) {
   const dir = new URL('./results/', import.meta.url).pathname
   mkdirSync(dir, { recursive: true })
   const file = `${dir}search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-  writeFileSync(file, line + '\n')
+  // Formatted as `npm run lint` (prettier --check .) expects of every file in the repo.
+  writeFileSync(file, await format(line, { parser: 'json' }))
   const result = JSON.parse(line) as { p50: number; p95: number; p99: number; generationMs: number }
   console.log(
     `search: p50 ${result.p50.toFixed(2)} ms, p95 ${result.p95.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (generated in ${(result.generationMs / 1000).toFixed(0)} s) → ${file}`
