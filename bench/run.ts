@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --servers parley,ws,socketio] [-- --only fanout,capacity,idle,persist]`
  * `npm run bench -- --search [--messages 1000000]`: the search measure alone (bench/search-bench.ts).
+ * `npm run bench -- --cluster [--quick]`: one Parley node against two behind one Redis (bench/cluster.ts).
  *
  * Runs Parley (the built CLI, as shipped), a socket.io v4 chat baseline and a raw ws broadcast
  * baseline one after another on this machine, each in its own process on a loopback port, driven
@@ -39,6 +40,12 @@ if (argv.includes('--search')) {
   console.log(
     `search: p50 ${result.p50.toFixed(2)} ms, p95 ${result.p95.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (generated in ${(result.generationMs / 1000).toFixed(0)} s) → ${file}`
   )
+  process.exit(0)
+}
+// --cluster: one node against two behind one Redis (bench/cluster.ts), nothing else.
+if (argv.includes('--cluster')) {
+  const { runClusterBench } = await import('./cluster')
+  await runClusterBench()
   process.exit(0)
 }
 const listArg = (flag: string, all: string[]): string[] => {

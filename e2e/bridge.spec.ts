@@ -293,3 +293,69 @@ test('theme, nickname and the session survive a reload and an app restart, in th
     await main.host.stop()
   }
 })
+
+test('the host owns its server: it bans a guest from the member list, sees the ban in the Server tab, and lifts it', async ({
+  browser
+}) => {
+  const host = await openAppWindow(browser)
+  await host.getByRole('button', { name: 'Host a server' }).click()
+  const panel = host.getByRole('region', { name: 'Host a server' })
+  await panel.getByRole('textbox', { name: 'Port', exact: true }).fill('0')
+  await panel.getByRole('textbox', { name: 'Your nickname', exact: true }).fill('owner')
+  await panel.getByRole('button', { name: 'Start server' }).click()
+  await expect(host.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+  const status = main.host.status()
+  if (status.state !== 'running') throw new Error('not hosting')
+
+  const guest = await openWebClient(browser)
+  await guest.getByRole('textbox', { name: 'Server address' }).fill(status.selfUrl)
+  await guest.getByRole('textbox', { name: 'Nickname' }).fill('troll')
+  await guest.getByRole('button', { name: 'Connect' }).click()
+  await expect(guest.getByRole('textbox', { name: 'Message' })).toBeVisible({ timeout: 15_000 })
+  const guestRole = async () => {
+    const token = await guest.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('parley.session.last') ?? '{}') as { token?: string }).token
+    )
+    const me = await fetch(`${status.selfUrl.replace(/^ws/, 'http').replace(/\/ws$/, '')}/api/me`, {
+      headers: { Authorization: `Bearer ${token}` }
+    })
+    return ((await me.json()) as { role: string }).role
+  }
+
+  // The owner's window holds the server's admin token: Kick and Ban are on every other member.
+  const members = host.getByRole('list', { name: 'Members' })
+  // Only the owner names moderators.
+  await members.getByRole('button', { name: 'Moderate troll' }).click()
+  await host.getByRole('button', { name: 'Make moderator' }).click()
+  await expect(host.getByRole('status').filter({ hasText: 'troll is now a moderator.' })).toBeVisible()
+  expect(await guestRole()).toBe('moderator')
+  await members.getByRole('button', { name: 'Moderate troll' }).click()
+  await host.getByRole('textbox', { name: 'Reason for removing troll' }).fill('Spam links')
+  await host.screenshot({ path: join(artifacts, 'bridge-host-moderate.png') })
+  await host.getByRole('button', { name: 'Ban', exact: true }).click()
+  await expect(host.getByRole('status').filter({ hasText: 'troll was banned' })).toBeVisible()
+  await expect(guest.getByRole('alert').filter({ hasText: 'You are banned from this server' })).toContainText(
+    'Spam links'
+  )
+  await expect(guest.getByRole('button', { name: 'Reconnect' })).toHaveCount(0)
+  await guest.screenshot({ path: join(artifacts, 'bridge-guest-banned.png') })
+
+  await host.getByRole('button', { name: 'Inspector' }).click()
+  const inspector = host.getByRole('region', { name: 'Connection inspector' })
+  await inspector.getByRole('tab', { name: 'Server' }).click()
+  const row = inspector
+    .getByRole('table', { name: 'Connections' })
+    .getByRole('row')
+    .filter({ hasText: 'troll' })
+  await expect(row).toContainText('4411 Banned')
+  await expect(row).toContainText('Banned: Spam links')
+  const bans = inspector.getByRole('region', { name: 'Bans' })
+  await expect(bans.getByRole('listitem')).toHaveCount(1)
+  await expect(bans).toContainText('troll')
+  await host.screenshot({ path: join(artifacts, 'bridge-host-bans.png') })
+
+  await bans.getByRole('button', { name: 'Lift ban' }).click()
+  await expect(bans).toContainText('Nobody is banned.')
+  await inspector.getByRole('button', { name: 'Stop server' }).click()
+  await expect(host.getByRole('button', { name: 'Host a server' })).toBeVisible()
+})

@@ -43,7 +43,7 @@ test('the desktop app opens, hosts, joins its own server and chats', async () =>
   const app = await electron.launch({
     executablePath: binary!,
     args: [join(root, 'out', 'main', 'index.js')],
-    env: { ...process.env, PARLEY_USER_DATA_DIR: userData, PARLEY_LOG_LEVEL: 'warn' }
+    env: { ...process.env, PARLEY_USER_DATA_DIR: userData, PARLEY_LOG_LEVEL: 'warn', PARLEY_NO_MDNS: '1' }
   })
   const sockets: WebSocket[] = []
   try {

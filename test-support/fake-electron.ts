@@ -157,7 +157,11 @@ export interface FakeElectron {
     permissionRequest?: (...args: unknown[]) => void
     permissionCheck?: (...args: unknown[]) => boolean
     headers?: (...args: unknown[]) => void
+    certificateVerify?: (request: unknown, callback: (code: number) => void) => void
   }
+  /** Every dialog.showMessageBox call (its options); answered from `dialogAnswers`, else button 0. */
+  dialogs: { message?: string; detail?: string; buttons?: string[] }[]
+  dialogAnswers: number[]
   /** Electron's 'ready'. */
   emitReady(): void
 }
@@ -173,6 +177,8 @@ export function createFakeElectron(options: {
   const privileged: unknown[] = []
   const handlers = new Map<string, (request: Request) => Promise<Response> | Response>()
   const sessionHandlers: FakeElectron['sessionHandlers'] = {}
+  const dialogs: FakeElectron['dialogs'] = []
+  const dialogAnswers: number[] = []
   let markReady: () => void = () => undefined
   const ready = new Promise<void>((resolve) => (markReady = resolve))
 
@@ -281,7 +287,16 @@ export function createFakeElectron(options: {
           (sessionHandlers.permissionCheck = handler),
         webRequest: {
           onHeadersReceived: (handler: (...args: unknown[]) => void) => (sessionHandlers.headers = handler)
-        }
+        },
+        setCertificateVerifyProc: (proc: FakeElectron['sessionHandlers']['certificateVerify']) =>
+          (sessionHandlers.certificateVerify = proc)
+      }
+    },
+    dialog: {
+      showMessageBox: (...args: unknown[]) => {
+        const options = args[args.length - 1] as FakeElectron['dialogs'][number]
+        dialogs.push(options)
+        return Promise.resolve({ response: dialogAnswers.shift() ?? 0, checkboxChecked: false })
       }
     },
     shell: { openExternal: (url: string) => (opened.push(url), Promise.resolve()) }
@@ -295,6 +310,8 @@ export function createFakeElectron(options: {
     privileged,
     protocolHandlers: handlers,
     sessionHandlers,
+    dialogs,
+    dialogAnswers,
     /** Electron's 'ready'. */
     emitReady: () => markReady()
   }

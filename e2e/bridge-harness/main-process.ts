@@ -10,15 +10,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { createAppProtocolHandler } from '../../src/main/app-protocol'
+import { createCertificateVerifier } from '../../src/main/certificate-trust'
 import { createHostService, type HostService } from '../../src/main/host-service'
-import { forwardHostEvents } from '../../src/main/host-events'
+import { forwardDiscoveryEvents, forwardHostEvents } from '../../src/main/host-events'
+import { createDiscoveryService } from '../../src/main/lan-discovery'
 import { createInvokeHandlers } from '../../src/main/invoke-handlers'
+import { createWsRelay, forwardRelayEvents } from '../../src/main/ws-relay'
 import { registerHandlers } from '../../src/main/ipc-router'
 import { createNotifier } from '../../src/main/notifier'
 import { contentSecurityPolicy } from '../../src/shared/content-security-policy'
 import { createChatServer } from '../../src/main/server/index'
 import { createSettingsStore } from '../../src/main/settings-store'
 import { FakeIpcMain, FakeWebContents } from '../../test-support/fake-electron'
+import { createScriptedDiscovery, type ScriptedDiscovery } from '../../test-support/scripted-discovery'
 import type { HarnessGlobals } from './preload-entry'
 
 export interface HarnessMain {
@@ -29,6 +33,11 @@ export interface HarnessMain {
   readonly settingsFile: string
   /** Native notifications the app asked for (there is no OS to show them here). */
   readonly notifications: { title: string; body: string }[]
+  /**
+   * What main's LAN discovery hears. This process is not in a private network namespace, so it
+   * must not multicast: the test feeds the discovery service's own seam instead of mDNS.
+   */
+  readonly lan: ScriptedDiscovery
   /** Makes `page` one of the app's windows: window.parley works there once the preload is added. */
   attach(page: Page): Promise<void>
   close(): Promise<void>
@@ -77,7 +86,22 @@ export async function startHarnessMain(
     dataDir: join(userData, 'hosted-server'),
     staticDir: rendererDir,
     // The harness serves the app from http://127.0.0.1:<port> instead of parley://app.
-    allowOrigins: [origin]
+    allowOrigins: [origin],
+    // "Local network" stays on loopback here (test servers never listen beyond it); 127.0.0.2
+    // still reads as a LAN address to the panel, so its QR codes and join links show.
+    lanHost: '127.0.0.2'
+  })
+  const lan = createScriptedDiscovery()
+  const discovery = createDiscoveryService({ source: lan.source })
+  // Chromium's certificate hook is Electron's; the harness only needs what the handlers use.
+  const trust = createCertificateVerifier({
+    remembered: (name) => settings.get().trustedCertificates[name],
+    remember: (name, certificate) => settings.setTrustedCertificate(name, certificate),
+    forget: (name) => settings.setTrustedCertificate(name, undefined),
+    announced: (name) => discovery.fingerprintsFor(name),
+    ownServer: () => host.ownFingerprint(),
+    ask: () => Promise.resolve(false),
+    explainRefusal: () => Promise.resolve(false)
   })
   const notifier = createNotifier({
     isWindowFocused: () => false,
@@ -87,13 +111,17 @@ export async function startHarnessMain(
     setBadgeCount: () => true,
     onClick: () => undefined
   })
+  const relay = createWsRelay()
   const unregister = registerHandlers(
     ipc,
     createInvokeHandlers({
       host,
       settings,
       notifier,
-      appInfo: { version: 'harness', platform: process.platform }
+      relay,
+      appInfo: { version: 'harness', platform: process.platform },
+      discovery,
+      trust
     }),
     {
       isTrustedWebContents: (id) => windows.has(id),
@@ -107,6 +135,7 @@ export async function startHarnessMain(
     host,
     settingsFile,
     notifications,
+    lan,
     async attach(page) {
       const contents = new FakeWebContents()
       windows.set(contents.id, contents)
@@ -130,10 +159,13 @@ export async function startHarnessMain(
           request
         )
       )
-      detachers.push(forwardHostEvents(host, contents))
+      detachers.push(forwardHostEvents(host, contents), forwardDiscoveryEvents(discovery, contents))
+      detachers.push(forwardRelayEvents(relay, contents))
     },
     async close() {
       for (const detach of detachers) detach()
+      discovery.stop()
+      relay.closeAll()
       await host.stop()
       unregister()
       await new Promise<void>((resolve) => {

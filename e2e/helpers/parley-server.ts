@@ -67,7 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     }, START_TIMEOUT_MS)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /ws:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(output)
+      const match = /wss?:\/\/127\.0\.0\.1:(\d+)\/ws/.exec(output)
       if (match) {
         clearTimeout(timer)
         resolvePort(Number(match[1]))
@@ -81,7 +81,8 @@ export async function startServer(options: StartOptions = {}): Promise<ParleySer
     })
   })
   return {
-    httpUrl: `http://127.0.0.1:${port}/`,
+    // --tls serves https:// (and wss://) on the same port.
+    httpUrl: `${options.extraArgs?.includes('--tls') ? 'https' : 'http'}://127.0.0.1:${port}/`,
     address: `127.0.0.1:${port}`,
     port,
     dataDir,

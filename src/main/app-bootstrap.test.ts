@@ -3,7 +3,7 @@
  * thing that cannot run here), with the real services, the real router over a fake ipcMain, the
  * real chat server on loopback and real WebSocket clients.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -13,6 +13,7 @@ import { SUBPROTOCOL } from '../shared/protocol'
 import { startApp, type BootstrapOptions, type RunningApp } from './app-bootstrap'
 import { registerHandlers } from './ipc-router'
 import { createChatServer } from './server/index'
+import { loadTlsIdentity } from './server/tls-identity'
 import {
   createFakeElectron,
   FakeIpcMain,
@@ -35,7 +36,8 @@ function boot(overrides: { lockGranted?: boolean; isPackaged?: boolean; env?: Re
     registerIpc: (handlers, policy) => registerHandlers(ipc, handlers, policy),
     createServer: createChatServer,
     outDir,
-    env: overrides.env ?? {},
+    // Never multicast from a test on the host's network (LAN discovery and announcing stay off).
+    env: { PARLEY_NO_MDNS: '1', ...overrides.env },
     logger: pino({ level: 'silent' }),
     platform: 'linux'
   }
@@ -64,6 +66,53 @@ afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.terminate()
   await running?.host?.stop()
   rmSync(root, { recursive: true, force: true })
+})
+
+describe('certificate pinning in the default session', () => {
+  it('asks about a self-signed server once, with its fingerprint, then trusts it from settings.json', async () => {
+    await bootReady()
+    const verifyProc = fake.sessionHandlers.certificateVerify!
+    expect(verifyProc).toBeTypeOf('function')
+    const identity = loadTlsIdentity({ selfSigned: true }, join(root, 'server'))
+    const verify = () =>
+      new Promise<number>((resolve) =>
+        verifyProc(
+          {
+            hostname: '192.0.2.7',
+            certificate: { data: identity.cert },
+            verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID'
+          },
+          resolve
+        )
+      )
+    fake.dialogAnswers.push(1)
+    expect(await verify()).toBe(0)
+    expect(fake.dialogs).toHaveLength(1)
+    expect(fake.dialogs[0]!.buttons).toEqual(['Cancel', 'Trust and connect'])
+    expect(fake.dialogs[0]!.detail).toContain(identity.fingerprint.slice(0, 8).toUpperCase())
+    expect(running.settings!.get().trustedCertificates['192.0.2.7']?.fingerprint).toBe(identity.fingerprint)
+    expect(await verify()).toBe(0)
+    expect(fake.dialogs).toHaveLength(1)
+  })
+
+  it("trusts the app's own TLS server on loopback without asking", async () => {
+    await bootReady()
+    const status = await running.host!.start({ port: 0, name: 'Den', scope: 'local', tls: true })
+    if (status.state !== 'running') throw new Error('not running')
+    const cert = readFileSync(join(root, 'user-data', 'hosted-server', 'tls', 'cert.pem'), 'utf8')
+    const code = await new Promise<number>((resolve) =>
+      fake.sessionHandlers.certificateVerify!(
+        {
+          hostname: '127.0.0.1',
+          certificate: { data: cert },
+          verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID'
+        },
+        resolve
+      )
+    )
+    expect(code).toBe(0)
+    expect(fake.dialogs).toEqual([])
+  })
 })
 
 describe('startup', () => {
@@ -248,6 +297,40 @@ describe('hosting', () => {
     await expect.poll(() => fake.app.quitted).toBe(true)
     expect(running.host!.isHosting).toBe(false)
     expect(fake.app.quitRequests).toBe(2)
+  })
+
+  it("lets the dev server's page reach the hosted server in a development build only", async () => {
+    const handshakeFrom = async (selfUrl: string, origin: string): Promise<'open' | 'refused'> => {
+      const socket = new WebSocket(selfUrl, SUBPROTOCOL, { origin })
+      sockets.push(socket)
+      return new Promise((resolve) => {
+        socket.once('open', () => resolve('open'))
+        socket.once('error', () => resolve('refused'))
+      })
+    }
+    const start = async (window: Awaited<ReturnType<typeof bootReady>>) =>
+      (
+        (await invokeFrom(window.webContents, 'host:start', { port: 0, name: 'Den', scope: 'local' })) as {
+          result: { selfUrl: string }
+        }
+      ).result.selfUrl
+    const dev = await bootReady({
+      isPackaged: false,
+      env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' }
+    })
+    const devUrl = await start(dev)
+    expect(await handshakeFrom(devUrl, 'http://localhost:5173')).toBe('open')
+    expect(await handshakeFrom(devUrl, 'http://localhost:5174')).toBe('refused')
+    await running.host!.stop()
+    // Packaged, the same variable (set by anyone who can start the app) opens nothing.
+    const packaged = await bootReady({
+      isPackaged: true,
+      env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' }
+    })
+    const packagedUrl = await start(packaged)
+    expect(await handshakeFrom(packagedUrl, 'http://localhost:5173')).toBe('refused')
+    expect(await handshakeFrom(packagedUrl, 'parley://app')).toBe('open')
+    await running.host!.stop()
   })
 
   it('quits at once when not hosting', async () => {

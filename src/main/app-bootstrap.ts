@@ -9,6 +9,7 @@ import type {
   App,
   BrowserWindow,
   BrowserWindowConstructorOptions,
+  Dialog,
   Notification,
   NotificationConstructorOptions,
   Protocol,
@@ -19,8 +20,11 @@ import type {
 import type { Logger } from 'pino'
 import type { ChatServer, ChatServerOptions } from './server/index'
 import { createAppProtocolHandler } from './app-protocol'
+import { createCertificateVerifier } from './certificate-trust'
 import { createHostService, type HostService } from './host-service'
-import { forwardHostEvents } from './host-events'
+import { forwardDiscoveryEvents, forwardHostEvents } from './host-events'
+import { bonjourSource, createDiscoveryService, type ServiceSource } from './lan-discovery'
+import { createWsRelay, forwardRelayEvents } from './ws-relay'
 import { createInvokeHandlers } from './invoke-handlers'
 import { send, type InvokeHandlers, type SenderPolicy } from './ipc-router'
 import { createNotifier } from './notifier'
@@ -60,6 +64,7 @@ export interface ElectronModules {
   screen: Pick<Screen, 'getAllDisplays'>
   session: { readonly defaultSession: Session }
   shell: Pick<Shell, 'openExternal'>
+  dialog: Pick<Dialog, 'showMessageBox'>
 }
 
 export interface BootstrapOptions {
@@ -72,6 +77,8 @@ export interface BootstrapOptions {
   env: Record<string, string | undefined>
   logger: Logger
   platform?: NodeJS.Platform
+  /** Where LAN discovery gets its mDNS answers; default bonjour-service (none when PARLEY_NO_MDNS is set). */
+  discoverySource?: ServiceSource
 }
 
 export interface RunningApp {
@@ -114,11 +121,62 @@ export function startApp(options: BootstrapOptions): RunningApp {
   let mainWindow: BrowserWindow | null = null
   const userData = app.getPath('userData')
   const settings = createSettingsStore({ file: join(userData, 'settings.json'), logger })
+  // PARLEY_NO_MDNS: tests and locked-down networks run the app without sending any multicast.
+  const mdnsAllowed = !env.PARLEY_NO_MDNS
   const host = createHostService({
     createServer: options.createServer,
     dataDir: join(userData, 'hosted-server'),
     staticDir: join(options.outDir, 'renderer'),
-    logger: logger.child({ component: 'host' })
+    // Only a development build (unpackaged, run by electron-vite dev) loads its renderer from
+    // the dev server, so only then may that page talk to the server it hosts.
+    allowOrigins: devServerUrl ? [new URL(devServerUrl).origin] : undefined,
+    logger: logger.child({ component: 'host' }),
+    allowMdns: mdnsAllowed
+  })
+  const discovery = createDiscoveryService({
+    source:
+      options.discoverySource ??
+      (mdnsAllowed
+        ? bonjourSource((error) => logger.warn({ err: error.message }, 'LAN discovery failed'))
+        : () => () => undefined)
+  })
+  const certificates = createCertificateVerifier({
+    remembered: (hostname) => settings.get().trustedCertificates[hostname],
+    remember: (hostname, certificate) => settings.setTrustedCertificate(hostname, certificate),
+    forget: (hostname) => settings.setTrustedCertificate(hostname, undefined),
+    announced: (hostname) => discovery.fingerprintsFor(hostname),
+    ownServer: () => host.ownFingerprint(),
+    async ask(hostname, message) {
+      const options = {
+        type: 'question' as const,
+        title: 'Trust this server?',
+        message: `Trust the certificate of ${hostname}?`,
+        detail: message,
+        buttons: ['Cancel', 'Trust and connect'],
+        defaultId: 0,
+        cancelId: 0
+      }
+      const answer = mainWindow
+        ? await electron.dialog.showMessageBox(mainWindow, options)
+        : await electron.dialog.showMessageBox(options)
+      return answer.response === 1
+    },
+    async explainRefusal(hostname, message) {
+      const options = {
+        type: 'warning' as const,
+        title: 'Certificate changed',
+        message: `Parley refused to connect to ${hostname}.`,
+        detail: message,
+        buttons: ['OK', 'Forget the remembered certificate'],
+        defaultId: 0,
+        cancelId: 0
+      }
+      const answer = mainWindow
+        ? await electron.dialog.showMessageBox(mainWindow, options)
+        : await electron.dialog.showMessageBox(options)
+      return answer.response === 1
+    },
+    logger: logger.child({ component: 'certificates' })
   })
   const notifier = createNotifier({
     isWindowFocused: () => mainWindow?.isFocused() ?? false,
@@ -138,12 +196,16 @@ export function startApp(options: BootstrapOptions): RunningApp {
     }
   })
 
+  const relay = createWsRelay()
   options.registerIpc(
     createInvokeHandlers({
       host,
       settings,
       notifier,
+      relay,
       appInfo: { version: app.getVersion(), platform, electron: process.versions.electron },
+      discovery,
+      trust: certificates,
       logger
     }),
     {
@@ -165,6 +227,8 @@ export function startApp(options: BootstrapOptions): RunningApp {
   app.on('second-instance', () => {
     if (mainWindow) showWindow(mainWindow)
   })
+
+  app.on('will-quit', () => discovery.stop())
 
   // Quitting while hosting stops the server the same way as "Stop server": 1001 to every client.
   let stoppingForQuit = false
@@ -202,7 +266,14 @@ export function startApp(options: BootstrapOptions): RunningApp {
     if (bounds.maximized) window.maximize()
     window.once('ready-to-show', () => window.show())
 
-    const stopForwarding = forwardHostEvents(host, window.webContents)
+    const stopHostEvents = forwardHostEvents(host, window.webContents)
+    const stopDiscoveryEvents = forwardDiscoveryEvents(discovery, window.webContents)
+    const stopRelayEvents = forwardRelayEvents(relay, window.webContents)
+    const stopForwarding = () => {
+      stopHostEvents()
+      stopDiscoveryEvents()
+      stopRelayEvents()
+    }
     window.on('close', () => {
       try {
         settings.setWindowBounds({ ...window.getNormalBounds(), maximized: window.isMaximized() })
@@ -212,6 +283,8 @@ export function startApp(options: BootstrapOptions): RunningApp {
     })
     window.on('closed', () => {
       stopForwarding()
+      // The page that drove them is gone: nobody would see their frames.
+      relay.closeAll()
       if (mainWindow === window) mainWindow = null
     })
 
@@ -225,6 +298,11 @@ export function startApp(options: BootstrapOptions): RunningApp {
       createAppProtocolHandler({ rootDir: join(options.outDir, 'renderer'), csp })
     )
     hardenSession(electron.session.defaultSession, { isTrustedUrl, csp })
+    // Self-signed chat servers are trusted by pinned fingerprint (certificate-trust.ts); a
+    // certificate a CA vouches for keeps Chromium's own verdict.
+    electron.session.defaultSession.setCertificateVerifyProc((request, callback) =>
+      certificates.verify(request, callback)
+    )
     mainWindow = createMainWindow()
     app.on('activate', () => {
       if (electron.BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow()

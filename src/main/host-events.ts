@@ -4,6 +4,12 @@
  */
 import type { HostService } from './host-service'
 import { send, type WebContentsLike } from './ipc-router'
+import type { DiscoveryService } from './lan-discovery'
+
+/** Servers found on the LAN, to a window, while it is open. */
+export function forwardDiscoveryEvents(discovery: DiscoveryService, target: WebContentsLike): () => void {
+  return discovery.onServers((servers) => send(target, 'discovery:servers', servers))
+}
 
 export function forwardHostEvents(host: HostService, target: WebContentsLike): () => void {
   const offStatus = host.onStatusChanged((status) => send(target, 'host:status-changed', status))

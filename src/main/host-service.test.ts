@@ -110,6 +110,26 @@ describe('host service', () => {
     expect(await host.stop()).toEqual({ state: 'stopped' })
   })
 
+  it('injects faults into one connection, shows them in the snapshot, and refuses when not hosting', async () => {
+    expect(() => host.injectFault('nope', { drop: true })).toThrow(
+      expect.objectContaining({ code: 'not_hosting' })
+    )
+    const status = running(await host.start({ port: 0, name: 'Den', scope: 'local' }))
+    const grace = await joinAs(status.selfUrl, 'grace')
+    const row = (await snapshotWhere((rows) => rows.some((r) => r.nick === 'grace'))).find(
+      (r) => r.nick === 'grace'
+    )!
+    const marked = snapshotWhere((rows) => rows.some((r) => r.id === row.id && r.faults?.delayMs === 250))
+    expect(host.injectFault(row.id, { delayMs: 250 })).toEqual({ delayMs: 250 })
+    await marked
+    expect(host.clearFaults(row.id)).toEqual({})
+    expect(host.injectFault(row.id, { closeCode: 4001, reason: 'from the host' })).toEqual({})
+    expect(await grace.closed).toBe(4001)
+    expect(() => host.injectFault(row.id, { drop: true })).toThrow(
+      expect.objectContaining({ code: 'no_such_connection' })
+    )
+  })
+
   it('moves to the next free port when the requested one is taken', async () => {
     const { port } = await occupyPort()
     const status = running(await host.start({ port, name: 'Den', scope: 'local' }))

@@ -3,7 +3,15 @@
  * CLI runs) and streams the host's view of every connection. No Electron here; the server
  * factory and everything else come in as dependencies, so tests run it under Node for real.
  */
-import type { ChatServer, ChatServerOptions, ConnectionInfo } from './server/index'
+import { randomBytes } from 'node:crypto'
+import type {
+  ActiveFaults,
+  ChatServer,
+  ChatServerOptions,
+  ConnectionInfo,
+  Fault,
+  FaultResult
+} from './server/index'
 import {
   IpcError,
   hostOptionsSchema,
@@ -25,6 +33,16 @@ export interface HostServiceDeps {
   logger?: ChatServerOptions['logger']
   /** How often the connection snapshot may be re-sent while counters change. */
   snapshotIntervalMs?: number
+  /**
+   * May a "Local network" server announce itself with mDNS (when the person left the switch on)?
+   * The app says yes; tests and the bridge harness leave it off so nothing multicasts.
+   */
+  allowMdns?: boolean
+  /**
+   * Where a "Local network" server binds. Default 0.0.0.0 (every interface); the bridge harness
+   * keeps it on a loopback address, as every test server must.
+   */
+  lanHost?: string
 }
 
 export interface HostService {
@@ -32,7 +50,12 @@ export interface HostService {
   /** Every client gets 1001, then the server closes. Safe to call when not hosting. */
   stop(): Promise<HostStatus>
   status(): HostStatus
+  /** The fingerprint of the certificate the hosted server presents, while it runs with TLS. */
+  ownFingerprint(): string | undefined
   connections(): HostConnection[]
+  /** Fault injection on one connection of the running server; resolves with its lasting faults. */
+  injectFault(connectionId: string, fault: Fault): ActiveFaults
+  clearFaults(connectionId: string): ActiveFaults
   onStatusChanged(listener: (status: HostStatus) => void): () => void
   onConnections(listener: (connections: HostConnection[]) => void): () => void
   readonly isHosting: boolean
@@ -49,6 +72,13 @@ const WILDCARD = '0.0.0.0'
 function errorCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : undefined
+}
+
+function faultAnswer(result: FaultResult | undefined): ActiveFaults {
+  if (!result)
+    throw new IpcError('not_hosting', 'Not hosting: start a server to inject faults into its connections.')
+  if (!result.ok) throw new IpcError(result.error, result.message)
+  return result.value.faults
 }
 
 /** Open connections (oldest first), then closed ones (latest close first), capped. */
@@ -95,10 +125,13 @@ export function createHostService(deps: HostServiceDeps): HostService {
   }
 
   async function listenWithFallback(
-    options: ReturnType<typeof hostOptionsSchema.parse>
-  ): Promise<{ server: ChatServer; port: number; urls: string[] }> {
-    const host = options.scope === 'lan' ? WILDCARD : LOOPBACK
+    options: ReturnType<typeof hostOptionsSchema.parse>,
+    adminToken: string
+  ): Promise<{ server: ChatServer; port: number; urls: string[]; fingerprint?: string; announced: boolean }> {
+    const host = options.scope === 'lan' ? (deps.lanHost ?? WILDCARD) : LOOPBACK
     const tries = options.portFallback && options.port !== 0 ? PORT_FALLBACK_TRIES : 1
+    // Only a server others can reach is announced (the server also refuses for loopback).
+    const announce = Boolean(deps.allowMdns) && options.mdns && options.scope === 'lan'
     for (let attempt = 0; attempt < tries; attempt++) {
       const port = options.port === 0 ? 0 : options.port + attempt
       if (port > 65535) break
@@ -110,11 +143,20 @@ export function createHostService(deps: HostServiceDeps): HostService {
         password: options.password || undefined,
         allowOrigins: deps.allowOrigins,
         staticDir: deps.staticDir,
-        logger: deps.logger
+        adminToken,
+        logger: deps.logger,
+        ...(options.tls ? { tls: { selfSigned: true as const } } : {}),
+        mdns: announce
       })
       try {
         const bound = await candidate.listen()
-        return { server: candidate, port: bound.port, urls: bound.urls }
+        return {
+          server: candidate,
+          port: bound.port,
+          urls: bound.urls,
+          ...(bound.fingerprint ? { fingerprint: bound.fingerprint } : {}),
+          announced: bound.announced
+        }
       } catch (error) {
         await candidate.close().catch(() => undefined)
         const code = errorCodeOf(error)
@@ -139,8 +181,10 @@ export function createHostService(deps: HostServiceDeps): HostService {
   async function doStart(raw: HostOptions): Promise<HostStatus> {
     const options = hostOptionsSchema.parse(raw)
     setStatus({ state: 'starting', port: options.port })
+    // The host is the server's owner: its window moderates with this token (never leaves the machine).
+    const ownerToken = randomBytes(24).toString('base64url')
     try {
-      const bound = await listenWithFallback(options)
+      const bound = await listenWithFallback(options, ownerToken)
       server = bound.server
       unsubscribe = server.onConnectionChange(scheduleSnapshot)
       lastSnapshot = []
@@ -152,9 +196,13 @@ export function createHostService(deps: HostServiceDeps): HostService {
         port: bound.port,
         requestedPort: options.port,
         urls: bound.urls,
-        selfUrl: `ws://${LOOPBACK}:${bound.port}/ws`,
+        selfUrl: `${options.tls ? 'wss' : 'ws'}://${options.scope === 'lan' && deps.lanHost ? deps.lanHost : LOOPBACK}:${bound.port}/ws`,
         passwordProtected: Boolean(options.password),
-        startedAt: Date.now()
+        startedAt: Date.now(),
+        tls: options.tls,
+        ...(bound.fingerprint ? { fingerprint: bound.fingerprint } : {}),
+        announced: bound.announced,
+        ownerToken
       })
     } catch (error) {
       // Anything that is not already one of our errors is a failed start, said plainly.
@@ -217,7 +265,14 @@ export function createHostService(deps: HostServiceDeps): HostService {
       return serialize(doStop)
     },
     status: () => status,
+    ownFingerprint: () => (status.state === 'running' ? status.fingerprint : undefined),
     connections: () => (server ? orderConnections(server.connections()) : lastSnapshot),
+    injectFault(connectionId, fault) {
+      return faultAnswer(server?.injectFault({ connectionId }, fault))
+    },
+    clearFaults(connectionId) {
+      return faultAnswer(server?.clearFaults({ connectionId }))
+    },
     onStatusChanged: (listener) => statusListeners.add(listener),
     onConnections: (listener) => connectionListeners.add(listener),
     get isHosting() {

@@ -10,13 +10,17 @@ import { createParleyApi } from '../preload/api'
 import { IpcError, INVOKE_CHANNELS, EVENT_CHANNELS, methodPath, type ParleyApi } from '../shared/ipc'
 import { createChatServer } from './server/index'
 import { createHostService, type HostService } from './host-service'
-import { forwardHostEvents } from './host-events'
+import { createCertificateVerifier, type CertificateVerifier } from './certificate-trust'
+import { forwardDiscoveryEvents, forwardHostEvents } from './host-events'
+import { createDiscoveryService, type DiscoveryService } from './lan-discovery'
 import { createInvokeHandlers } from './invoke-handlers'
 import { registerHandlers, send } from './ipc-router'
 import { createNotifier } from './notifier'
 import { APP_ORIGIN, createTrustedUrlCheck } from './security'
 import { createSettingsStore } from './settings-store'
+import { createWsRelay, type WsRelay } from './ws-relay'
 import { FakeIpcMain, FakeWebContents, fakeRendererTransport } from '../../test-support/fake-electron'
+import { createScriptedDiscovery, type ScriptedDiscovery } from '../../test-support/scripted-discovery'
 
 let dir: string
 let ipc: FakeIpcMain
@@ -25,7 +29,11 @@ let frameUrl: string
 let api: ParleyApi
 let unregister: () => void
 let host: HostService
+let relay: WsRelay
 let settingsFile: string
+let scripted: ScriptedDiscovery
+let discovery: DiscoveryService
+let trust: CertificateVerifier
 const warnings: object[] = []
 
 beforeEach(() => {
@@ -36,6 +44,7 @@ beforeEach(() => {
   settingsFile = join(dir, 'settings.json')
   const settings = createSettingsStore({ file: settingsFile })
   host = createHostService({ createServer: createChatServer, dataDir: join(dir, 'host') })
+  relay = createWsRelay()
   const notifier = createNotifier({
     isWindowFocused: () => false,
     notificationsEnabled: () => settings.get().notifications,
@@ -44,15 +53,35 @@ beforeEach(() => {
     setBadgeCount: () => true,
     onClick: () => undefined
   })
+  scripted = createScriptedDiscovery()
+  discovery = createDiscoveryService({ source: scripted.source })
+  trust = createCertificateVerifier({
+    remembered: (name) => settings.get().trustedCertificates[name],
+    remember: (name, certificate) => settings.setTrustedCertificate(name, certificate),
+    forget: (name) => settings.setTrustedCertificate(name, undefined),
+    announced: (name) => discovery.fingerprintsFor(name),
+    ownServer: () => host.ownFingerprint(),
+    ask: () => Promise.resolve(false),
+    explainRefusal: () => Promise.resolve(false)
+  })
   unregister = registerHandlers(
     ipc,
-    createInvokeHandlers({ host, settings, notifier, appInfo: { version: '0.1.0', platform: 'linux' } }),
+    createInvokeHandlers({
+      host,
+      settings,
+      notifier,
+      relay,
+      appInfo: { version: '0.1.0', platform: 'linux' },
+      discovery,
+      trust
+    }),
     { isTrustedWebContents: (id) => id === window.id, isTrustedUrl: createTrustedUrlCheck() },
     { warn: (details) => warnings.push(details), error: () => undefined }
   )
   api = createParleyApi(fakeRendererTransport(ipc, window, () => frameUrl))
 })
 afterEach(async () => {
+  relay.closeAll()
   await host.stop()
   unregister()
   rmSync(dir, { recursive: true, force: true })
@@ -163,7 +192,14 @@ describe('the typed bridge', () => {
     expect(await api.host.listConnections()).toEqual([])
     expect(states).toEqual(['starting', 'running'])
     const saved = (await api.settings.get()).settings.lastHost
-    expect(saved).toEqual({ port: 0, name: 'Den', scope: 'local', portFallback: true })
+    expect(saved).toEqual({
+      port: 0,
+      name: 'Den',
+      scope: 'local',
+      portFallback: true,
+      tls: false,
+      mdns: true
+    })
     expect(JSON.stringify(saved)).not.toContain('pw')
     const again = await rejection(api.host.start({ port: 0, name: 'Den', scope: 'local' }))
     expect(again.code).toBe('already_hosting')
@@ -171,6 +207,59 @@ describe('the typed bridge', () => {
     expect(states).toEqual(['starting', 'running', 'stopping', 'stopped'])
     offStatus()
     off()
+  })
+
+  it('hosts with TLS: the status carries the fingerprint, the own window joins over wss, nothing is announced', async () => {
+    const status = await api.host.start({ port: 0, name: 'Den', scope: 'lan', tls: true })
+    expect(status).toMatchObject({ state: 'running', tls: true, announced: false })
+    if (status.state !== 'running') throw new Error('not running')
+    expect(status.fingerprint).toMatch(/^[0-9a-f]{64}$/)
+    expect(status.selfUrl).toBe(`wss://127.0.0.1:${status.port}/ws`)
+    expect(status.urls.every((url) => url.startsWith('wss://'))).toBe(true)
+    expect(host.ownFingerprint()).toBe(status.fingerprint)
+  })
+
+  it('browses the LAN through the bridge: start answers the list, found and gone servers arrive as events', async () => {
+    const off = forwardDiscoveryEvents(discovery, window)
+    const lists: string[][] = []
+    const offServers = api.discovery.onServers((servers) => lists.push(servers.map((s) => s.name)))
+    expect(await api.discovery.start()).toEqual([])
+    expect(scripted.browsing).toBe(true)
+    scripted.up({
+      fqdn: 'Lab One._parley._tcp.local',
+      name: 'Lab One',
+      port: 8443,
+      addresses: ['192.0.2.7'],
+      txt: { name: 'Lab One', tls: '1', auth: '1', path: '/ws', v: '1', fp: 'ab'.repeat(32) }
+    })
+    expect(await api.discovery.start()).toEqual([
+      {
+        id: 'Lab One._parley._tcp.local',
+        name: 'Lab One',
+        host: '192.0.2.7',
+        port: 8443,
+        url: 'wss://192.0.2.7:8443/ws',
+        tls: true,
+        passwordRequired: true,
+        fingerprint: 'ab'.repeat(32),
+        protocolVersion: '1'
+      }
+    ])
+    expect(scripted.starts).toBe(1)
+    scripted.down('Lab One._parley._tcp.local')
+    expect(lists).toEqual([['Lab One'], []])
+    expect(await api.discovery.stop()).toEqual({ browsing: false })
+    expect(scripted.browsing).toBe(false)
+    offServers()
+    off()
+  })
+
+  it('takes a join link fingerprint for a host before connecting', async () => {
+    expect(await api.trust.expect({ host: '192.0.2.7', fingerprint: 'AB:'.repeat(31) + 'AB' })).toEqual({
+      remembered: false
+    })
+    const invalid = await rejection(api.trust.expect({ host: '192.0.2.7', fingerprint: 'not-hex' }))
+    expect(invalid.code).toBe('invalid_payload')
   })
 
   it('reports a settings write failure as settings_write_failed, and still hosts when only remembering fails', async () => {

@@ -153,12 +153,14 @@ describe('session: permissions and CSP', () => {
     expect(respond(`${APP_ORIGIN}/`, 'mainFrame')['X-A']).toEqual(['1'])
   })
 
-  it('has a CSP that allows only own scripts and ws/wss connections', () => {
+  it('has a CSP that allows only own scripts, and connections and pictures from chat servers', () => {
     const csp = contentSecurityPolicy()
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toMatch(/script-src[^;]*unsafe-(inline|eval)/)
-    expect(csp).toContain("connect-src 'self' ws: wss:")
-    expect(csp).not.toMatch(/connect-src[^;]*https?:/)
+    expect(csp).not.toMatch(/script-src[^;]*https?:/)
+    // Uploads (POST /api/files) and attached pictures go to the server the person connected to.
+    expect(csp).toContain("connect-src 'self' ws: wss: http: https:")
+    expect(csp).toContain("img-src 'self' data: http: https:")
     expect(csp).toContain("object-src 'none'")
     expect(csp).toContain("frame-ancestors 'none'")
     const dev = contentSecurityPolicy({ devServerOrigin: 'http://localhost:5173' })

@@ -12,6 +12,7 @@ import {
   type Settings,
   type SettingsPatch,
   type SettingsProblem,
+  type TrustedCertificate,
   type WindowBounds
 } from '../shared/ipc'
 import { createListenerSet } from './listener-set'
@@ -24,6 +25,8 @@ export interface SettingsStore {
   update(patch: SettingsPatch): Settings
   /** Main-only field: written on window close. */
   setWindowBounds(bounds: WindowBounds): void
+  /** Main-only: pin (or, with undefined, forget) the certificate of `host`. */
+  setTrustedCertificate(host: string, certificate: TrustedCertificate | undefined): void
   onChange(listener: (settings: Settings) => void): () => void
 }
 
@@ -139,6 +142,11 @@ export function createSettingsStore(options: SettingsStoreOptions): SettingsStor
     },
     setWindowBounds(bounds) {
       commit(settingsSchema.parse({ ...settings, windowBounds: bounds }))
+    },
+    setTrustedCertificate(host, certificate) {
+      const { [host]: _previous, ...others } = settings.trustedCertificates
+      const trustedCertificates = certificate ? { ...others, [host]: certificate } : others
+      commit(settingsSchema.parse({ ...settings, trustedCertificates }))
     },
     onChange: (listener) => listeners.add(listener)
   }

@@ -27,6 +27,8 @@ export const CloseCode = {
   SessionReplaced: 4403,
   HelloTimeout: 4408,
   NickInUse: 4409,
+  Kicked: 4410,
+  Banned: 4411,
   RateLimited: 4429
 } as const
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
@@ -191,14 +193,32 @@ const table: CloseCodeInfo[] = [
   {
     code: 4409,
     name: 'Nickname In Use',
-    meaning: 'Someone connected right now already uses this nickname.',
+    meaning:
+      'This nickname, or one that looks the same, is taken: by someone connected, by a session that may still resume, or as a name reserved for the server.',
+    retry: 'ask',
+    source: 'parley'
+  },
+  {
+    code: 4410,
+    name: 'Kicked',
+    meaning:
+      'The server owner or a moderator removed this person from the chat; the reason follows. Joining again is allowed.',
+    retry: 'ask',
+    source: 'parley'
+  },
+  {
+    code: 4411,
+    name: 'Banned',
+    meaning:
+      'The server owner or a moderator banned this person; the reason follows. Every hello with this session or nickname is refused until the ban is lifted.',
     retry: 'ask',
     source: 'parley'
   },
   {
     code: 4429,
     name: 'Rate Limited',
-    meaning: 'Too many messages too fast (a burst of 30, then 10 per second).',
+    meaning:
+      'Too many messages too fast (a burst of 30, then 10 per second), or too many wrong passwords from this address (locked out for a few minutes).',
     retry: 'retry-later',
     source: 'parley'
   }
@@ -230,6 +250,8 @@ export const SERVER_CLOSE_CODES: readonly CloseCodeValue[] = [
   CloseCode.SessionReplaced,
   CloseCode.HelloTimeout,
   CloseCode.NickInUse,
+  CloseCode.Kicked,
+  CloseCode.Banned,
   CloseCode.RateLimited
 ]
 

@@ -13,7 +13,9 @@ export interface CspOptions {
 /**
  * Electron security checklist 8: a Content Security Policy. The page loads only its own scripts; `connect-src`
  * allows ws:/wss: because connecting to a chat server the person names is the app's purpose,
- * and nothing else goes out (no http fetches to other origins).
+ * and http:/https: because files are uploaded to that same server over HTTP (POST /api/files)
+ * and its pictures shown from it (`img-src`). Which server that is cannot be known when the
+ * policy is written; a page that could send data over ws: to any host gains no new reach.
  */
 export function contentSecurityPolicy(options: CspOptions = {}): string {
   const dev = options.devServerOrigin
@@ -24,10 +26,10 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
     'script-src': dev ? `'self' 'unsafe-inline' ${dev}` : "'self'",
     // Libraries (react-virtuoso) set inline styles; styles cannot run code.
     'style-src': "'self' 'unsafe-inline'",
-    // QR codes are data: URLs.
-    'img-src': "'self' data:",
+    // QR codes are data: URLs; attached pictures come from the chat server.
+    'img-src': "'self' data: http: https:",
     'font-src': "'self'",
-    'connect-src': dev ? `'self' ws: wss: ${dev} ${devWs}` : "'self' ws: wss:",
+    'connect-src': dev ? `'self' ws: wss: http: https: ${dev} ${devWs}` : "'self' ws: wss: http: https:",
     'object-src': "'none'",
     'base-uri': "'none'",
     'form-action': "'none'",

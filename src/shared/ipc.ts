@@ -10,6 +10,8 @@
  * renderer and in Node tests.
  */
 import { z } from 'zod'
+import { activeFaultsSchema, faultSchema } from './fault-schema'
+import { relayHeadersSchema } from './relay-headers'
 
 // ---------------------------------------------------------------------------------------------
 // Errors that cross the bridge
@@ -27,6 +29,10 @@ export const IPC_ERROR_CODES = [
   'port_denied',
   'already_hosting',
   'not_hosting',
+  /** A fault aimed at a connection that is no longer open. */
+  'no_such_connection',
+  /** A relay request was refused: bad URL, too many relayed connections, frame too large. */
+  'relay_refused',
   'host_failed',
   'settings_write_failed',
   'internal'
@@ -69,7 +75,11 @@ export const hostOptionsSchema = z.object({
   password: z.string().max(1024).optional(),
   scope: hostScopeSchema,
   /** When the port is taken, try the next ones (up to 20) instead of failing. */
-  portFallback: z.boolean().default(true)
+  portFallback: z.boolean().default(true),
+  /** Serve wss:// and https:// with the app's self-signed certificate (kept across restarts). */
+  tls: z.boolean().default(false),
+  /** Announce the server on the LAN (mDNS `_parley._tcp`); only a "Local network" server is announced. */
+  mdns: z.boolean().default(true)
 })
 export type HostOptions = z.input<typeof hostOptionsSchema>
 
@@ -99,7 +109,14 @@ export const hostStatusSchema = z.discriminatedUnion('state', [
     /** The URL the host's own window joins with (loopback). */
     selfUrl: z.string(),
     passwordProtected: z.boolean(),
-    startedAt: z.number()
+    startedAt: z.number(),
+    tls: z.boolean(),
+    /** SHA-256 of the certificate, lowercase hex: shown in the panel and put in the join link as `#fp=`. */
+    fingerprint: z.string().optional(),
+    /** Announced on the LAN with mDNS right now. */
+    announced: z.boolean(),
+    /** The admin token this run of the server was started with: the host window owns the server. */
+    ownerToken: z.string().optional()
   }),
   z.object({ state: z.literal('stopping') })
 ])
@@ -120,9 +137,76 @@ export const hostConnectionSchema = z.object({
   code: z.number().optional(),
   reason: z.string().optional(),
   wasClean: z.boolean().optional(),
-  durationMs: z.number().optional()
+  durationMs: z.number().optional(),
+  /** Lasting faults injected into it (delay, pauseReads), for the connections tab. */
+  faults: activeFaultsSchema.optional()
 })
 export type HostConnection = z.infer<typeof hostConnectionSchema>
+
+// ---------------------------------------------------------------------------------------------
+// LAN discovery (mDNS, browsed by main)
+
+/** A server found on the LAN, as the connect screen lists it. */
+export const discoveredServerSchema = z.object({
+  /** Stable per announced instance (its DNS-SD name). */
+  id: z.string(),
+  name: z.string(),
+  /** The address to connect to (IPv4 when the server has one). */
+  host: z.string(),
+  port: z.number().int(),
+  /** What "Server address" gets on a click: ws://… or wss://…, with the announced path. */
+  url: z.string(),
+  tls: z.boolean(),
+  passwordRequired: z.boolean(),
+  /** The announced certificate fingerprint (TXT `fp`); connecting to it needs no question. */
+  fingerprint: z.string().optional(),
+  protocolVersion: z.string().optional()
+})
+export type DiscoveredServer = z.infer<typeof discoveredServerSchema>
+
+// ---------------------------------------------------------------------------------------------
+// Certificate trust (pinning self-signed servers)
+
+/** A certificate the person accepted (or that matched its announcement), remembered per host. */
+export const trustedCertificateSchema = z.object({
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  firstSeenAt: z.number(),
+  /** Why it was trusted the first time: asked, announced over mDNS, or given in the join link. */
+  via: z.enum(['asked', 'mdns', 'join-link', 'own-server'])
+})
+export type TrustedCertificate = z.infer<typeof trustedCertificateSchema>
+
+// ---------------------------------------------------------------------------------------------
+// The WebSocket client's relay: a connection made by main, so it can carry request headers
+
+const relayIdSchema = z.string().min(1).max(64)
+/** Text as is; binary as base64 (IPC payloads are validated JSON-like values). */
+const relayPayloadSchema = z.object({ kind: z.enum(['text', 'binary']), data: z.string() })
+
+export const relayOpenSchema = z.object({
+  id: relayIdSchema,
+  url: z.string().max(2048),
+  protocols: z.array(z.string().max(200)).max(50),
+  headers: relayHeadersSchema
+})
+
+export const relayEventSchema = z.discriminatedUnion('type', [
+  z.object({ id: relayIdSchema, type: z.literal('open'), protocol: z.string(), extensions: z.string() }),
+  z.object({
+    id: relayIdSchema,
+    type: z.literal('message'),
+    payload: relayPayloadSchema,
+    bufferedAmount: z.number()
+  }),
+  z.object({
+    id: relayIdSchema,
+    type: z.literal('close'),
+    code: z.number(),
+    reason: z.string(),
+    wasClean: z.boolean()
+  })
+])
+export type RelayEvent = z.infer<typeof relayEventSchema>
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -170,7 +254,9 @@ export const settingsSchema = z.object({
   theme: settingsFields.theme.default('system'),
   notifications: settingsFields.notifications.default(true),
   lastHost: settingsFields.lastHost.optional(),
-  windowBounds: windowBoundsSchema.optional()
+  windowBounds: windowBoundsSchema.optional(),
+  /** Main-only: pinned certificates by host (SSH's known_hosts); the renderer cannot patch it. */
+  trustedCertificates: z.record(z.string().max(255), trustedCertificateSchema).default({})
 })
 export type Settings = z.infer<typeof settingsSchema>
 
@@ -219,6 +305,28 @@ export const invokeChannels = {
   'host:stop': { request: none, response: hostStatusSchema },
   'host:status': { request: none, response: hostStatusSchema },
   'host:list-connections': { request: none, response: z.array(hostConnectionSchema) },
+  /** Fault injection on one connection of the hosted server (docs/protocol.md, "Fault injection"). */
+  'host:inject-fault': {
+    request: z.object({ connectionId: z.string().min(1).max(64), fault: faultSchema }),
+    response: activeFaultsSchema
+  },
+  'host:clear-faults': {
+    request: z.object({ connectionId: z.string().min(1).max(64) }),
+    response: activeFaultsSchema
+  },
+  'relay:open': { request: relayOpenSchema, response: z.object({ id: relayIdSchema }) },
+  'relay:send': {
+    request: z.object({ id: relayIdSchema, payload: relayPayloadSchema }),
+    response: z.object({ bufferedAmount: z.number() })
+  },
+  'relay:close': {
+    request: z.object({
+      id: relayIdSchema,
+      code: z.number().int().optional(),
+      reason: z.string().max(123).optional()
+    }),
+    response: z.object({ id: relayIdSchema })
+  },
   'settings:get': {
     request: none,
     response: z.object({ settings: settingsSchema, problem: settingsProblemSchema.optional() })
@@ -232,6 +340,20 @@ export const invokeChannels = {
   'app:info': {
     request: none,
     response: z.object({ version: z.string(), platform: z.string(), electron: z.string().optional() })
+  },
+  /** Starts browsing the LAN (idempotent); answers what is known now, then `discovery:servers` follows. */
+  'discovery:start': { request: none, response: z.array(discoveredServerSchema) },
+  'discovery:stop': { request: none, response: z.object({ browsing: z.boolean() }) },
+  /**
+   * Before connecting to `host`: the fingerprint a join link carried (`#fp=`), so a certificate
+   * that matches it is trusted without a question. Answers whether one is already remembered.
+   */
+  'trust:expect': {
+    request: z.object({
+      host: z.string().min(1).max(255),
+      fingerprint: z.string().regex(/^[0-9a-fA-F:]{64,95}$/)
+    }),
+    response: z.object({ remembered: z.boolean() })
   }
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
 
@@ -239,8 +361,12 @@ export const eventChannels = {
   'host:status-changed': hostStatusSchema,
   /** A full snapshot, coalesced: open connections first, then the most recently closed. */
   'host:connections': z.array(hostConnectionSchema),
+  /** A relayed connection opened, received a frame, or closed. */
+  'relay:event': relayEventSchema,
   /** A notification was clicked: the renderer opens its target. */
-  'app:notification-clicked': notifyRequestSchema.shape.target
+  'app:notification-clicked': notifyRequestSchema.shape.target,
+  /** Every server found on the LAN so far (a full list each time one appears, changes or goes). */
+  'discovery:servers': z.array(discoveredServerSchema)
 } as const satisfies Record<string, z.ZodType>
 
 export type InvokeChannel = keyof typeof invokeChannels

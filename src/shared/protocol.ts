@@ -8,6 +8,7 @@
  * older ones. docs/protocol.md is the prose version of this file; keep them in step.
  */
 import { z } from 'zod'
+import { FILE_ID_PATTERN, fileInfoSchema, MAX_FILES_PER_MESSAGE } from './file-info'
 
 /** The WebSocket subprotocol name. A client offering none is served as v1 too. */
 export const SUBPROTOCOL = 'parley.v1'
@@ -67,15 +68,20 @@ export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number }
 const roomName = z.string().regex(ROOM_NAME_PATTERN)
 /** Client-chosen correlation id, echoed back on the sender's copy as its acknowledgement. */
 const cid = z.string().min(1).max(64)
-/** Text is only type-checked here; its length limit is the server's (error `text_too_long`). */
-const text = z.string().min(1)
+// Text is only type-checked here (non-empty unless files come with it, see hasContent below);
+// its length limit is the server's (error `text_too_long`).
 const nick = z
   .string()
   .trim()
   .min(1)
   .max(DEFAULT_LIMITS.maxNickLength)
-  // Control characters would let a nick forge line breaks in other people's UIs and logs.
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'nick must not contain control or format characters')
+  // Control characters would let a nick forge line breaks in other people's UIs and logs;
+  // invisible ones (default-ignorables such as U+034F, U+FE0F, U+3164, and the blank U+2800) would
+  // let "alice" plus an invisible character pass as someone other than alice.
+  .regex(
+    /^[^\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]+$/u,
+    'nick must not contain control, format or invisible characters'
+  )
 const messageId = z.number().int().nonnegative()
 
 export const userSchema = z.object({ id: z.string(), nick: z.string() })
@@ -84,6 +90,8 @@ export type User = z.infer<typeof userSchema>
 /** One emoji on a message and who put it there, in the order they reacted. */
 export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) })
 export type Reaction = z.infer<typeof reactionSchema>
+/** Files attached by the sender (uploaded first over HTTP, see docs/protocol.md, Files). */
+const attachedFiles = z.array(fileInfoSchema).max(MAX_FILES_PER_MESSAGE)
 
 export const chatMessageSchema = z.object({
   room: z.string(),
@@ -102,7 +110,8 @@ export const chatMessageSchema = z.object({
   deleted: z.literal(true).optional(),
   reactions: z.array(reactionSchema).optional(),
   /** The room's change number of this message's last edit, deletion or reaction (see `joined.rev`). */
-  rev: z.number().int().nonnegative().optional()
+  rev: z.number().int().nonnegative().optional(),
+  files: attachedFiles.optional()
 })
 export type ChatMessage = z.infer<typeof chatMessageSchema>
 
@@ -113,7 +122,8 @@ export const directMessageSchema = z.object({
   to: userSchema,
   text: z.string(),
   ts: z.number(),
-  cid: cid.optional()
+  cid: cid.optional(),
+  files: attachedFiles.optional()
 })
 export type DirectMessage = z.infer<typeof directMessageSchema>
 
@@ -140,20 +150,41 @@ const emoji = z
   .string()
   .min(1)
   .regex(/^[^\s\p{Cc}]+$/u, 'emoji must not contain spaces or control characters')
+/** Ids of files the sender uploaded (POST /api/files), at most MAX_FILES_PER_MESSAGE, each once. */
+const files = z
+  .array(z.string().regex(FILE_ID_PATTERN))
+  .min(1)
+  .max(MAX_FILES_PER_MESSAGE)
+  .refine((ids) => new Set(ids).size === ids.length, 'a file can be attached once')
+  .optional()
+/** A message says something: text, or files (a screenshot needs no caption). */
+const hasContent = (m: { text: string; files?: string[] }) => m.text.length > 0 || (m.files?.length ?? 0) > 0
+const NO_CONTENT = { message: 'text must not be empty unless files are attached', path: ['text'] }
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   z.object({ type: z.literal('join'), room: roomName }),
   z.object({ type: z.literal('leave'), room: roomName }),
   z.object({ type: z.literal('rooms') }),
-  z.object({
-    type: z.literal('send'),
-    room: roomName,
-    text,
-    cid: cid.optional(),
-    replyTo: messageId.optional()
-  }),
-  z.object({ type: z.literal('dm'), to: z.string().min(1).max(64), text, cid: cid.optional() }),
+  z
+    .object({
+      type: z.literal('send'),
+      room: roomName,
+      text: z.string(),
+      cid: cid.optional(),
+      replyTo: messageId.optional(),
+      files
+    })
+    .refine(hasContent, NO_CONTENT),
+  z
+    .object({
+      type: z.literal('dm'),
+      to: z.string().min(1).max(64),
+      text: z.string(),
+      cid: cid.optional(),
+      files
+    })
+    .refine(hasContent, NO_CONTENT),
   z.object({ type: z.literal('typing'), room: roomName }),
   z.object({
     type: z.literal('history'),
@@ -168,7 +199,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     limit: z.number().int().positive().optional()
   }),
   z.object({ type: z.literal('ping'), t: z.number() }),
-  z.object({ type: z.literal('edit'), room: roomName, id: messageId, text }),
+  z.object({ type: z.literal('edit'), room: roomName, id: messageId, text: z.string().min(1) }),
   z.object({ type: z.literal('delete'), room: roomName, id: messageId }),
   z.object({ type: z.literal('react'), room: roomName, id: messageId, emoji, on: z.boolean() }),
   /** Words in the rooms the sender is in (or only `room`) and their DMs; see docs/protocol.md. */
@@ -209,7 +240,14 @@ export const ERROR_CODES = [
   'no_such_message',
   'emoji_too_long',
   'too_many_reactions',
-  'query_too_long'
+  'query_too_long',
+  /** The server's message store lacks the feature (edit, delete, react, search on a Redis cluster). */
+  'unsupported',
+  'invalid_files',
+  /** The message store (Redis, in a cluster) is unreachable: the send was not stored; retry it later. */
+  'store_unavailable',
+  /** Creating rooms faster than the server allows (per address and per session). */
+  'rate_limited'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -225,7 +263,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
       version: z.string(),
       limits: z.record(z.string(), z.number())
     }),
-    rooms: z.array(roomSummarySchema)
+    rooms: z.array(roomSummarySchema),
+    /**
+     * Names the history the ids count in (a cluster on Redis sends it). A resume that presents
+     * ids from another epoch replays from the start of the new log: the old one was reset.
+     */
+    historyEpoch: z.string().optional()
   }),
   z.object({
     type: z.literal('joined'),

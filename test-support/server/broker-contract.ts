@@ -61,6 +61,17 @@ export function describeBrokerContract(name: string, createBroker: BrokerFactory
       ])
     })
 
+    it('forgets an empty room on removeRoom, and never one that has members', () => {
+      broker.addRoom('empty')
+      broker.join('busy', connection('a'), ann)
+      broker.removeRoom('empty')
+      broker.removeRoom('busy')
+      broker.removeRoom('nowhere')
+      expect(broker.hasRoom('empty')).toBe(false)
+      expect(broker.hasRoom('busy')).toBe(true)
+      expect(broker.roomCount).toBe(1)
+    })
+
     it('publishes one frame, the same object, to every member but the one excepted', () => {
       const [a, b, c, outsider] = ['a', 'b', 'c', 'outsider'].map(connection) as FakeConnection[]
       broker.join('general', a!, ann)
@@ -154,32 +165,31 @@ export function describeBrokerContract(name: string, createBroker: BrokerFactory
       expect(second.frames).toHaveLength(2)
     })
 
-    it('refuses a nick a connected user holds, whatever its case or compatibility form', () => {
+    it('refuses a nick another user holds, whatever its case, compatibility form or look-alike letters', () => {
       const holder: User = { id: 'u_1', nick: 'Ann' }
-      expect(broker.claimNick(holder)).toEqual({ ok: true, displacedUserId: undefined })
+      expect(broker.claimNick(holder)).toEqual({ ok: true })
       broker.attachUser(holder.id, connection('a'))
       expect(broker.claimNick({ id: 'u_2', nick: 'ann' })).toEqual({ ok: false })
       expect(broker.claimNick({ id: 'u_3', nick: 'Ａｎｎ' })).toEqual({ ok: false })
+      expect(broker.claimNick({ id: 'u_5', nick: '\u0410nn' })).toEqual({ ok: false })
       expect(broker.claimNick({ id: 'u_4', nick: 'bob' }).ok).toBe(true)
       // The holder itself may claim its nick again.
-      expect(broker.claimNick(holder)).toEqual({ ok: true, displacedUserId: undefined })
+      expect(broker.claimNick(holder)).toEqual({ ok: true })
     })
 
-    it('lets a dropped holder give way, naming it; releasing is only the holder’s to do', () => {
+    it('keeps a dropped holder’s nick until it is released; releasing is only the holder’s to do', () => {
       const first: User = { id: 'u_1', nick: 'ann' }
       const second: User = { id: 'u_2', nick: 'ANN' }
       const a = connection('a')
       broker.claimNick(first)
       broker.attachUser(first.id, a)
       broker.detachUser(first.id, a)
-      expect(broker.claimNick(second)).toEqual({ ok: true, displacedUserId: 'u_1' })
-      broker.attachUser(second.id, connection('b'))
-      broker.releaseNick(first)
-      expect(broker.claimNick({ id: 'u_3', nick: 'ann' })).toEqual({ ok: false })
-      broker.detachUser(second.id, connection('not-its-connection'))
-      expect(broker.claimNick({ id: 'u_3', nick: 'ann' })).toEqual({ ok: false })
+      // Dropped, but its session may still resume: the nick is still its own.
+      expect(broker.claimNick(second)).toEqual({ ok: false })
       broker.releaseNick(second)
-      expect(broker.claimNick({ id: 'u_3', nick: 'ann' })).toEqual({ ok: true, displacedUserId: undefined })
+      expect(broker.claimNick(second)).toEqual({ ok: false })
+      broker.releaseNick(first)
+      expect(broker.claimNick(second)).toEqual({ ok: true })
     })
   })
 }

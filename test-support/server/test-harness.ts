@@ -47,12 +47,16 @@ export async function startTestServer(
 }
 
 /**
- * Closes `previous` (its data dir stays) and starts a new server on the same data dir, as a
- * restart would; the new one's stop() removes the dir when the test owns it.
+ * Closes `previous` (its data dir stays) and starts a new server on the same data dir (with
+ * `options`, as a restart with the same flags would need), as a restart would; the new one's
+ * stop() removes the dir when the test owns it.
  */
-export async function restartTestServer(previous: TestServer): Promise<TestServer> {
+export async function restartTestServer(
+  previous: TestServer,
+  options: Partial<ChatServerOptions> = {}
+): Promise<TestServer> {
   await previous.server.close()
-  const restarted = await startTestServer({}, previous.dataDir)
+  const restarted = await startTestServer(options, previous.dataDir)
   return {
     ...restarted,
     async stop() {

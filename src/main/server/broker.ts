@@ -14,12 +14,18 @@ import type { PresenceEvent } from './presence-batcher'
 /** Writes one frame to one of this node's connections. The same frame object goes to every member. */
 export type Deliver<C> = (connection: C, frame: OutboundFrame) => void
 
-/** A nick claim: refused while a connected user holds it; a dropped holder gives way. */
-export type NickClaim = { ok: true; displacedUserId: string | undefined } | { ok: false }
+/**
+ * A nick claim: refused while another user holds it, connected or dropped, until that user's
+ * session ends and releases it. A dropped session's nick is its own for the resume window, or
+ * anyone could take it over and its real owner's token would meet 4409.
+ */
+export type NickClaim = { ok: boolean }
 
 export interface Broker<C> {
   /** Makes `room` known with no members: rooms outlive their members (every welcome lists them). */
   addRoom(room: string): void
+  /** Forgets a room that has no members (a no-op while it has any), freeing its place under the cap. */
+  removeRoom(room: string): void
   hasRoom(room: string): boolean
   readonly roomCount: number
   /** Every known room with its member count, by name. */
@@ -52,7 +58,10 @@ export interface Broker<C> {
   /** One message to the user's connection, if it has one. */
   publishToUser(userId: string, message: ServerMessage): void
 
-  /** Nicks are unique regardless of case and Unicode compatibility forms ("Ann" = "ann" = "Ａｎｎ"). */
+  /**
+   * Nicks are unique by nick-identity.ts's key: case, Unicode compatibility forms and confusable
+   * letters folded ("Ann" = "ann" = "Ａｎｎ" = Cyrillic "Аnn").
+   */
   claimNick(user: User): NickClaim
   /** Gives the nick up, if `user` still holds it. */
   releaseNick(user: User): void

@@ -340,6 +340,29 @@ describe('HTTP beside the socket', () => {
     await notJson.text()
   })
 
+  it('answers an admin body over 64 KiB with the 413 it documents, not a hang-up', async () => {
+    const token = 'secret-admin-token'
+    await start({ adminToken: token })
+    // 100 KB and 4 MB: the larger is still arriving when the server has made up its mind.
+    for (const size of [100_000, 4_000_000]) {
+      const response = await fetch(`${server.httpUrl}/api/rooms/general/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'x'.repeat(size) })
+      })
+      expect(response.status).toBe(413)
+      expect(await response.json()).toMatchObject({ error: 'too_large' })
+    }
+    // And the server still takes a body of the right size afterwards.
+    const fine = await fetch(`${server.httpUrl}/api/rooms/general/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'fits' })
+    })
+    expect(fine.status).toBe(201)
+    await fine.text()
+  })
+
   it('answers 401 on the admin API when no token is configured', async () => {
     await start()
     const response = await fetch(`${server.httpUrl}/api/rooms/general/messages`, {

@@ -43,8 +43,12 @@ async function main(): Promise<void> {
     return
   }
   quietSqliteWarning()
+  if (command.kind === 'backup') {
+    await backup(command.dataDir, command.file)
+    return
+  }
   // Loaded after the warning filter is in place (a static import would load node:sqlite first).
-  const { createChatServer } = await import('./index')
+  const { createChatServer, formatFingerprint } = await import('./index')
   const logger = pino({ name: 'parley-server', level: command.logLevel })
   const server = createChatServer({ ...command.options, logger })
   let address
@@ -69,10 +73,24 @@ async function main(): Promise<void> {
     ...(command.options.staticDir
       ? [
           'Web client:',
-          ...address.urls.map((url) => `  ${url.replace(/^ws:/, 'http:').replace(/\/ws$/, '/')}`)
+          ...address.urls.map((url) => `  ${url.replace(/^ws(s?):/, 'http$1:').replace(/\/ws$/, '/')}`)
         ]
       : []),
-    `History: ${command.options.dataDir}`,
+    ...(address.fingerprint
+      ? [
+          // Said at start so the operator can read it out; clients compare it on first connect.
+          `TLS certificate SHA-256 fingerprint: ${address.fingerprint}`,
+          `  (${formatFingerprint(address.fingerprint)})`
+        ]
+      : []),
+    address.announced
+      ? 'Announced on the local network (mDNS _parley._tcp); --no-mdns turns that off.'
+      : command.options.mdns
+        ? 'Not announced on the local network (bound to a loopback address).'
+        : 'Not announced on the local network (--no-mdns).',
+    command.options.redis
+      ? `History: Redis at ${command.options.redis.url.replace(/\/\/[^@/]*@/, '//')} (node ${server.stats().cluster?.node ?? '?'})`
+      : `History: ${command.options.dataDir}`,
     'Press Ctrl+C to stop.'
   ]
   process.stdout.write(`${lines.join('\n')}\n`)
@@ -96,6 +114,20 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+async function backup(dataDir: string, file: string): Promise<void> {
+  const { backupDatabase } = await import('./database-backup')
+  try {
+    const result = backupDatabase(dataDir, file)
+    process.stdout.write(
+      `Backed up ${result.messages} messages and ${result.dms} direct messages to ${result.file} (${Math.ceil(result.bytes / 1024)} KB).\n` +
+        `Restore (docs/deploy.md): stop the server, move parley.sqlite, parley.sqlite-wal and parley.sqlite-shm out of ${dataDir}, copy this file there as parley.sqlite, start the server.\n`
+    )
+  } catch (error) {
+    process.stderr.write(`parley-server backup: ${(error as Error).message}\n`)
+    process.exitCode = 1
+  }
 }
 
 void main()

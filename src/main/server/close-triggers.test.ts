@@ -248,6 +248,35 @@ describe('close codes, each triggered for real', () => {
     expect((await copy.closed).code).toBe(CloseCode.NickInUse)
   })
 
+  it('4410: kicked through the moderation API, with the reason', async () => {
+    const { url, httpUrl } = await start({ adminToken: 'close-trigger-admin' })
+    const bob = await joinAs(url, 'bob')
+    clients.push(bob.client)
+    await fetch(`${httpUrl}/api/users/${bob.welcome.user.id}/kick`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer close-trigger-admin' },
+      body: JSON.stringify({ reason: 'calm down' })
+    })
+    expect(await bob.client.closed).toMatchObject({
+      code: CloseCode.Kicked,
+      reason: 'Removed by a moderator: calm down'
+    })
+  })
+
+  it('4411: banned through the moderation API, and every later hello with that nick', async () => {
+    const { url, httpUrl } = await start({ adminToken: 'close-trigger-admin' })
+    const bob = await joinAs(url, 'bob')
+    clients.push(bob.client)
+    await fetch(`${httpUrl}/api/users/${bob.welcome.user.id}/ban`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer close-trigger-admin' }
+    })
+    expect(await bob.client.closed).toMatchObject({ code: CloseCode.Banned, reason: 'Banned.' })
+    const again = await open(url)
+    again.send({ type: 'hello', nick: 'BOB' })
+    expect((await again.closed).code).toBe(CloseCode.Banned)
+  })
+
   it('4429: exceeding the burst closes the sender; the others are unaffected', async () => {
     const { url } = await start({ limits: { rateBurst: 5, ratePerSecond: 1 } })
     const calm = await joinAs(url, 'calm')

@@ -103,9 +103,29 @@ function corkForThisTurn(socket: RawSocket): void {
   }
 }
 
+/**
+ * Where fault injection (fault-injection.ts) takes a socket's outbound frames to delay or hold
+ * them. Empty in normal running, so the hot path pays one size check.
+ */
+const outboundHooks = new Map<WebSocket, (frame: OutboundFrame) => void>()
+
+/** Routes this socket's frames through `hook` (undefined: straight to the wire again). */
+export function setOutboundHook(ws: WebSocket, hook: ((frame: OutboundFrame) => void) | undefined): void {
+  if (hook) outboundHooks.set(ws, hook)
+  else outboundHooks.delete(ws)
+}
+
 /** Writes one frame to one socket. Returns false when the socket is not open. */
 export function sendFrame(ws: WebSocket, frame: OutboundFrame): boolean {
   if (ws.readyState !== WebSocket.OPEN) return false
+  const hook = outboundHooks.size === 0 ? undefined : outboundHooks.get(ws)
+  if (hook) hook(frame)
+  else writeFrame(ws, frame)
+  return true
+}
+
+/** Puts the frame on the wire now (the socket must be open), past any outbound hook. */
+export function writeFrame(ws: WebSocket, frame: OutboundFrame): void {
   const internal = ws as WebSocket & WsInternals
   if (frame.bytes !== undefined && canWriteRaw(internal)) {
     const socket = internal._socket!
@@ -115,7 +135,6 @@ export function sendFrame(ws: WebSocket, frame: OutboundFrame): boolean {
   } else {
     ws.send(frame.text)
   }
-  return true
 }
 
 /** Whether the fast path is available in this ws build (reported in stats and tests). */

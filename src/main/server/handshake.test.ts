@@ -90,15 +90,22 @@ describe('handshake', () => {
   it.each([
     ['no Origin (scripts, the desktop app)', undefined, 101],
     ['the desktop app scheme', 'parley://app', 101],
-    ['the electron-vite dev server', 'http://localhost:5173', 101],
-    ['the dev server by IP', 'http://127.0.0.1:5173', 101],
+    // Only a development build allows its dev server, by passing it in allowOrigins (below).
+    ['the electron-vite dev server, by default', 'http://localhost:5173', 403],
+    ['the dev server by IP, by default', 'http://127.0.0.1:5173', 403],
     ['another local port', 'http://localhost:3000', 403],
     ['a random website', 'https://evil.example', 403],
     ['a file:// page', 'null', 403]
-  ])('Origin: %s → %i', async (_label, origin, status) => {
+  ])('%s (Origin %s) → %i', async (_label, origin, status) => {
     server = await startTestServer()
     const answer = await handshake(server.port, '/ws', origin === undefined ? {} : { Origin: origin })
     expect(answer.status).toBe(status)
+  })
+
+  it('accepts the dev server only when it is passed in allowOrigins, as a development build does', async () => {
+    server = await startTestServer({ allowOrigins: ['http://localhost:5173'] })
+    expect((await handshake(server.port, '/ws', { Origin: 'http://localhost:5173' })).status).toBe(101)
+    expect((await handshake(server.port, '/ws', { Origin: 'http://127.0.0.1:5173' })).status).toBe(403)
   })
 
   it('accepts its own http origin, and --allow-origin additions, and * for all', async () => {

@@ -14,9 +14,16 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, Reaction, User } from '../../shared/protocol'
 import { applyChange } from './message-changes'
 import type { AppendCallback, MessageExtras, Page, SearchPage, StoredSession, Store } from './store'
+import {
+  createHistoryPruner,
+  type HistoryPruner,
+  type PruneStep,
+  type RetentionPolicy
+} from './history-retention'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -28,10 +35,11 @@ export const DATABASE_FILE = 'parley.sqlite'
 const BUSY_TIMEOUT_MS = 20
 /**
  * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
- * 4: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
- * 5: full-text search (FTS5): `messages_fts`, `dms_fts`, `search_rows`, kept by triggers.
+ * 4: `files` on messages and dms (their attachments as JSON; the files themselves live in files/).
+ * 5: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
+ * 6: full-text search (FTS5): `messages_fts`, `dms_fts`, `search_rows`, kept by triggers.
  */
-const SCHEMA_VERSION = 5
+const SCHEMA_VERSION = 6
 
 /**
  * The SQLite store. Its appends also return the message as it will be stored (ids are assigned
@@ -45,6 +53,7 @@ export interface HistoryStore extends Store {
     text: string,
     done: AppendCallback<ChatMessage>,
     cid?: string,
+    files?: FileInfo[],
     extras?: MessageExtras
   ): ChatMessage
   appendDm(
@@ -52,8 +61,16 @@ export interface HistoryStore extends Store {
     to: User,
     text: string,
     done: AppendCallback<DirectMessage>,
-    cid?: string
+    cid?: string,
+    files?: FileInfo[]
   ): DirectMessage
+  /** Retention: one bounded step of deleting what `policy` no longer keeps (history-retention.ts). */
+  prune(policy: RetentionPolicy, now: number): PruneStep
+  readonly messageChanges: true
+  changeMessage: NonNullable<Store['changeMessage']>
+  roomRev: NonNullable<Store['roomRev']>
+  changesAfter: NonNullable<Store['changesAfter']>
+  search: NonNullable<Store['search']>
 }
 
 interface MessageRow {
@@ -64,6 +81,7 @@ interface MessageRow {
   text: string
   ts: number
   cid: string | null
+  files: string | null
   reply_to: number | null
   edited_at: number | null
   deleted: number | null
@@ -79,6 +97,7 @@ interface DmRow {
   text: string
   ts: number
   cid: string | null
+  files: string | null
 }
 
 type PendingWrite =
@@ -97,6 +116,7 @@ function toMessage(row: MessageRow): ChatMessage {
     text: row.text,
     ts: row.ts,
     ...(row.cid !== null ? { cid: row.cid } : {}),
+    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {}),
     ...(row.reply_to !== null ? { replyTo: row.reply_to } : {}),
     ...(row.edited_at !== null ? { editedAt: row.edited_at } : {}),
     ...(row.deleted ? { deleted: true as const } : {}),
@@ -112,8 +132,14 @@ function toDm(row: DmRow): DirectMessage {
     to: { id: row.to_id, nick: row.to_nick },
     text: row.text,
     ts: row.ts,
-    ...(row.cid !== null ? { cid: row.cid } : {})
+    ...(row.cid !== null ? { cid: row.cid } : {}),
+    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {})
   }
+}
+
+/** Attachments as stored: NULL for a message without any (most of them), so rows stay small. */
+function filesColumn(files: FileInfo[] | undefined): string | null {
+  return files && files.length > 0 ? JSON.stringify(files) : null
 }
 
 /** Files written by schema 1 lack the column; adding a nullable column rewrites nothing. */
@@ -148,6 +174,8 @@ function migrate(db: DatabaseSync): void {
   `)
   addColumnIfMissing(db, 'messages', 'cid', 'TEXT')
   addColumnIfMissing(db, 'dms', 'cid', 'TEXT')
+  addColumnIfMissing(db, 'messages', 'files', 'TEXT')
+  addColumnIfMissing(db, 'dms', 'files', 'TEXT')
   // Rows from schema 2 get NULL: treated as live at their updated_at, the most they can claim.
   addColumnIfMissing(db, 'sessions', 'dropped_at', 'INTEGER')
   for (const [column, type] of [
@@ -161,7 +189,7 @@ function migrate(db: DatabaseSync): void {
   }
   // Partial: a message enters it only when first changed, so plain inserts pay nothing for it.
   db.exec('CREATE INDEX IF NOT EXISTS messages_by_rev ON messages (room, rev) WHERE rev IS NOT NULL')
-  migrateSearch(db, version)
+  migrateSearch(db)
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
 }
 
@@ -174,7 +202,11 @@ function migrate(db: DatabaseSync): void {
  * however common the word (sorting every match by time instead costs, for a word like "the",
  * a sort of most of the history).
  */
-function migrateSearch(db: DatabaseSync, version: number): void {
+function migrateSearch(db: DatabaseSync): void {
+  // Whether the index exists, not the version number: it is built from what the file holds once.
+  const indexed = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_rows'")
+    .get()
   const rowOf = (m: string) => `(SELECT rowid FROM search_rows WHERE room = ${m}.room AND id = ${m}.id)`
   db.exec(`
     CREATE TABLE IF NOT EXISTS search_rows (rowid INTEGER PRIMARY KEY, room TEXT NOT NULL, id INTEGER NOT NULL);
@@ -199,8 +231,17 @@ function migrateSearch(db: DatabaseSync, version: number): void {
     CREATE TRIGGER IF NOT EXISTS dms_fts_insert AFTER INSERT ON dms BEGIN
       INSERT INTO dms_fts (rowid, text) VALUES (new.id, new.text);
     END;
+    -- Retention (history-retention.ts) deletes rows: their words leave the index with them, so
+    -- a search's LIMIT is never spent on messages that are gone.
+    CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+      DELETE FROM messages_fts WHERE rowid = ${rowOf('old')};
+      DELETE FROM search_rows WHERE room = old.room AND id = old.id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS dms_fts_delete AFTER DELETE ON dms BEGIN
+      DELETE FROM dms_fts WHERE rowid = old.id;
+    END;
   `)
-  if (version >= 5) return
+  if (indexed) return
   // A file from before search: index what it holds once, oldest first.
   db.exec(`
     INSERT INTO search_rows (room, id) SELECT room, id FROM messages ORDER BY ts, room, id;
@@ -249,7 +290,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
 
   const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
   const insertMessage = db.prepare(
-    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, files, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
   )
   const updateMessage = db.prepare(
     'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ? WHERE room = ? AND id = ?'
@@ -270,7 +311,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     'SELECT * FROM messages WHERE room = ? AND rev > ? ORDER BY rev DESC LIMIT ?'
   )
   const insertDm = db.prepare(
-    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
   )
   // No index on cid: these run only for sends right after a restart (see hub/earlier-send.ts), and a range of
   // the primary key (or of dms_by_from) is cheap, whereas an index would cost every insert.
@@ -305,6 +346,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined
   let closed = false
+  let pruner: HistoryPruner | undefined
 
   function schedule(): void {
     if (scheduled === undefined) scheduled = setImmediate(flush)
@@ -322,6 +364,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
           m.text,
           m.ts,
           m.cid ?? null,
+          filesColumn(m.files),
           m.replyTo ?? null
         )
         return
@@ -342,7 +385,17 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       }
       case 'dm': {
         const d = item.value
-        insertDm.run(d.id, d.from.id, d.from.nick, d.to.id, d.to.nick, d.text, d.ts, d.cid ?? null)
+        insertDm.run(
+          d.id,
+          d.from.id,
+          d.from.nick,
+          d.to.id,
+          d.to.nick,
+          d.text,
+          d.ts,
+          d.cid ?? null,
+          filesColumn(d.files)
+        )
         return
       }
       case 'session': {
@@ -426,7 +479,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }
 
   return {
-    appendMessage(room, from, text, done, cid, extras) {
+    messageChanges: true,
+    appendMessage(room, from, text, done, cid, files, extras) {
       assertOpen()
       const id = (roomSeq.get(room) ?? 0) + 1
       roomSeq.set(room, id)
@@ -437,13 +491,14 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         text,
         ts: Date.now(),
         ...(cid !== undefined ? { cid } : {}),
+        ...(files && files.length > 0 ? { files } : {}),
         ...(extras?.replyTo !== undefined ? { replyTo: extras.replyTo } : {})
       }
       queue.push({ kind: 'message', value, done })
       schedule()
       return value
     },
-    appendDm(from, to, text, done, cid) {
+    appendDm(from, to, text, done, cid, files) {
       assertOpen()
       dmSeq += 1
       const value: DirectMessage = {
@@ -452,7 +507,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         to,
         text,
         ts: Date.now(),
-        ...(cid !== undefined ? { cid } : {})
+        ...(cid !== undefined ? { cid } : {}),
+        ...(files && files.length > 0 ? { files } : {})
       }
       queue.push({ kind: 'dm', value, done })
       schedule()
@@ -572,6 +628,14 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       flush()
       closed = true
       db.close()
+    },
+    prune(policy, now) {
+      assertOpen()
+      pruner ??= createHistoryPruner(db)
+      const removed = pruner.step(policy, now)
+      messageCount -= removed.messages
+      dmCount -= removed.dms
+      return removed
     }
   }
 }

@@ -7,19 +7,19 @@ function formatHost(address: string): string {
 }
 
 /**
- * Every ws:// URL a server bound to `host:port` can be reached at. A wildcard bind lists
+ * Every ws:// (or, with TLS, wss://) URL a server bound to `host:port` can be reached at. A wildcard bind lists
  * localhost first and then each IPv4 interface address (the LAN URLs people share); IPv6
  * link-local addresses are left out because they need a zone id no browser accepts in a URL.
  */
-export function lanUrls(port: number, host: string): string[] {
-  if (!WILDCARD_HOSTS.has(host)) return [`ws://${formatHost(host)}:${port}/ws`]
-  const urls = [`ws://localhost:${port}/ws`]
+export function lanUrls(port: number, host: string, scheme: 'ws' | 'wss' = 'ws'): string[] {
+  if (!WILDCARD_HOSTS.has(host)) return [`${scheme}://${formatHost(host)}:${port}/ws`]
+  const urls = [`${scheme}://localhost:${port}/ws`]
   const wantsIpv6 = host === '::'
   for (const addresses of Object.values(networkInterfaces())) {
     for (const info of addresses ?? []) {
       if (info.internal) continue
       if (info.family === 'IPv4' || (wantsIpv6 && !info.address.startsWith('fe80'))) {
-        urls.push(`ws://${formatHost(info.address)}:${port}/ws`)
+        urls.push(`${scheme}://${formatHost(info.address)}:${port}/ws`)
       }
     }
   }

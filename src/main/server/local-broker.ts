@@ -6,12 +6,8 @@
 import type { RoomSummary, ServerMessage, User } from '../../shared/protocol'
 import type { Broker, Deliver, NickClaim } from './broker'
 import { createFrame } from './fanout'
+import { nickKey } from './nick-identity'
 import { createPresenceBatcher } from './presence-batcher'
-
-/** Nicks compare by this key: case-insensitive, and Unicode compatibility forms are one nick. */
-export function nickKey(nick: string): string {
-  return nick.normalize('NFKC').toLowerCase()
-}
 
 export function createLocalBroker<C>(deliver: Deliver<C>): Broker<C> {
   // Insertion order is join order: member pages and `joined.members` list the earliest first.
@@ -41,6 +37,9 @@ export function createLocalBroker<C>(deliver: Deliver<C>): Broker<C> {
   return {
     addRoom(room) {
       membersOf(room)
+    },
+    removeRoom(room) {
+      if (rooms.get(room)?.size === 0) rooms.delete(room)
     },
     hasRoom: (room) => rooms.has(room),
     get roomCount() {
@@ -94,9 +93,9 @@ export function createLocalBroker<C>(deliver: Deliver<C>): Broker<C> {
     claimNick(user): NickClaim {
       const key = nickKey(user.nick)
       const holder = nicks.get(key)
-      if (holder !== undefined && holder !== user.id && online.has(holder)) return { ok: false }
+      if (holder !== undefined && holder !== user.id) return { ok: false }
       nicks.set(key, user.id)
-      return { ok: true, displacedUserId: holder !== user.id ? holder : undefined }
+      return { ok: true }
     },
     releaseNick(user) {
       const key = nickKey(user.nick)

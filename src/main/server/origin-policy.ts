@@ -5,18 +5,27 @@
  * clients send no Origin and are let in: they could forge it anyway.
  */
 import { isIP } from 'node:net'
+import type { ForwardedSite } from './trusted-proxy'
 
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = [
   // The desktop app loads its renderer from this custom scheme.
-  'parley://app',
-  // electron-vite's dev server. Only this port: a page on any other local port is a different origin.
-  'http://localhost:5173',
-  'http://127.0.0.1:5173'
+  'parley://app'
+  // Not electron-vite's dev server (http://localhost:5173): any local program can serve a page
+  // there, and one did read and post messages. A development build passes its dev server's origin
+  // in `allowOrigins` explicitly (app-bootstrap.ts); nothing adds it by default.
 ]
 
-export type OriginCheck = (origin: string | undefined, hostHeader: string | undefined) => boolean
+/**
+ * `forwarded` is present only for a request from a trusted proxy (trusted-proxy.ts): the scheme
+ * and Host the browser used with the proxy, which is what a page's Origin is made of.
+ */
+export type OriginCheck = (
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  forwarded?: ForwardedSite
+) => boolean
 /** Is the request's Host header a name this server answers to? */
-export type HostCheck = (hostHeader: string | undefined) => boolean
+export type HostCheck = (hostHeader: string | undefined, forwarded?: ForwardedSite) => boolean
 
 export interface OriginPolicy {
   /** WebSocket handshakes: may a page from this origin open a socket? */
@@ -72,18 +81,36 @@ export function createOriginPolicy(
     return isIP(hostname) !== 0 || trustedHosts.has(hostname)
   }
   return {
-    checkOrigin(origin, hostHeader) {
+    checkOrigin(origin, hostHeader, forwarded) {
       if (origin === undefined) return true
       if (allowAll) return true
       const normalized = origin.toLowerCase()
       if (allowed.has(normalized)) return true
+      if (forwarded !== undefined) {
+        // Behind a listed proxy the name the browser used is the one the operator's proxy answered
+        // to (its server_name), so it is this server's own name, and the scheme is the proxy's.
+        const host = forwarded.host ?? hostHeader
+        if (host === undefined) return false
+        const schemes = forwarded.proto !== undefined ? [forwarded.proto] : ['http', 'https']
+        return schemes.some((scheme) => sameOrigin(normalized, `${scheme}://${host}`))
+      }
       // The web client served by this very server (GET /) connects back to its own origin.
       if (hostHeader === undefined || !isTrustedHost(hostHeader)) return false
       const host = hostHeader.toLowerCase()
       return normalized === `http://${host}` || normalized === `https://${host}`
     },
     // No Host at all is a script speaking HTTP/1.0: browsers always send one, and only a browser
-    // carries out a rebinding attack.
-    checkHost: (hostHeader) => allowAll || hostHeader === undefined || isTrustedHost(hostHeader)
+    // carries out a rebinding attack. A listed proxy has already chosen which names reach us.
+    checkHost: (hostHeader, forwarded) =>
+      allowAll || forwarded !== undefined || hostHeader === undefined || isTrustedHost(hostHeader)
+  }
+}
+
+/** Compares as origins, so "https://chat.example:443" and "https://chat.example" are one. */
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
   }
 }

@@ -11,16 +11,30 @@ export function replyBudgetBytes(maxBufferedBytes: number): number {
 
 /**
  * The newest messages (the end of `messages`, which is oldest first) whose JSON fits in `budget`
- * bytes, and whether any were cut. At least one is kept, so paging always makes progress.
+ * bytes, whether any were cut, and the bytes they take. At least one is kept unless `keepOne` is
+ * false, so a page the client asked for always makes progress; a hello's later rooms may get none.
  */
-export function newestWithin<T>(messages: T[], budget: number): { messages: T[]; cut: boolean } {
+export function newestWithin<T>(
+  messages: T[],
+  budget: number,
+  keepOne = true
+): { messages: T[]; cut: boolean; bytes: number } {
   let used = 0
   let start = messages.length
   while (start > 0) {
     const size = Buffer.byteLength(JSON.stringify(messages[start - 1])) + 1
-    if (used + size > budget && start < messages.length) break
+    if (used + size > budget && (start < messages.length || !keepOne)) break
     used += size
     start--
   }
-  return start === 0 ? { messages, cut: false } : { messages: messages.slice(start), cut: true }
+  const kept = start === 0 ? messages : messages.slice(start)
+  return { messages: kept, cut: start > 0, bytes: used }
+}
+
+/**
+ * What is left of one reply's budget, spent by the frames of that reply in turn: everything a
+ * hello answers after its welcome shares one, so its size never grows with the number of rooms.
+ */
+export interface ReplyAllowance {
+  left: number
 }

@@ -17,6 +17,11 @@ export interface Session<Conn> {
   readonly rooms: Set<string>
   /** The live socket, or undefined while dropped (resumable). */
   connection: Conn | undefined
+  /**
+   * The remote address of its latest socket, which the dropped-session cap counts per address
+   * first. Undefined for a session restored after a restart until it is resumed.
+   */
+  address: string | undefined
   expiry: NodeJS.Timeout | undefined
   /** This session's recent room messages by `#room` + cid, and DMs by `@userId` + cid. */
   readonly sentMessages: RecentSends
@@ -54,8 +59,9 @@ export interface SessionRegistry<Conn> {
   byUserId(id: string): Session<Conn> | undefined
   /**
    * Starts the resume window of a session whose socket dropped (`windowMs`, default the full
-   * window); `onExpire` runs if it lapses, or if the session is evicted as the oldest dropped one
-   * when more than `maxDropped` are waiting.
+   * window); `onExpire` runs if it lapses, or if the session is evicted: as the oldest dropped one
+   * of its address when that address has more than `maxDroppedPerAddress` waiting, else as the
+   * oldest of all when more than `maxDropped` are waiting.
    */
   dropped(session: Session<Conn>, onExpire: (session: Session<Conn>) => void, windowMs?: number): void
   /** Cancels the resume window (the session has a socket again). */
@@ -71,22 +77,40 @@ export interface SessionRegistry<Conn> {
  * churn (not concurrent sockets, which the connection caps bound) could grow them without end.
  */
 export const DEFAULT_MAX_DROPPED_SESSIONS = 10_000
+/**
+ * Dropped sessions kept per remote address. Without it, hello/close cycles from one address (10,050
+ * in 118 s in the attack run) pushed everyone else's resumable sessions out of the global cap; now
+ * such churn evicts only that address's own sessions. A tenth of the global cap: an office behind
+ * one NAT address still keeps a thousand people's sessions through a Wi-Fi drop.
+ */
+export const DEFAULT_MAX_DROPPED_PER_ADDRESS = 1000
 
 export function createSessionRegistry<Conn>(
   resumeMs: number,
-  maxDropped = DEFAULT_MAX_DROPPED_SESSIONS
+  maxDropped = DEFAULT_MAX_DROPPED_SESSIONS,
+  maxDroppedPerAddress = Math.min(DEFAULT_MAX_DROPPED_PER_ADDRESS, maxDropped)
 ): SessionRegistry<Conn> {
   const byToken = new Map<string, Session<Conn>>()
   const byUserId = new Map<string, Session<Conn>>()
+  /** Per address, its dropped sessions in drop order, with what to run on eviction. */
+  const droppedByAddress = new Map<string, Map<Session<Conn>, (session: Session<Conn>) => void>>()
   /** Dropped sessions in drop order (a Map keeps insertion order), with what to run on eviction. */
   const droppedOrder = new Map<Session<Conn>, (session: Session<Conn>) => void>()
 
   function remove(session: Session<Conn>): void {
     if (session.expiry !== undefined) clearTimeout(session.expiry)
     session.expiry = undefined
-    droppedOrder.delete(session)
+    forgetDropped(session)
     byToken.delete(session.tokenHash)
     byUserId.delete(session.user.id)
+  }
+
+  function forgetDropped(session: Session<Conn>): void {
+    droppedOrder.delete(session)
+    if (session.address === undefined) return
+    const mine = droppedByAddress.get(session.address)
+    mine?.delete(session)
+    if (mine?.size === 0) droppedByAddress.delete(session.address)
   }
 
   function add(session: Session<Conn>): Session<Conn> {
@@ -104,6 +128,7 @@ export function createSessionRegistry<Conn>(
         user,
         rooms: new Set(),
         connection: undefined,
+        address: undefined,
         expiry: undefined,
         ...sendTracking(0)
       })
@@ -115,6 +140,7 @@ export function createSessionRegistry<Conn>(
         user,
         rooms: new Set(rooms),
         connection: undefined,
+        address: undefined,
         expiry: undefined,
         ...sendTracking(RECENT_SENDS_CAPACITY)
       })
@@ -128,8 +154,18 @@ export function createSessionRegistry<Conn>(
         onExpire(session)
       }, windowMs)
       session.expiry.unref()
-      droppedOrder.delete(session)
+      forgetDropped(session)
       droppedOrder.set(session, onExpire)
+      if (session.address !== undefined) {
+        let mine = droppedByAddress.get(session.address)
+        if (!mine) droppedByAddress.set(session.address, (mine = new Map()))
+        mine.set(session, onExpire)
+        for (const [oldest, evicted] of mine) {
+          if (mine.size <= maxDroppedPerAddress) break
+          remove(oldest)
+          evicted(oldest)
+        }
+      }
       for (const [oldest, evicted] of droppedOrder) {
         if (droppedOrder.size <= maxDropped) break
         remove(oldest)
@@ -139,7 +175,7 @@ export function createSessionRegistry<Conn>(
     revived(session) {
       if (session.expiry !== undefined) clearTimeout(session.expiry)
       session.expiry = undefined
-      droppedOrder.delete(session)
+      forgetDropped(session)
     },
     remove,
     all: () => byToken.values(),
@@ -152,6 +188,7 @@ export function createSessionRegistry<Conn>(
       }
       byToken.clear()
       droppedOrder.clear()
+      droppedByAddress.clear()
       byUserId.clear()
     }
   }

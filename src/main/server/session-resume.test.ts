@@ -160,14 +160,16 @@ describe('resume across a dropped socket', () => {
     ])
   })
 
-  it('a new hello may take the nick of a dropped session, which then cannot be resumed', async () => {
+  it("a new hello cannot take a dropped session's nick; the session's token still resumes it", async () => {
     server = await startTestServer()
     const dropped = await droppedSession('ann')
-    const newcomer = await join('ann')
-    expect(newcomer.welcome.user.id).not.toBe(dropped.userId)
-    const late = await connect(server.url)
-    clients.push(late)
-    late.send({ type: 'hello', nick: 'ann', session: dropped.session })
-    expect((await late.closed).code).toBe(4409)
+    const newcomer = await connect(server.url)
+    clients.push(newcomer)
+    newcomer.send({ type: 'hello', nick: 'ann' })
+    expect((await newcomer.closed).code).toBe(4409)
+    const back = await connect(server.url)
+    clients.push(back)
+    back.send({ type: 'hello', nick: 'ann', session: dropped.session })
+    expect(await back.next('welcome')).toMatchObject({ resumed: true, user: { id: dropped.userId } })
   })
 })

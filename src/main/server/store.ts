@@ -8,7 +8,9 @@
  * the whole server. Appends are asynchronous: `done` runs once the message is durable, and only
  * then may it be acknowledged or fanned out. Reads are synchronous today (SQLite in-process).
  */
+import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
+import type { PruneStep, RetentionPolicy } from './history-retention'
 
 /** What a room message may carry beyond its text (files, issue 14, belong here too). */
 export interface MessageExtras {
@@ -65,10 +67,15 @@ export type AppendCallback<T> = (error: Error | null, stored: T | undefined) => 
 
 export interface Store {
   /**
+   * Names this history: it changes when the log was reset (Redis lost its data), so ids start
+   * again. Sent in `welcome.historyEpoch`; a store that cannot lose its log alone may leave it out.
+   */
+  readonly epoch?: string
+  /**
    * Stores a message; `done` runs after it is durable, with the id and ts the store gave it, and
    * never before `appendMessage` has returned (the caller records the send right after the call).
-   * `cid` (last, so callers without one stay short) is stored with it: only its author ever
-   * gets it back.
+   * `cid` (late in the list, so callers without one stay short) is stored with it: only its author
+   * ever gets it back. `files` (attachments the hub has checked and claimed) are stored with it too.
    */
   appendMessage(
     room: string,
@@ -76,25 +83,39 @@ export interface Store {
     text: string,
     done: AppendCallback<ChatMessage>,
     cid?: string,
+    files?: FileInfo[],
     extras?: MessageExtras
   ): void
-  appendDm(from: User, to: User, text: string, done: AppendCallback<DirectMessage>, cid?: string): void
+  appendDm(
+    from: User,
+    to: User,
+    text: string,
+    done: AppendCallback<DirectMessage>,
+    cid?: string,
+    files?: FileInfo[]
+  ): void
+  /**
+   * Edits, deletions, reactions and search (issue 13). Optional: a store without them (Redis
+   * today) leaves `messageChanges` unset and the hub answers `unsupported` to `edit`, `delete`,
+   * `react` and `search`; the contract suite checks that such a store has none of these methods.
+   */
+  readonly messageChanges?: boolean
   /**
    * Applies a change to a stored message and gives it the room's next `rev`; `done` runs once the
    * change is durable, with the message as it now is (error when there is no such message). The
    * change is applied on top of any change still queued, and `messageById` sees it at once, so
    * checks made against `messageById` hold when it lands.
    */
-  changeMessage(room: string, id: number, change: MessageChange, done: AppendCallback<ChatMessage>): void
+  changeMessage?(room: string, id: number, change: MessageChange, done: AppendCallback<ChatMessage>): void
   /** The room's latest change number (0 before the first change). */
-  roomRev(room: string): number
+  roomRev?(room: string): number
   /** The messages changed after `rev`, in change order, each as it now is; over `max`, the newest `max`. */
-  changesAfter(room: string, rev: number, max: number): Page<ChatMessage>
+  changesAfter?(room: string, rev: number, max: number): Page<ChatMessage>
   /**
    * Messages (in `rooms`) and DMs (to or from `userId`) containing every one of `words` (the last
    * one as a prefix), newest first, at most `limit` of each; deleted messages never match.
    */
-  search(query: SearchQuery): SearchPage
+  search?(query: SearchQuery): SearchPage
   /** A stored message as it now is, queued changes included. */
   messageById(room: string, id: number): ChatMessage | undefined
   dmById(id: number): DirectMessage | undefined
@@ -124,8 +145,23 @@ export interface Store {
    */
   markLiveSessions(): void
   loadSessions(): LoadedSession[]
-  /** Makes everything queued durable now, calling back its appends. */
-  flush(): void
+  /**
+   * A session saved by another process sharing this store (a cluster node that died, or that
+   * the client left): a hello presenting its token resumes it here. Only shared stores have it.
+   */
+  sessionByTokenHash?(tokenHash: string): LoadedSession | undefined
+  /** A user with a session saved by any process sharing this store (a DM's recipient on another node). */
+  knownUser?(userId: string): User | undefined
+  /**
+   * Makes everything queued durable now, calling back its appends. SQLite does it before it
+   * returns; a store on the network (Redis) returns a promise that resolves once it has.
+   */
+  flush(): void | Promise<void>
   /** Flushes, then releases the store. Safe to call twice. */
   close(): void
+  /**
+   * Retention (`--history-days`, `--history-max`): one bounded step of deleting what `policy` no
+   * longer keeps. Optional: the Redis store keeps its history whole (retention is not applied).
+   */
+  prune?(policy: RetentionPolicy, now: number): PruneStep
 }

@@ -7,14 +7,15 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { SUBPROTOCOL } from '../../shared/protocol'
 import type { OriginCheck } from './origin-policy'
+import type { ClientView } from './trusted-proxy'
 
 export type GateDecision =
   { ok: true } | { ok: false; status: number; message: string; headers?: Record<string, string> }
 
 export interface UpgradeGateOptions {
   checkOrigin: OriginCheck
-  /** Null when the server has room; otherwise the refusal. */
-  capacityRefusal(remoteAddress: string): GateDecision | null
+  /** Null when the server has room; otherwise the refusal. `address`: the client's (ClientView). */
+  capacityRefusal(address: string): GateDecision | null
   acceptingConnections(): boolean
 }
 
@@ -30,8 +31,11 @@ export function offeredSubprotocols(req: IncomingMessage): string[] {
     .filter(Boolean)
 }
 
-export function createUpgradeGate(options: UpgradeGateOptions): (req: IncomingMessage) => GateDecision {
-  return (req) => {
+/** `client`: who the request is from once a trusted proxy's headers are read (trusted-proxy.ts). */
+export function createUpgradeGate(
+  options: UpgradeGateOptions
+): (req: IncomingMessage, client: ClientView) => GateDecision {
+  return (req, client) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     if (!WEBSOCKET_PATHS.has(path)) {
       return { ok: false, status: 404, message: `No WebSocket endpoint at ${path.slice(0, 200)}; use /ws.` }
@@ -54,7 +58,7 @@ export function createUpgradeGate(options: UpgradeGateOptions): (req: IncomingMe
         headers: { 'Retry-After': '5' }
       }
     }
-    if (!options.checkOrigin(req.headers.origin, req.headers.host)) {
+    if (!options.checkOrigin(req.headers.origin, req.headers.host, client.forwarded)) {
       return {
         ok: false,
         status: 403,
@@ -69,8 +73,7 @@ export function createUpgradeGate(options: UpgradeGateOptions): (req: IncomingMe
         message: `This server speaks ${SUBPROTOCOL}; the client offered only ${offered.join(', ').slice(0, 200)}.`
       }
     }
-    const ip = req.socket.remoteAddress ?? 'unknown'
-    return options.capacityRefusal(ip) ?? { ok: true }
+    return options.capacityRefusal(client.address) ?? { ok: true }
   }
 }
 

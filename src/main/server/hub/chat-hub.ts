@@ -14,12 +14,16 @@ import { createDispatcher, type HandlerTable } from './dispatch'
 import { createHistory } from './history'
 import { createHubContext, REASONS, type ChatHubOptions } from './hub-context'
 import { createMessageChangeHandlers } from './message-changes'
+import { createModerationHub } from './moderation'
+import type { ModerationHub } from '../moderation/moderation-routes'
 import { createRoomMessageHandlers } from './room-messages'
-import { createRoomHandlers } from './rooms'
+import { createRooms } from './rooms'
 import { createSearchHandlers } from './search'
 import { createSessions } from './sessions'
 
 export interface ChatHub extends AdminApi {
+  /** Users and their sessions for the moderation routes (kick, ban) and token-taking HTTP routes. */
+  readonly moderation: ModerationHub
   opened(connection: Connection): void
   received(connection: Connection, data: string): void
   /** The socket is gone (closed by either side or terminated). Idempotent. */
@@ -37,9 +41,10 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   const history = createHistory(ctx)
   const sessions = createSessions(ctx, history)
+  const rooms = createRooms(ctx, history)
   const table: HandlerTable = {
     ...sessions.handlers,
-    ...createRoomHandlers(ctx, history),
+    ...rooms.handlers,
     ...createRoomMessageHandlers(ctx),
     ...createMessageChangeHandlers(ctx),
     ...createSearchHandlers(ctx),
@@ -71,6 +76,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
 
   return {
     ...createAdminApi(ctx),
+    moderation: createModerationHub(ctx),
     opened(connection) {
       connection.helloTimer = setTimeout(() => {
         if (!connection.session) ctx.close(connection, CloseCode.HelloTimeout, REASONS.helloTimeout)
@@ -89,6 +95,7 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     close: ctx.close,
     dispose() {
       sessions.dispose()
+      rooms.dispose()
       ctx.sessions.dispose()
       broker.dispose()
     }

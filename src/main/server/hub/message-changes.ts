@@ -10,6 +10,7 @@ import type { MessageChange } from '../store'
 import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
 import type { HubContext } from './hub-context'
+import { roomMessageKey } from './attachments'
 import { canDelete, canEdit } from './message-permissions'
 import { requireRoom } from './rooms'
 
@@ -31,6 +32,15 @@ export function createMessageChangeHandlers(ctx: HubContext): HandlersFor<'edit'
     return undefined
   }
 
+  /** False after answering `unsupported`: this server's store (Redis) has no message changes. */
+  function supported(connection: Connection, ref: string): boolean {
+    if (store.messageChanges && store.changeMessage) return true
+    const sentence =
+      'This server cannot edit, delete or react to messages (its message store does not support it).'
+    ctx.sendError(connection, 'unsupported', sentence, ref)
+    return false
+  }
+
   function change(
     session: Session<Connection>,
     room: string,
@@ -38,7 +48,7 @@ export function createMessageChangeHandlers(ctx: HubContext): HandlersFor<'edit'
     what: MessageChange,
     announce: (changed: ChatMessage) => void
   ): void {
-    store.changeMessage(room, id, what, (error, changed) => {
+    store.changeMessage?.(room, id, what, (error, changed) => {
       if (changed) return announce(changed)
       // Deleted between the check and the write (it cannot be, single-threaded, but a store on
       // the network may): nothing was stored, so nothing is announced.
@@ -49,6 +59,7 @@ export function createMessageChangeHandlers(ctx: HubContext): HandlersFor<'edit'
 
   return {
     edit(connection, session, { room, id, text }) {
+      if (!supported(connection, 'edit')) return
       if (!ctx.textFits(connection, text, 'edit')) return
       const message = target(connection, session, room, id, 'edit')
       if (!message) return
@@ -68,17 +79,26 @@ export function createMessageChangeHandlers(ctx: HubContext): HandlersFor<'edit'
       )
     },
     delete(connection, session, { room, id }) {
+      if (!supported(connection, 'delete')) return
       const message = target(connection, session, room, id, 'delete')
       if (!message) return
-      if (!canDelete(session.user, message)) {
-        ctx.sendError(connection, 'forbidden', 'You can delete only your own messages.', 'delete')
+      if (!canDelete(session.user, message, ctx.options.moderators.isModerator(session.user.id))) {
+        ctx.sendError(
+          connection,
+          'forbidden',
+          'You can delete only your own messages (moderators can delete any).',
+          'delete'
+        )
         return
       }
-      change(session, room, id, { kind: 'delete' }, (m) =>
+      change(session, room, id, { kind: 'delete' }, (m) => {
+        // Once the deletion is durable its files are no longer served (and unshared blobs go).
+        ctx.options.files.detachFilesOf(roomMessageKey(room, id))
         broker.publish(room, { type: 'deleted', room, id, rev: m.rev ?? 0 })
-      )
+      })
     },
     react(connection, session, { room, id, emoji, on }) {
+      if (!supported(connection, 'react')) return
       if (emoji.length > limits.maxEmojiLength) {
         const sentence = `A reaction is at most ${limits.maxEmojiLength} characters; this one is ${emoji.length}.`
         ctx.sendError(connection, 'emoji_too_long', sentence, 'react')

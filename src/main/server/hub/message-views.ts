@@ -7,22 +7,30 @@ import type { ChatMessage, DirectMessage, ServerMessageOf, User } from '../../..
 // Spelled out field by field: these run for every message fanned out, and a literal is what V8
 // builds fastest (a rest-destructure copies through the runtime).
 export function sharedMessage(m: ChatMessage): ServerMessageOf<'message'> {
-  if (m.replyTo !== undefined) {
-    return {
-      type: 'message',
-      room: m.room,
-      id: m.id,
-      from: m.from,
-      text: m.text,
-      ts: m.ts,
-      replyTo: m.replyTo
-    }
+  const shared: ServerMessageOf<'message'> = {
+    type: 'message',
+    room: m.room,
+    id: m.id,
+    from: m.from,
+    text: m.text,
+    ts: m.ts
   }
-  return { type: 'message', room: m.room, id: m.id, from: m.from, text: m.text, ts: m.ts }
+  if (m.replyTo !== undefined) shared.replyTo = m.replyTo
+  if (m.files) shared.files = m.files
+  return shared
 }
 
 export function sharedDm(m: DirectMessage): ServerMessageOf<'dm'> {
-  return { type: 'dm', id: m.id, from: m.from, to: m.to, text: m.text, ts: m.ts }
+  const shared: ServerMessageOf<'dm'> = {
+    type: 'dm',
+    id: m.id,
+    from: m.from,
+    to: m.to,
+    text: m.text,
+    ts: m.ts
+  }
+  if (m.files) shared.files = m.files
+  return shared
 }
 
 /** Replays and history pages: each message as `viewerId` may see it. */

@@ -3,6 +3,7 @@
  * the message is durable; with a `cid`, a resend is answered with the stored message, not stored
  * twice, and the cid goes to its author only.
  */
+import { claimFiles, roomMessageKey } from './attachments'
 import type { HandlersFor } from './dispatch'
 import { CID_LOOKUP_WINDOW, earlierSend } from './earlier-send'
 import type { HubContext } from './hub-context'
@@ -28,12 +29,18 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
       }
       const extras = replyTo !== undefined ? { replyTo } : undefined
       if (cid === undefined) {
+        const claim = claimFiles(ctx, connection, session, message.files, ref)
+        if (!claim) return
         store.appendMessage(
           room,
           session.user,
           text,
           (error, stored) => {
-            if (!stored) return ctx.storageFailed(session, error)
+            if (!stored) {
+              claim.release()
+              return ctx.storageFailed(session, error, ref)
+            }
+            claim.attach(roomMessageKey(room, stored.id))
             const sender = session.connection
             const copy = { type: 'message' as const, ...stored }
             broker.publish(room, copy)
@@ -41,6 +48,7 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
             if (sender && !broker.isMember(room, sender)) ctx.send(sender, copy)
           },
           undefined,
+          claim.files,
           extras
         )
         return
@@ -53,6 +61,9 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
       // A resend of something already stored: acknowledge with the stored message, tell no one else.
       if (earlier.state === 'stored') ctx.send(connection, { type: 'message', ...earlier.value })
       if (earlier.state !== 'none') return
+      // After the resend check: a resend is answered with the stored copy, its files already attached.
+      const claim = claimFiles(ctx, connection, session, message.files, ref)
+      if (!claim) return
       store.appendMessage(
         room,
         session.user,
@@ -60,14 +71,17 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
         (error, stored) => {
           if (!stored) {
             session.sentMessages.forget(key)
-            return ctx.storageFailed(session, error)
+            claim.release()
+            return ctx.storageFailed(session, error, ref)
           }
+          claim.attach(roomMessageKey(room, stored.id))
           session.sentMessages.committed(key, stored.id)
           const sender = session.connection
           broker.publish(room, sharedMessage(stored), sender)
           if (sender) ctx.send(sender, { type: 'message', ...stored })
         },
         cid,
+        claim.files,
         extras
       )
       // After the call: an append that throws (a closed store) must not leave the key pending.

@@ -26,6 +26,11 @@ export function createSearchHandlers(ctx: HubContext): HandlersFor<'search'> {
         return
       }
       if (room !== undefined && !requireRoom(ctx, connection, session, room, 'search')) return
+      if (!store.messageChanges || !store.search) {
+        const sentence = 'This server cannot search messages (its message store does not support it).'
+        ctx.sendError(connection, 'unsupported', sentence, 'search')
+        return
+      }
       const page = store.search({
         words: searchWords(q),
         rooms: room !== undefined ? [room] : [...session.rooms],

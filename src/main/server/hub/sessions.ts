@@ -4,7 +4,10 @@
  */
 import { CloseCode } from '../../../shared/close-codes'
 import { DEFAULT_ROOM, DM_RESUME_KEY, isValidRoomName, type ClientMessageOf } from '../../../shared/protocol'
-import { newUser, type Session } from '../session-registry'
+import { closeReason } from '../moderation/close-reason'
+import { isReservedNick } from '../nick-identity'
+import type { ReplyAllowance } from '../reply-budget'
+import { hashToken, newUser, type Session } from '../session-registry'
 import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
 import type { HistoryReplies } from './history'
@@ -42,37 +45,83 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     ctx.close(stale, CloseCode.SessionReplaced, REASONS.replaced)
   }
 
-  /** A new session for `nick`, or undefined when a connected user holds the nick. */
-  function newSession(nick: string): Session<Connection> | undefined {
-    const user = newUser(nick)
-    const claim = broker.claimNick(user)
-    if (!claim.ok) return undefined
-    // A dropped session holding the nick gives way: its person may well be this one, without the token.
-    const holder = claim.displacedUserId !== undefined ? sessions.byUserId(claim.displacedUserId) : undefined
-    if (holder) {
-      sessions.remove(holder)
-      store.deleteSession(holder.tokenHash)
+  /**
+   * In a cluster, the session another node held (it died, or the client moved here): taken over
+   * like one restored after a restart, while its resume window lasts.
+   */
+  function fromAnotherNode(token: string): Session<Connection> | undefined {
+    const saved = store.sessionByTokenHash?.(hashToken(token))
+    if (!saved || Date.now() - saved.lastLive > limits.sessionResumeMs) return undefined
+    const rooms = saved.rooms.filter(isValidRoomName)
+    for (const room of rooms) {
+      store.ensureRoom(room)
+      broker.addRoom(room)
     }
+    broker.claimNick(saved.user)
+    return sessions.restore(saved.tokenHash, saved.user, rooms)
+  }
+
+  /**
+   * A new session for `nick`, or the reason it cannot have it: the server's own name and words,
+   * or a nick (or look-alike) another user holds — connected, or dropped and still resumable.
+   */
+  function newSession(nick: string): Session<Connection> | string {
+    if (isReservedNick(nick, options.serverName)) return REASONS.nickReserved
+    const user = newUser(nick)
+    if (!broker.claimNick(user).ok) return REASONS.nickInUse
     const session = sessions.create(user)
     session.rooms.add(DEFAULT_ROOM)
     return session
   }
 
+  /** Checks the password against the guess throttle; closes the connection when it fails. */
+  function passwordAccepted(connection: Connection, password: string | undefined): boolean {
+    const address = connection.info.remoteAddress
+    const verdict = ctx.guessThrottle.check(address)
+    if (!verdict.allowed) {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+      ctx.close(
+        connection,
+        CloseCode.RateLimited,
+        `Too many wrong passwords from here: try again in ${seconds} s.`
+      )
+      return false
+    }
+    if (options.checkPassword?.(password)) {
+      ctx.guessThrottle.succeeded(address)
+      return true
+    }
+    const wait = ctx.guessThrottle.failed(address)
+    ctx.closeAfter(connection, CloseCode.Unauthorized, REASONS.unauthorized, wait)
+    return false
+  }
+
   function hello(connection: Connection, message: ClientMessageOf<'hello'>): void {
-    if (options.checkPassword && !options.checkPassword(message.password)) {
-      ctx.close(connection, CloseCode.Unauthorized, REASONS.unauthorized)
+    if (options.checkPassword && !passwordAccepted(connection, message.password)) return
+    // A ban holds the session and the nick: neither a resume nor a fresh hello gets past it.
+    const ban = options.bans.banFor(
+      message.session !== undefined ? hashToken(message.session) : undefined,
+      message.nick
+    )
+    if (ban) {
+      ctx.close(connection, CloseCode.Banned, closeReason(REASONS.banned, ban.reason))
       return
     }
-    const previous = message.session !== undefined ? sessions.byToken(message.session) : undefined
+    const previous =
+      message.session !== undefined
+        ? (sessions.byToken(message.session) ?? fromAnotherNode(message.session))
+        : undefined
     if (previous) takeOver(previous, connection)
     const session = previous ?? newSession(message.nick)
-    if (!session) {
-      ctx.close(connection, CloseCode.NickInUse, REASONS.nickInUse)
+    if (typeof session === 'string') {
+      ctx.close(connection, CloseCode.NickInUse, session)
       return
     }
     const resumed = previous !== undefined
     sessions.revived(session)
     session.connection = connection
+    // After revived(), which forgot it under its old address: the dropped-session cap counts it here.
+    session.address = connection.info.remoteAddress
     broker.attachUser(session.user.id, connection)
     ctx.persist(session)
     connection.session = session
@@ -95,13 +144,25 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       session: resumed && message.session !== undefined ? message.session : session.token,
       ...(resumed ? { resumed: true } : {}),
       server: { name: options.serverName, version: options.serverVersion, limits: { ...limits } },
-      rooms: broker.roomSummaries()
+      rooms: broker.roomSummaries(),
+      ...(store.epoch !== undefined ? { historyEpoch: store.epoch } : {})
     })
+    // A Map, not the parsed object: a room named "constructor" missing from the client's map would
+    // read Object.prototype.constructor (which SQLite refuses to bind: 1011 on every resume).
+    const resume = new Map(Object.entries(message.resume ?? {}))
+    const changes = new Map(Object.entries(message.changes ?? {}))
+    // One budget for the whole reply, so it does not grow with the rooms (200 rooms of large
+    // messages were 200 × 512 KiB per hello): missed DMs take up to half, the rooms the rest in
+    // turn, and a room past it gets only hasMore, for the client to page with history.
+    const allowance: ReplyAllowance = { left: ctx.replyBudget }
+    const lastDm = resume.get(DM_RESUME_KEY)
+    const dms =
+      resumed && lastDm !== undefined ? history.dmReplay(session, lastDm, allowance.left / 2) : undefined
+    allowance.left -= dms?.bytes ?? 0
     for (const room of session.rooms) {
-      history.sendJoined(connection, room, message.resume?.[room], ctx.sendInBurst, message.changes?.[room])
+      history.sendJoined(connection, room, resume.get(room), allowance, changes.get(room))
     }
-    const lastDm = message.resume?.[DM_RESUME_KEY]
-    if (resumed && lastDm !== undefined) history.replayDms(connection, session, lastDm)
+    dms?.send(connection)
   }
 
   return {

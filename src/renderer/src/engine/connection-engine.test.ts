@@ -106,6 +106,42 @@ describe('ConnectionEngine', () => {
     })
   })
 
+  it("asks for what a resumed hello's reply budget left out: a cut replay and a room with none", () => {
+    const first = start()
+    admit(first, false, [
+      { type: 'joined', room: 'general', members: [alice], history: [chat(4, 'hi')] },
+      { type: 'joined', room: 'dev', members: [alice], history: [] }
+    ])
+    first.serverSends({ ...chat(9, 'dev news'), room: 'dev' })
+    first.serverCloses(1006)
+    vi.advanceTimersByTime(500)
+    const second = FakeSocket.latest()
+    // general's replay was cut by bytes (hasMore, short of the count cap); dev's did not fit at all.
+    admit(second, true, [
+      {
+        type: 'joined',
+        room: 'general',
+        members: [alice],
+        history: [chat(40, 'x'), chat(41, 'y')],
+        hasMore: true
+      },
+      { type: 'joined', room: 'dev', members: [alice], history: [], hasMore: true }
+    ])
+    const asked = second.sentMessages().filter((m) => m.type === 'history')
+    expect(asked).toEqual([
+      { type: 'history', room: 'general', before: 40, limit: 200 },
+      { type: 'history', room: 'dev', limit: 200 }
+    ])
+    // dev's newest page reaches back past id 9: nothing more to ask.
+    second.serverSends({
+      type: 'history',
+      room: 'dev',
+      messages: [9, 10, 11].map((id) => ({ ...chat(id, 'dev'), room: 'dev' })),
+      hasMore: true
+    })
+    expect(second.sentMessages().filter((m) => m.type === 'history')).toHaveLength(2)
+  })
+
   it('does not retry after 4401 or 4409 and reports why', () => {
     for (const code of [4401, 4409]) {
       const socket = start()

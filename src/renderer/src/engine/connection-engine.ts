@@ -1,3 +1,4 @@
+import type { FileInfo } from '../../../shared/file-info'
 import { checkClientCloseArgs } from '../../../shared/close-codes'
 import {
   DEFAULT_LIMITS,
@@ -181,8 +182,8 @@ export class ConnectionEngine {
   }
 
   /** Queues a chat or direct message; it goes out now if connected, else on reconnect. */
-  post(target: OutboxTarget, text: string): OutboxItem {
-    return this.delivery.post(target, text)
+  post(target: OutboxTarget, text: string, files: FileInfo[] = []): OutboxItem {
+    return this.delivery.post(target, text, files)
   }
 
   retry(cid: string): void {

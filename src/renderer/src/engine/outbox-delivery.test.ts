@@ -40,6 +40,22 @@ describe('OutboxDelivery', () => {
     expect(lists.at(-1)).toEqual([])
   })
 
+  it('sends attached files as their ids, and keeps them on the item for the pending row', () => {
+    open = true
+    const file = {
+      id: 'q2Zt1x0bY8mKc4vR7nW3aA',
+      name: 'a.png',
+      size: 3,
+      type: 'image/png',
+      url: '/files/q2Zt1x0bY8mKc4vR7nW3aA'
+    }
+    const item = delivery.post(room, '', [file])
+    expect(sent).toEqual([{ type: 'send', room: 'general', text: '', cid: item.cid, files: [file.id] }])
+    expect(lists.at(-1)?.[0]?.files).toEqual([file])
+    delivery.post({ kind: 'dm', to: 'u2', toNick: 'bob' }, 'see', [file])
+    expect(sent[1]).toMatchObject({ type: 'dm', files: [file.id] })
+  })
+
   it('sends a direct message as dm, and a refusal by the server fails it without retrying', () => {
     open = true
     const item = delivery.post({ kind: 'dm', to: 'u2', toNick: 'bob' }, 'psst')

@@ -1,3 +1,4 @@
+import type { FileInfo } from '../../../shared/file-info'
 import type { ClientMessage } from '../../../shared/protocol'
 import type { Clock, TimerHandle } from './clock'
 import { Outbox, type OutboxItem, type OutboxTarget } from './outbox'
@@ -31,8 +32,8 @@ export class OutboxDelivery {
   }
 
   /** Queues a chat or direct message; it goes out now if connected, else after the next barrier. */
-  post(target: OutboxTarget, text: string): OutboxItem {
-    const item = this.outbox.add(target, text, this.clock.now())
+  post(target: OutboxTarget, text: string, files: FileInfo[] = []): OutboxItem {
+    const item = this.outbox.add(target, text, this.clock.now(), files)
     this.flush()
     this.emit()
     return item
@@ -82,6 +83,7 @@ export class OutboxDelivery {
     if (!this.hooks.canSend()) return
     const now = this.clock.now()
     for (const item of this.outbox.unsent()) {
+      const files = item.files ? { files: item.files.map((file) => file.id) } : {}
       const message: ClientMessage =
         item.target.kind === 'room'
           ? {
@@ -89,9 +91,10 @@ export class OutboxDelivery {
               room: item.target.room,
               text: item.text,
               cid: item.cid,
-              ...(item.target.replyTo !== undefined ? { replyTo: item.target.replyTo } : {})
+              ...(item.target.replyTo !== undefined ? { replyTo: item.target.replyTo } : {}),
+              ...files
             }
-          : { type: 'dm', to: item.target.to, text: item.text, cid: item.cid }
+          : { type: 'dm', to: item.target.to, text: item.text, cid: item.cid, ...files }
       if (!this.hooks.send(message)) break
       this.outbox.markSent(item.cid, now)
     }

@@ -5,6 +5,8 @@
  * out on a connection. Queued offline it never expires: the server has not had a chance yet.
  * Failed items stay until the person retries or discards them; a late echo still counts as delivery.
  */
+import type { FileInfo } from '../../../shared/file-info'
+
 /** A room message may answer one earlier message of the room (`replyTo`, its id). */
 export type OutboxTarget =
   { kind: 'room'; room: string; replyTo?: number } | { kind: 'dm'; to: string; toNick: string }
@@ -13,6 +15,8 @@ export interface OutboxItem {
   cid: string
   target: OutboxTarget
   text: string
+  /** Uploaded files going with it (sent as their ids); absent when there are none. */
+  files?: FileInfo[]
   status: 'pending' | 'failed'
   /** When the person pressed Send (client clock). */
   createdAt: number
@@ -26,12 +30,13 @@ export class Outbox {
 
   constructor(private readonly idPrefix: string = randomPrefix()) {}
 
-  add(target: OutboxTarget, text: string, now: number): OutboxItem {
+  add(target: OutboxTarget, text: string, now: number, files: FileInfo[] = []): OutboxItem {
     this.counter += 1
     const item: OutboxItem = {
       cid: `${this.idPrefix}-${this.counter}`,
       target,
       text,
+      ...(files.length > 0 ? { files } : {}),
       status: 'pending',
       createdAt: now
     }

@@ -20,8 +20,10 @@ describe('ReconnectPolicy', () => {
     expect(mid.next(1001, 0)).toEqual({ retry: true, delayMs: 1000, attempt: 2 })
   })
 
-  it('never retries after 4401, 4403 or 4409, and stops after 1000', () => {
+  it('never retries after 4401, 4403, 4409, 4410 (kicked) or 4411 (banned), and stops after 1000', () => {
     const policy = new ReconnectPolicy()
+    expect(policy.next(4410, 0)).toEqual({ retry: false, reason: 'ask' })
+    expect(policy.next(4411, 0)).toEqual({ retry: false, reason: 'ask' })
     expect(policy.next(4401, 0)).toEqual({ retry: false, reason: 'ask' })
     expect(policy.next(4403, 0)).toEqual({ retry: false, reason: 'ask' })
     expect(policy.next(4409, 0)).toEqual({ retry: false, reason: 'ask' })

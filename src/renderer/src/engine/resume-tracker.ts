@@ -126,7 +126,10 @@ export class ResumeTracker {
 
   /**
    * After a reconnect the server could not resume (it restarted and lost sessions), a fresh join
-   * brings only the newest page: page back until the history meets the last message seen.
+   * brings only the newest page; a resumed one brings what the server's reply budget let through
+   * (newest kept, `hasMore` when cut, by count or by bytes) — or, in a room past the budget of
+   * that hello, nothing but `hasMore`. Either way: page back until the history meets the last
+   * message seen.
    */
   private maybeFillGap(
     room: string,
@@ -134,9 +137,12 @@ export class ResumeTracker {
     history: readonly ChatMessage[],
     hasMore: boolean
   ): void {
-    if (previous === undefined || !hasMore || history.length === 0) return
-    const truncatedReplay = this.resumed && history.length >= DEFAULT_LIMITS.resumeReplayMax
-    if (this.resumed && !truncatedReplay) return
+    if (previous === undefined || !hasMore) return
+    if (history.length === 0) {
+      this.gaps.set(room, { until: previous, pages: 1 })
+      this.send({ type: 'history', room, limit: DEFAULT_LIMITS.historyPageMax })
+      return
+    }
     this.continueGapFill(room, { until: previous, pages: 0 }, history, hasMore)
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displayServerAddress, normalizeServerAddress } from './server-address'
+import { displayServerAddress, joinLinkFingerprint, normalizeServerAddress } from './server-address'
 
 describe('normalizeServerAddress', () => {
   it.each([
@@ -28,5 +28,24 @@ describe('normalizeServerAddress', () => {
   it('shows a stored URL back as host:port', () => {
     expect(displayServerAddress('ws://10.0.0.5:8080/ws')).toBe('10.0.0.5:8080')
     expect(displayServerAddress('wss://chat.example.com/ws')).toBe('wss://chat.example.com')
+  })
+})
+
+describe('joinLinkFingerprint', () => {
+  const fp = '0f'.repeat(32)
+  it('reads #fp= from a join link, which still normalizes to the wss:// URL', () => {
+    expect(joinLinkFingerprint(`https://192.168.1.20:8443/#fp=${fp}`)).toBe(fp)
+    expect(
+      joinLinkFingerprint(`https://192.168.1.20:8443/#fp=${fp.toUpperCase().match(/../g)!.join(':')}`)
+    ).toBe(fp)
+    expect(normalizeServerAddress(`https://192.168.1.20:8443/#fp=${fp}`)).toEqual({
+      ok: true,
+      url: 'wss://192.168.1.20:8443/ws'
+    })
+  })
+  it('is undefined without one, or with something that is not a SHA-256', () => {
+    expect(joinLinkFingerprint('192.168.1.20:8443')).toBeUndefined()
+    expect(joinLinkFingerprint('https://h/#fp=abc')).toBeUndefined()
+    expect(joinLinkFingerprint('https://h/#room=general')).toBeUndefined()
   })
 })

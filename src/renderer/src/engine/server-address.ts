@@ -38,6 +38,18 @@ export function displayServerAddress(url: string): string {
   }
 }
 
+/**
+ * The certificate fingerprint a join link carries (`https://host:port/#fp=<sha-256 hex>`, as
+ * the host panel's QR code and link give it), lowercase hex; undefined when there is none.
+ */
+export function joinLinkFingerprint(input: string): string | undefined {
+  const hash = input.trim().split('#')[1]
+  if (!hash) return undefined
+  const value = new URLSearchParams(hash).get('fp')
+  const hex = value?.replace(/:/g, '').toLowerCase()
+  return hex && /^[0-9a-f]{64}$/.test(hex) ? hex : undefined
+}
+
 function invalid(message: string): AddressResult {
   return { ok: false, code: 'invalid_address', message }
 }

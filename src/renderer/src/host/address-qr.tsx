@@ -2,18 +2,21 @@ import { useEffect, useState } from 'react'
 import QRCode from 'qrcode'
 
 /**
- * A QR code a phone can scan. It encodes the http:// address of the web client the hosted
- * server serves at /, not the ws:// URL: a phone's camera opens web pages, not sockets.
+ * A QR code a phone can scan. It encodes the http(s):// address of the web client the hosted
+ * server serves at /, not the ws:// URL: a phone's camera opens web pages, not sockets. With TLS
+ * the link carries the certificate's fingerprint (`#fp=`): pasted into Parley, it lets the app
+ * trust that certificate without asking (a fragment never reaches the server).
  */
-export function webClientUrl(wsUrl: string): string {
+export function webClientUrl(wsUrl: string, fingerprint?: string): string {
   const url = new URL(wsUrl)
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:'
   url.pathname = '/'
+  if (fingerprint) url.hash = `fp=${fingerprint}`
   return url.toString()
 }
 
-export function AddressQr({ wsUrl }: { wsUrl: string }) {
-  const target = webClientUrl(wsUrl)
+export function AddressQr({ wsUrl, fingerprint }: { wsUrl: string; fingerprint?: string }) {
+  const target = webClientUrl(wsUrl, fingerprint)
   const [image, setImage] = useState<{ for: string; src: string } | null>(null)
   useEffect(() => {
     let cancelled = false

@@ -23,6 +23,10 @@ function HostForm({ store, onCancel }: { store: HostStore; onCancel: () => void 
   const [password, setPassword] = useState('')
   const [scope, setScope] = useState<HostScope>(initial?.options?.scope ?? DEFAULT_HOST_OPTIONS.scope)
   const [nick, setNick] = useState(initial?.nickname ?? '')
+  // TLS follows the scope ("Local network" on, "This computer only" off) until the person sets it.
+  const [tlsChoice, setTlsChoice] = useState<boolean | null>(initial?.options?.tls ?? null)
+  const tls = tlsChoice ?? scope === 'lan'
+  const [mdns, setMdns] = useState(initial?.options?.mdns ?? true)
   const [formError, setFormError] = useState<string | null>(null)
   const errorId = useId()
 
@@ -35,7 +39,15 @@ function HostForm({ store, onCancel }: { store: HostStore; onCancel: () => void 
     if (!nick.trim()) return setFormError('Choose your nickname: you join your own server as a member.')
     setFormError(null)
     void start(
-      { port: parsedPort, name: name.trim(), scope, portFallback: true, ...(password ? { password } : {}) },
+      {
+        port: parsedPort,
+        name: name.trim(),
+        scope,
+        portFallback: true,
+        tls,
+        mdns,
+        ...(password ? { password } : {})
+      },
       nick.trim()
     )
   }
@@ -89,6 +101,28 @@ function HostForm({ store, onCancel }: { store: HostStore; onCancel: () => void 
         <label>
           <input type="radio" name="scope" checked={scope === 'lan'} onChange={() => setScope('lan')} />
           Local network
+        </label>
+      </fieldset>
+      <fieldset className="host-scope host-security">
+        <legend>Security and discovery</legend>
+        <label>
+          <input
+            type="checkbox"
+            name="tls"
+            checked={tls}
+            onChange={(event) => setTlsChoice(event.target.checked)}
+          />
+          Encrypt with TLS (self-signed certificate)
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            name="mdns"
+            checked={mdns && scope === 'lan'}
+            disabled={scope !== 'lan'}
+            onChange={(event) => setMdns(event.target.checked)}
+          />
+          Announce on the local network
         </label>
       </fieldset>
       {shownError && (

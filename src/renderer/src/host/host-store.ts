@@ -4,7 +4,9 @@
  * calls. Exists only in the desktop app; the web client has no bridge and no store.
  */
 import { create } from 'zustand'
+import type { Fault } from '../../../shared/fault-schema'
 import type { HostConnection, HostOptions, HostStatus, ParleyApi, Settings } from '../../../shared/ipc'
+import { useModeration } from '../moderation/moderation-store'
 import { useStore } from '../store'
 import { appPreferences } from '../store/app-preferences'
 
@@ -20,6 +22,9 @@ export interface HostState {
   dismissSettingsProblem(): void
   start(options: HostOptions, nick: string): Promise<void>
   stop(): Promise<void>
+  /** Fault injection on one connection; resolves with main's sentence when it was refused. */
+  injectFault(connectionId: string, fault: Fault): Promise<string | null>
+  clearFaults(connectionId: string): Promise<string | null>
 }
 
 export function createHostStore(api: ParleyApi) {
@@ -36,12 +41,16 @@ export function createHostStore(api: ParleyApi) {
         const status = await api.host.start(options)
         // Main saved these choices (never the password); the next form starts from them.
         const { password: _password, ...saved } = options
-        const remembered = { options: { portFallback: true, ...saved }, nickname: nick }
+        const remembered = {
+          options: { portFallback: true, tls: false, mdns: true, ...saved },
+          nickname: nick
+        }
         if (nick !== get().remembered?.nickname) {
           void appPreferences.getState().set({ nickname: nick })
         }
         set({ status, remembered })
         if (status.state !== 'running') return
+        useModeration.getState().setOwnerToken(status.selfUrl, status.ownerToken ?? null)
         // The host joins its own server over loopback, like any other member.
         useStore.getState().connect({
           url: status.selfUrl,
@@ -50,6 +59,22 @@ export function createHostStore(api: ParleyApi) {
         })
       } catch (error) {
         set({ error: (error as Error).message })
+      }
+    },
+    async injectFault(connectionId, fault) {
+      try {
+        await api.host.injectFault({ connectionId, fault })
+        return null
+      } catch (error) {
+        return (error as Error).message
+      }
+    },
+    async clearFaults(connectionId) {
+      try {
+        await api.host.clearFaults({ connectionId })
+        return null
+      } catch (error) {
+        return (error as Error).message
       }
     },
     async stop() {
@@ -68,18 +93,29 @@ export function createHostStore(api: ParleyApi) {
     }
   }))
 
-  api.host.onStatusChanged((status) => store.setState({ status }))
+  const ownServer = (status: HostStatus) =>
+    useModeration
+      .getState()
+      .setOwnerToken(
+        status.state === 'running' ? status.selfUrl : null,
+        status.state === 'running' ? (status.ownerToken ?? null) : null
+      )
+  api.host.onStatusChanged((status) => {
+    store.setState({ status })
+    ownServer(status)
+  })
   api.host.onConnections((connections) => store.setState({ connections }))
   // Catch up with a server that was already running (a reload of the window).
   void Promise.all([api.host.status(), api.host.listConnections(), api.settings.get()])
-    .then(([status, connections, { settings, problem }]) =>
+    .then(([status, connections, { settings, problem }]) => {
+      ownServer(status)
       store.setState({
         status,
         connections,
         remembered: { options: settings.lastHost, nickname: settings.nickname },
         settingsProblem: problem?.message ?? null
       })
-    )
+    })
     .catch((error: unknown) => store.setState({ error: (error as Error).message }))
   return store
 }

@@ -30,6 +30,11 @@ function CopyButton({ text }: { text: string }) {
   )
 }
 
+/** `abcd…` → `ABCD 1234 …` in groups of two bytes, the way a person compares it. */
+function groupedFingerprint(fingerprint: string): string {
+  return (fingerprint.toUpperCase().match(/.{1,4}/g) ?? []).join(' ')
+}
+
 function portNote(status: Running): string | null {
   if (status.requestedPort === 0 || status.requestedPort === status.port) return null
   return `Port ${status.requestedPort} was in use, so the server took ${status.port}.`
@@ -52,6 +57,35 @@ export function HostSummary({ store }: { store: HostStore }) {
             {running.scope === 'local' ? ' · this computer only' : ' · local network'}
           </p>
           {portNote(running) && <p className="host-note">{portNote(running)}</p>}
+          {running.tls && running.fingerprint ? (
+            <div className="host-tls">
+              <h3 id="host-fingerprint-heading">TLS certificate fingerprint (SHA-256)</h3>
+              <div className="host-address-line">
+                <code className="host-fingerprint" aria-labelledby="host-fingerprint-heading">
+                  {groupedFingerprint(running.fingerprint)}
+                </code>
+                <CopyButton text={running.fingerprint} />
+              </div>
+              <p className="host-note">
+                Joiners compare this with what their app or browser shows. The links below carry it, so Parley
+                trusts this server without asking.
+              </p>
+            </div>
+          ) : (
+            running.scope === 'lan' && (
+              <p className="host-note host-warning">
+                Not encrypted: anyone on this network can read the chat and the password. Stop and tick
+                “Encrypt with TLS” to protect it.
+              </p>
+            )
+          )}
+          {running.scope === 'lan' && (
+            <p className="host-note">
+              {running.announced
+                ? 'Announced on the local network: Parley apps nearby list it under “On your network”.'
+                : 'Not announced on the local network: people need the address below.'}
+            </p>
+          )}
           <h3 id="host-addresses-heading">Server addresses</h3>
           <ul className="host-addresses" aria-labelledby="host-addresses-heading">
             {running.urls.map((url) => (
@@ -62,9 +96,18 @@ export function HostSummary({ store }: { store: HostStore }) {
                 </div>
                 {!isLoopback(url) && (
                   <div className="host-address-qr">
-                    <AddressQr wsUrl={url} />
+                    <AddressQr wsUrl={url} fingerprint={running.fingerprint} />
                     <span className="host-note">
-                      Scan to open the web client at {webClientUrl(url)}, or type {url} in Parley.
+                      {running.fingerprint ? (
+                        <>
+                          Scan to open the web client, or paste this join link into Parley’s server address:{' '}
+                          <code className="host-join-link">{webClientUrl(url, running.fingerprint)}</code>
+                        </>
+                      ) : (
+                        <>
+                          Scan to open the web client at {webClientUrl(url)}, or type {url} in Parley.
+                        </>
+                      )}
                     </span>
                   </div>
                 )}

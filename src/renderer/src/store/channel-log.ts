@@ -1,3 +1,4 @@
+import type { FileInfo } from '../../../shared/file-info'
 import type { ChatMessage, DirectMessage, Reaction, User } from '../../../shared/protocol'
 
 /**
@@ -22,6 +23,7 @@ export interface MessageEntry {
   editedAt?: number
   deleted?: boolean
   reactions?: Reaction[]
+  files?: FileInfo[]
 }
 
 export interface SystemEntry {
@@ -61,7 +63,8 @@ export function messageEntry(message: ChatMessage | DirectMessage): MessageEntry
     ...('replyTo' in message && message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
     ...('editedAt' in message && message.editedAt !== undefined ? { editedAt: message.editedAt } : {}),
     ...('deleted' in message && message.deleted ? { deleted: true } : {}),
-    ...('reactions' in message && message.reactions?.length ? { reactions: message.reactions } : {})
+    ...('reactions' in message && message.reactions?.length ? { reactions: message.reactions } : {}),
+    ...(message.files?.length && !('deleted' in message && message.deleted) ? { files: message.files } : {})
   }
 }
 

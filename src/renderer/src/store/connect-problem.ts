@@ -24,7 +24,9 @@ export function explainStop(info: StopInfo, url: string, nick: string): ConnectP
       return {
         code: 4409,
         title: 'Nickname taken',
-        detail: `The server closed with 4409 Nickname In Use: someone connected right now is already “${nick}”. Pick another nickname.`,
+        // The reason says which: someone connected, a session that may still come back, a name
+        // reserved for the server, or a look-alike of one of those.
+        detail: `The server closed with 4409 Nickname In Use: “${nick}” (or a name that looks the same) is taken.${reason} Pick another nickname.`,
         canRetry: false
       }
     case 4403:
@@ -33,6 +35,20 @@ export function explainStop(info: StopInfo, url: string, nick: string): ConnectP
         title: 'Opened somewhere else',
         detail: `4403 Session Replaced: ${close.meaning} Reconnect here to take it back.`,
         canRetry: true
+      }
+    case 4410:
+      return {
+        code: 4410,
+        title: 'You were removed from the chat',
+        detail: `The server closed with 4410 Kicked: the owner or a moderator removed you.${reason} You can join again.`,
+        canRetry: true
+      }
+    case 4411:
+      return {
+        code: 4411,
+        title: 'You are banned from this server',
+        detail: `The server closed with 4411 Banned: the owner or a moderator banned you, and this session and nickname are refused until they lift the ban.${reason}`,
+        canRetry: false
       }
     case 1006:
       if (close.connectedMs === 0) {

@@ -29,17 +29,23 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
   return (set, get) => ({
     ...initialMessagesState(),
 
-    sendMessage(text) {
+    sendMessage(text, files = []) {
       const { engine, current, dms, replyingTo } = get()
       const trimmed = text.replace(/\s+$/, '')
-      if (!engine || !current || !trimmed.trim()) return
+      if (!engine || !current || (!trimmed.trim() && files.length === 0)) return
+      // Files alone need no text; whitespace around them is no caption.
+      const body = trimmed.trim() ? trimmed : ''
       if (isDmKey(current)) {
         const peer = dms.find((d) => dmKey(d.id) === current)
         if (!peer) return
-        engine.post({ kind: 'dm', to: peer.id, toNick: peer.nick }, trimmed)
+        engine.post({ kind: 'dm', to: peer.id, toNick: peer.nick }, body, files)
       } else {
         const replyTo = replyingTo?.channel === current ? replyingTo.id : undefined
-        engine.post({ kind: 'room', room: current, ...(replyTo !== undefined ? { replyTo } : {}) }, trimmed)
+        engine.post(
+          { kind: 'room', room: current, ...(replyTo !== undefined ? { replyTo } : {}) },
+          body,
+          files
+        )
       }
       if (replyingTo) set({ replyingTo: null })
       lastTypingSent = 0

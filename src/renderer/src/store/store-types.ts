@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand'
+import type { FileInfo } from '../../../shared/file-info'
 import type { ChatMessage, DirectMessage, RoomSummary, User } from '../../../shared/protocol'
 import type { ConnectionEngine } from '../engine/connection-engine'
 import type {
@@ -12,6 +13,7 @@ import type {
 import type { OutboxItem } from '../engine/outbox'
 import type { ChannelKey, ChannelLog } from './channel-log'
 import type { ConnectProblem } from './connect-problem'
+import type { MessageRef } from './message-frames'
 
 export interface ConnectOptions {
   url: string
@@ -72,11 +74,8 @@ export interface SearchState {
   hasMore: boolean
 }
 
-/** One message of a channel. */
-export interface MessageRef {
-  channel: string
-  id: number
-}
+/** One message of a channel (the same reference the inspector's "Show frames" uses). */
+export type { MessageRef }
 
 export interface MessagesSlice {
   logs: Record<ChannelKey, ChannelLog>
@@ -98,7 +97,8 @@ export interface MessagesSlice {
   showResult(channel: string, id: number): void
   /** The message a jump landed on, highlighted for a moment. */
   flashed: MessageRef | null
-  sendMessage(text: string): void
+  /** Text, files (uploaded already), or both; a room message answers `replyingTo` if set. */
+  sendMessage(text: string, files?: FileInfo[]): void
   startReply(id: number): void
   cancelReply(): void
   startEdit(id: number): void
@@ -149,11 +149,26 @@ export interface InspectorSlice {
 
 export type InspectorTab = 'overview' | 'frames' | 'tools' | 'server'
 
+/** A message to bring into view in the chat log: by server id, or by cid for one's own send. */
+export interface MessageTarget {
+  channel: ChannelKey
+  id?: number
+  cid?: string
+}
+
 export interface UiSlice {
   inspectorOpen: boolean
   inspectorTab: InspectorTab
+  /** When set, the Frames tab shows only this message's frames. */
+  frameFocus: MessageRef | null
+  /** The message the log scrolls to and marks (a frame's "Go to message"). */
+  highlightedMessage: (MessageTarget & { at: number }) | null
   toggleInspector(open?: boolean): void
   setInspectorTab(tab: InspectorTab): void
+  /** Opens the inspector's frame log on one message's frames. */
+  showFrames(ref: MessageRef): void
+  clearFrameFocus(): void
+  goToMessage(target: MessageTarget): void
   /** Escape: closes the topmost panel. */
   closePanels(): void
 }

@@ -1,4 +1,8 @@
 import { useCallback, useEffect, useState } from 'react'
+import { useUploads } from '../files/upload-store'
+import { useFileDrop } from '../files/use-file-drop'
+import { useUploadTarget } from '../files/use-upload-target'
+import { ModerationOutcome } from '../moderation/moderate-member'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
 import { selectChannelLabel, selectMemberCount } from '../store/selectors'
@@ -93,6 +97,14 @@ export function ChatScreen() {
   const [drawer, setDrawer] = useDrawer()
   const hasMembers = !dm && current !== null
   const searching = useStore((s) => s.search !== null)
+  const uploadTarget = useUploadTarget()
+  const addUploads = useUploads((s) => s.add)
+  const drop = useFileDrop(
+    (files) => {
+      if (current && uploadTarget) addUploads(current, files, uploadTarget)
+    },
+    current !== null && uploadTarget !== null
+  )
 
   return (
     <div
@@ -115,7 +127,7 @@ export function ChatScreen() {
         <RoomsNav />
         <PreferencesControls />
       </div>
-      <main className="conversation">
+      <main className={`conversation${drop.dragging ? ' dropping' : ''}`} {...drop.handlers}>
         <header className="conversation-header">
           <button
             type="button"
@@ -157,6 +169,7 @@ export function ChatScreen() {
         </header>
         <ProblemBanner />
         <Notice />
+        <ModerationOutcome />
         {current ? (
           <>
             <MessageLog channel={current} />
@@ -165,6 +178,11 @@ export function ChatScreen() {
           </>
         ) : (
           <div className="empty muted">Join a room to start talking.</div>
+        )}
+        {drop.dragging && (
+          <div className="drop-hint" aria-hidden="true">
+            Drop files to attach them
+          </div>
         )}
       </main>
       {hasMembers && !searching && <MembersList />}

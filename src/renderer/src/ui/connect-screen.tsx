@@ -1,24 +1,27 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
-import { displayServerAddress, normalizeServerAddress } from '../engine/server-address'
+import { displayServerAddress, joinLinkFingerprint, normalizeServerAddress } from '../engine/server-address'
 import { HostPanel } from '../host'
 import { useStore } from '../store'
 import { InspectorPanel } from './inspector/inspector-panel'
 import { LabelledField } from './labelled-field'
+import { LanServers } from './lan-servers'
 import { PreferencesControls } from './preferences-controls'
 import { RecentServers } from './recent-servers'
 import { appPreferences, usePreferences } from '../store/app-preferences'
 import type { RecentServer } from '../store/preferences'
 import { loadLastSession } from '../store/session-memory'
 import './connect-screen.css'
+import { useWsClient } from '../ws-client/ws-client-store'
 
 /**
- * The address to offer first: when this page was served by a Parley server (plain http, no
- * desktop bridge) that server is almost certainly the one to join.
+ * The address to offer first: when this page was served by a Parley server (no desktop bridge)
+ * that server is almost certainly the one to join. Served over https (behind a TLS proxy, see
+ * docs/deploy.md) it must be wss: a page on https may not open a ws:// socket at all.
  */
 function initialAddress(recent: RecentServer[]): string {
   if (typeof window !== 'undefined' && !window.parley && /^https?:$/.test(window.location.protocol)) {
-    return window.location.host
+    return window.location.protocol === 'https:' ? `wss://${window.location.host}` : window.location.host
   }
   return recent[0] ? displayServerAddress(recent[0].url) : 'localhost:8080'
 }
@@ -63,7 +66,17 @@ export function ConnectScreen() {
       return
     }
     setFormError(null)
-    connect({ url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) })
+    const request = { url: normalized.url, nick: nick.trim(), ...(password ? { password } : {}) }
+    const fingerprint = joinLinkFingerprint(address)
+    if (fingerprint && window.parley) {
+      // Main must know the link's fingerprint before Chromium asks it about the certificate.
+      void window.parley.trust
+        .expect({ host: new URL(normalized.url).hostname, fingerprint })
+        .catch(() => undefined)
+        .then(() => connect(request))
+      return
+    }
+    connect(request)
   }
 
   const shownError = formError ?? (problem ? `${problem.title}. ${problem.detail}` : null)
@@ -129,12 +142,24 @@ export function ConnectScreen() {
             </button>
           )}
         </form>
+        <LanServers
+          onPick={(server) => {
+            setAddress(displayServerAddress(server.url))
+            setFormError(null)
+          }}
+        />
         <RecentServers
           onPick={(pickedAddress, pickedNick) => {
             setAddress(pickedAddress)
             setNick(pickedNick)
           }}
         />
+        <section aria-label="Other tools" className="other-tools">
+          <button type="button" onClick={() => useWsClient.getState().setVisible(true)}>
+            WebSocket client
+          </button>
+          <span className="muted small">Open any ws:// server and inspect its frames.</span>
+        </section>
         <PreferencesControls />
       </div>
       <HostPanel />

@@ -1,4 +1,5 @@
 import type { User } from '../../../shared/protocol'
+import { ModerateMember } from '../moderation/moderate-member'
 import { isDmKey } from '../store/channel-log'
 import { useStore } from '../store'
 import { selectMemberCount } from '../store/selectors'
@@ -46,6 +47,7 @@ export function MembersList() {
                 <bdi>{member.nick}</bdi>
               </button>
             )}
+            {member.id !== meId && <ModerateMember member={member} />}
           </li>
         ))}
       </ul>

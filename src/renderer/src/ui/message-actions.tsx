@@ -2,13 +2,22 @@
  * What a person can do to one message, shown on hover and focus: reply, react, and for their
  * own edit and delete (delete asks first: it cannot be undone). Plus the in-place editor.
  */
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { useStore } from '../store'
 import type { MessageEntry } from '../store/channel-log'
 import { Icon } from './icons'
 import { ReactionPicker } from './reactions'
 
-export function MessageActions({ entry, mine }: { entry: MessageEntry; mine: boolean }) {
+export function MessageActions({
+  entry,
+  mine,
+  children
+}: {
+  entry: MessageEntry
+  mine: boolean
+  /** More buttons for the same toolbar (the inspector's "Show frames"). */
+  children?: ReactNode
+}) {
   const startReply = useStore((s) => s.startReply)
   const startEdit = useStore((s) => s.startEdit)
   const deleteMessage = useStore((s) => s.deleteMessage)
@@ -44,6 +53,7 @@ export function MessageActions({ entry, mine }: { entry: MessageEntry; mine: boo
             </button>
           </>
         )}
+        {children}
       </div>
       {open === 'picker' && <ReactionPicker id={entry.id} onClose={() => setOpen(null)} />}
       {open === 'confirm' && (

@@ -3,6 +3,7 @@ import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
 import type { User } from '../../../shared/protocol'
+import { FileAttachments } from '../files/file-attachments'
 import {
   emptyLog,
   findMessageEntry,
@@ -14,6 +15,7 @@ import {
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
+import { revealHidden, splitHidden } from './hidden-chars'
 import { parseMarkdown, type Block, type Inline } from './markdown'
 import { MessageActions, MessageEditor } from './message-actions'
 import { ReactionChips } from './reactions'
@@ -56,23 +58,58 @@ function DayDivider({ ts }: { ts: number }) {
   )
 }
 
+/** Text with each reordering or zero-width character shown as its code point (hidden-chars.ts). */
+function VisibleText({ text }: { text: string }) {
+  return (
+    <>
+      {splitHidden(text).map((run, i) =>
+        run.kind === 'hidden' ? (
+          <span key={i} className="hidden-char" title={`Invisible character ${run.codePoint}`}>
+            {run.codePoint}
+          </span>
+        ) : (
+          run.text
+        )
+      )}
+    </>
+  )
+}
+
 function RichText({ text, myNick }: { text: string; myNick: string | undefined }) {
   return (
     <>
       {splitRichText(text, myNick).map((part, i) =>
         part.kind === 'link' ? (
           <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
-            {part.text}
+            <VisibleText text={part.text} />
           </a>
         ) : part.kind === 'mention' ? (
           <span key={i} className={part.me ? 'mention me' : 'mention'}>
             {part.text}
           </span>
         ) : (
-          part.text
+          <VisibleText key={i} text={part.text} />
         )
       )}
     </>
+  )
+}
+
+/** The server's own id: no user can have it (theirs are "u_…"), unlike a nick that looks official. */
+const SERVER_ID = 'server'
+
+/** In the message's actions (revealed on hover or focus): the way into its frames. */
+function ShowFramesButton({ channel, id, cid }: { channel: string; id: number; cid: string | undefined }) {
+  const showFrames = useStore((s) => s.showFrames)
+  return (
+    <button
+      type="button"
+      className="frames"
+      title="Open the inspector on the frames of this message"
+      onClick={() => showFrames({ channel, id, ...(cid ? { cid } : {}) })}
+    >
+      Show frames
+    </button>
   )
 }
 
@@ -118,7 +155,9 @@ function Inlines({ inlines, myNick }: { inlines: Inline[]; myNick: string | unde
         node.kind === 'text' ? (
           <RichText key={i} text={node.text} myNick={myNick} />
         ) : node.kind === 'code' ? (
-          <code key={i}>{node.text}</code>
+          <code key={i}>
+            <VisibleText text={node.text} />
+          </code>
         ) : node.kind === 'bold' ? (
           <strong key={i}>
             <Inlines inlines={node.children} myNick={myNick} />
@@ -147,7 +186,9 @@ function Blocks({ blocks, myNick }: { blocks: Block[]; myNick: string | undefine
           </p>
         ) : block.kind === 'code' ? (
           <pre key={i}>
-            <code>{block.text}</code>
+            <code>
+              <VisibleText text={block.text} />
+            </code>
           </pre>
         ) : block.kind === 'quote' ? (
           <blockquote key={i}>
@@ -202,7 +243,9 @@ const EntryRow = memo(function EntryRow({
   flash,
   actions,
   original,
-  nickOf
+  nickOf,
+  channel,
+  highlighted
 }: {
   entry: LogEntry
   grouped: boolean
@@ -214,6 +257,8 @@ const EntryRow = memo(function EntryRow({
   actions: boolean
   original: MessageEntry | undefined
   nickOf: (userId: string) => string
+  channel: string
+  highlighted: boolean
 }) {
   if (entry.kind === 'system') {
     return (
@@ -224,12 +269,15 @@ const EntryRow = memo(function EntryRow({
     )
   }
   const mentionsMe = !mine && !!myNick && !entry.deleted && mentions(entry.text, myNick)
+  const fromServer = entry.from.id === SERVER_ID
   // A reply always shows whom it answers, so it starts its own group.
   const showHeader = !grouped || entry.replyTo !== undefined
+  const frames = <ShowFramesButton channel={channel} id={entry.id} cid={mine ? entry.cid : undefined} />
   return (
     <article
-      className={`message${showHeader ? '' : ' grouped'}${mentionsMe ? ' mentions-me' : ''}${flash ? ' flash' : ''}`}
-      aria-label={`${entry.from.nick}: ${entry.deleted ? 'message deleted' : entry.text}`}
+      className={`message${showHeader ? '' : ' grouped'}${mentionsMe ? ' mentions-me' : ''}${flash ? ' flash' : ''}${highlighted ? ' highlighted' : ''}${fromServer ? ' from-server' : ''}`}
+      aria-label={`${fromServer ? 'Server announcement' : entry.from.nick}: ${entry.deleted ? 'message deleted' : revealHidden(entry.text)}`}
+      aria-current={highlighted ? 'true' : undefined}
       data-message-id={entry.id}
       // Focusable, so a keyboard (or a tap on a phone) reaches the actions of this one message.
       tabIndex={actions ? 0 : undefined}
@@ -238,6 +286,11 @@ const EntryRow = memo(function EntryRow({
       {showHeader && (
         <header>
           <bdi className="author">{entry.from.nick}</bdi>
+          {fromServer && (
+            <span className="server-badge" title="Sent by the server's operator, not by a user">
+              server
+            </span>
+          )}
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
@@ -261,10 +314,17 @@ const EntryRow = memo(function EntryRow({
           )}
         </div>
       )}
+      {entry.files && !entry.deleted && <FileAttachments files={entry.files} />}
       {entry.reactions && entry.reactions.length > 0 && (
         <ReactionChips id={entry.id} reactions={entry.reactions} nickOf={nickOf} />
       )}
-      {actions && !entry.deleted && !editing && <MessageActions entry={entry} mine={mine} />}
+      {actions && !entry.deleted && !editing ? (
+        <MessageActions entry={entry} mine={mine}>
+          {frames}
+        </MessageActions>
+      ) : (
+        !editing && <div className="message-actions">{frames}</div>
+      )}
     </article>
   )
 })
@@ -276,7 +336,12 @@ function PendingRow({ item, connected }: { item: OutboxItem; connected: boolean 
   return (
     <article className={`message pending${failed ? ' failed' : ''}`} aria-label={`You: ${item.text}`}>
       <div className="message-text" dir="auto">
-        <span className="text">{item.text}</span>
+        <span className="text">
+          <VisibleText text={item.text} />
+        </span>
+        {item.files && (
+          <span className="muted small"> + {item.files.map((file) => file.name).join(', ')}</span>
+        )}
       </div>
       <div className="pending-state">
         {failed ? (
@@ -346,6 +411,7 @@ export function MessageLog({ channel }: { channel: string }) {
   const members = useStore((s) => s.members[channel])
   const flashId = useStore((s) => (s.flashed?.channel === channel ? s.flashed.id : undefined))
   const nickOf = useMemo(() => nickLookup(members), [members])
+  const highlight = useStore((s) => (s.highlightedMessage?.channel === channel ? s.highlightedMessage : null))
   const virtuoso = useRef<VirtuosoHandle>(null)
   // Whether new messages keep the view pinned to the bottom. Only the person's own scrolling
   // unpins it: during a burst the list can fall briefly behind the bottom while new rows are
@@ -380,6 +446,27 @@ export function MessageLog({ channel }: { channel: string }) {
     virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
     virtuoso.current?.autoscrollToBottom()
   }, [newestOrder])
+
+  // A frame's "Go to message": bring that message into view and mark it.
+  const highlightedOrder = useMemo(() => {
+    if (!highlight) return undefined
+    const found = entries.find(
+      (e) =>
+        e.kind === 'message' &&
+        ((highlight.id !== undefined && e.id === highlight.id) ||
+          (highlight.cid !== undefined && e.cid === highlight.cid))
+    )
+    return found?.order
+  }, [highlight, entries])
+  useEffect(() => {
+    if (highlightedOrder === undefined) return
+    const index = entries.findIndex((e) => e.order === highlightedOrder)
+    if (index < 0) return
+    stick.current = false
+    virtuoso.current?.scrollToIndex({ index: index + firstItemIndex, align: 'center' })
+    // Keyed on the click (`at`), not on the list: new messages must not pull the view back here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [highlight?.at, highlightedOrder])
 
   // Sending something jumps to the newest message, even when reading older history.
   useEffect(() => {
@@ -436,11 +523,13 @@ export function MessageLog({ channel }: { channel: string }) {
             actions={!isDmKey(channel)}
             original={original}
             nickOf={nickOf}
+            channel={channel}
+            highlighted={entry.order === highlightedOrder}
           />
         </>
       )
     },
-    [entries, firstItemIndex, meId, myNick, lastRead, editingId, flashId, channel, nickOf]
+    [entries, firstItemIndex, meId, myNick, lastRead, editingId, flashId, channel, nickOf, highlightedOrder]
   )
 
   return (

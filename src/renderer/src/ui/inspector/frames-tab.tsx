@@ -2,17 +2,40 @@ import { useMemo, useState } from 'react'
 import { Virtuoso } from 'react-virtuoso'
 import type { FrameRecord } from '../../engine/engine-events'
 import { useStore } from '../../store'
+import { frameRoleFor, messageOfFrame, type FrameRole } from '../../store/message-frames'
 import { formatBytes, formatPreciseTime } from '../format'
+import { escapeHidden } from '../hidden-chars'
 
+const ROLE_LABELS: Record<FrameRole, string> = {
+  send: 'the send',
+  echo: 'the server’s echo',
+  replay: 'a replay',
+  error: 'an error about it'
+}
+
+/** Indented, with every invisible or bidi control character as its JSON escape. */
 function pretty(data: string): string {
   try {
-    return JSON.stringify(JSON.parse(data), null, 2)
+    return escapeHidden(JSON.stringify(JSON.parse(data), null, 2))
   } catch {
-    return data
+    return escapeHidden(data)
   }
 }
 
-function FrameRow({ frame }: { frame: FrameRecord }) {
+/** A frame about one message (a send or an echo) links back to that message in the chat. */
+function GoToMessage({ frame }: { frame: FrameRecord }) {
+  const myId = useStore((s) => s.me?.id)
+  const goToMessage = useStore((s) => s.goToMessage)
+  const target = messageOfFrame(frame, myId)
+  if (!target) return null
+  return (
+    <button type="button" className="link small" onClick={() => goToMessage(target)}>
+      Go to message{target.id !== undefined ? ` #${target.id}` : ''}
+    </button>
+  )
+}
+
+function FrameRow({ frame, role }: { frame: FrameRecord; role: FrameRole | null }) {
   const [open, setOpen] = useState(false)
   return (
     <div className={`frame frame-${frame.dir}`}>
@@ -24,12 +47,18 @@ function FrameRow({ frame }: { frame: FrameRecord }) {
         <span className="frame-type">{frame.type}</span>
         <span className="mono muted">{formatBytes(frame.size)}</span>
         {/* Frames carry people's text: isolated, so an RTL message cannot reorder the row. */}
-        <bdi className="frame-preview mono">{frame.data.slice(0, 120)}</bdi>
+        <span className="frame-preview mono">
+          {role && <span className="frame-role">{ROLE_LABELS[role]}</span>}
+          <bdi>{escapeHidden(frame.data.slice(0, 120))}</bdi>
+        </span>
       </button>
       {open && (
-        <pre className="frame-body" dir="ltr">
-          {pretty(frame.data)}
-        </pre>
+        <div className="frame-open">
+          <GoToMessage frame={frame} />
+          <pre className="frame-body" dir="ltr">
+            {pretty(frame.data)}
+          </pre>
+        </div>
       )}
     </div>
   )
@@ -38,6 +67,8 @@ function FrameRow({ frame }: { frame: FrameRecord }) {
 export function FramesTab() {
   const engine = useStore((s) => s.engine)
   const version = useStore((s) => s.framesVersion)
+  const focus = useStore((s) => s.frameFocus)
+  const clearFocus = useStore((s) => s.clearFrameFocus)
   const [filter, setFilter] = useState('')
   const [direction, setDirection] = useState<'all' | 'in' | 'out'>('all')
   const [paused, setPaused] = useState<number | null>(null)
@@ -48,12 +79,16 @@ export function FramesTab() {
     void shownVersion
     const all = engine?.frames.toArray() ?? []
     const needle = filter.trim().toLowerCase()
-    return all.filter(
-      (f) =>
-        (direction === 'all' || f.dir === direction) &&
-        (!needle || f.type.toLowerCase().includes(needle) || f.data.toLowerCase().includes(needle))
-    )
-  }, [engine, shownVersion, filter, direction])
+    const rows: { frame: FrameRecord; role: FrameRole | null }[] = []
+    for (const f of all) {
+      if (direction !== 'all' && f.dir !== direction) continue
+      if (needle && !f.type.toLowerCase().includes(needle) && !f.data.toLowerCase().includes(needle)) continue
+      const role = focus ? frameRoleFor(f, focus) : null
+      if (focus && !role) continue
+      rows.push({ frame: f, role })
+    }
+    return rows
+  }, [engine, shownVersion, filter, direction, focus])
 
   const capacity = engine?.frames.capacity ?? 0
   const total = engine?.frames.totalPushed ?? 0
@@ -88,11 +123,28 @@ export function FramesTab() {
           {total.toLocaleString()} kept (cap {capacity.toLocaleString()})
         </span>
       </div>
+      {focus && (
+        <div className="frame-focus" role="status">
+          <span>
+            Frames of message #{focus.id}
+            {focus.cid ? (
+              <>
+                {' '}
+                (cid <span className="mono">{focus.cid}</span>)
+              </>
+            ) : null}{' '}
+            in {focus.channel.startsWith('@') ? 'a direct conversation' : `#${focus.channel}`}
+          </span>
+          <button type="button" className="link" onClick={() => clearFocus()}>
+            Show all frames
+          </button>
+        </div>
+      )}
       <div className="frame-list" aria-label="Frames" role="list">
         <Virtuoso
           data={frames}
-          computeItemKey={(_, f) => f.seq}
-          itemContent={(_, f) => <FrameRow frame={f} />}
+          computeItemKey={(_, row) => row.frame.seq}
+          itemContent={(_, row) => <FrameRow frame={row.frame} role={row.role} />}
           followOutput={paused === null ? 'auto' : false}
           style={{ height: '100%' }}
         />

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { describeCloseCode } from '../../../../shared/close-codes'
 import { useStore } from '../../store'
+import { useWsClient } from '../../ws-client/ws-client-store'
 import { LabelledField } from '../labelled-field'
 
 function RawSend() {
@@ -89,12 +90,27 @@ function ExportSession() {
   )
 }
 
+function OtherServers() {
+  return (
+    <div className="tool">
+      <h3>Any server</h3>
+      <p className="small muted">
+        Open any ws:// or wss:// server, with its own subprotocols and binary frames.
+      </p>
+      <button type="button" onClick={() => useWsClient.getState().setVisible(true)}>
+        WebSocket client
+      </button>
+    </div>
+  )
+}
+
 export function ToolsTab() {
   return (
     <div className="tools">
       <RawSend />
       <CloseWithCode />
       <ExportSession />
+      <OtherServers />
     </div>
   )
 }

@@ -1,0 +1,99 @@
+/**
+ * The rate limiter must charge frames at the pace the client sent them, not at the pace the
+ * server got round to reading them. When the event loop stalls (the attack run blocked it for
+ * 16.5 s), a well-paced client's frames pile up in the socket and arrive in one read; a token
+ * bucket capped at its burst then closed clients sending 9.5 frames a second with 4429.
+ *
+ * This watches for stalls with a coarse timer (libuv runs timers before it polls sockets, so the
+ * stall is on record before the backlog is read) and, for a moment after one, lets a bucket hold
+ * the tokens it would have earned during the stall on top of its burst.
+ */
+import type { TokenBucket } from './token-bucket'
+
+/** How often the loop is sampled; a stall shorter than two ticks is within the burst anyway. */
+const TICK_MS = 50
+/**
+ * A gap between ticks this much longer than a tick counts as a stall. Shorter ones need no
+ * forgiveness: the burst (30 frames at 10 a second) already covers 3 s of a paced client's
+ * backlog, and forgiving the short stalls of a busy server would let floods through.
+ */
+const STALL_MS = 2000
+/** After a stall, how long its backlog may take to read (it is read in the first poll after it). */
+const CATCH_UP_MS = 500
+/** No stall is forgiven beyond this: a client cannot bank more than this much sending. */
+const MAX_FORGIVEN_MS = 30_000
+
+export interface Stall {
+  /** The tick before it: one stall, one allowance. */
+  startedAt: number
+  ms: number
+  /** When it was noticed. */
+  endedAt: number
+}
+
+export interface LoopStallMonitor {
+  /** A stall that ended within the catch-up window before `now`, if any. */
+  recentStall(now?: number): Stall | undefined
+  dispose(): void
+}
+
+export function createLoopStallMonitor(): LoopStallMonitor {
+  let lastTick = Date.now()
+  let stall: Stall | undefined
+  let checkedThisTurn = false
+  function observe(now: number): void {
+    const gap = now - lastTick - TICK_MS
+    if (gap > STALL_MS && stall?.startedAt !== lastTick) {
+      stall = { startedAt: lastTick, ms: Math.min(gap, MAX_FORGIVEN_MS), endedAt: now }
+    }
+  }
+  const timer = setInterval(() => {
+    const now = Date.now()
+    observe(now)
+    lastTick = now
+  }, TICK_MS)
+  timer.unref()
+  return {
+    recentStall(now = Date.now()) {
+      // A frame may be read before the late tick runs (libuv can poll sockets before the timers
+      // that fell due during a stall), so the first frame of a turn looks at the clock itself.
+      // Only the first: later frames of the same turn would count the time spent reading them.
+      if (!checkedThisTurn) {
+        checkedThisTurn = true
+        setImmediate(() => (checkedThisTurn = false))
+        observe(now)
+      }
+      return stall && now - stall.endedAt <= CATCH_UP_MS ? stall : undefined
+    },
+    dispose: () => clearInterval(timer)
+  }
+}
+
+/**
+ * `bucket`, except that right after a stall it also lets through what `perSecond` would have
+ * refilled during the stall: the frames a client sent while the server was not reading. Once per
+ * stall and bucket, at most 30 s worth.
+ */
+export function stallTolerant(
+  bucket: TokenBucket,
+  perSecond: number,
+  monitor: LoopStallMonitor
+): TokenBucket {
+  let seen: Stall | undefined
+  let left = 0
+  return {
+    take(at = Date.now()) {
+      // Asked before taking, so the turn's first frame is the one that looks at the clock.
+      const stall = monitor.recentStall(at)
+      if (bucket.take(at)) return true
+      if (!stall) return false
+      if (stall !== seen) {
+        seen = stall
+        left = Math.floor((stall.ms * perSecond) / 1000)
+      }
+      if (left <= 0) return false
+      left--
+      return true
+    }
+  }
+}
