@@ -293,7 +293,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, files, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
   )
   const updateMessage = db.prepare(
-    'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ? WHERE room = ? AND id = ?'
+    'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ?, files = ? WHERE room = ? AND id = ?'
   )
   // Newest first through the index itself, so LIMIT ends the walk (see migrateSearch); CROSS JOIN
   // keeps SQLite from starting anywhere else.
@@ -378,6 +378,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
           m.deleted ? 1 : 0,
           reactions,
           m.rev ?? null,
+          filesColumn(m.files),
           m.room,
           m.id
         )

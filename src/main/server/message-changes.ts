@@ -16,8 +16,9 @@ export function applyChange(
     case 'edit':
       return { ...message, text: change.text, editedAt: at, rev }
     case 'delete': {
-      // A deletion keeps who and when (the gap stays visible in the conversation), not what.
-      const { reactions: _gone, editedAt: _alsoGone, ...kept } = message
+      // A deletion keeps who and when (the gap stays visible in the conversation), not what:
+      // neither its text nor its files (which the hub detaches, so they are no longer served).
+      const { reactions: _gone, editedAt: _alsoGone, files: _files, ...kept } = message
       return { ...kept, text: '', deleted: true, rev }
     }
     case 'react':
