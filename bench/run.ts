@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --servers parley,ws,socketio] [-- --only fanout,capacity,idle,persist]`
+ * `npm run bench -- --search [--messages 1000000]`: the search measure alone (bench/search-bench.ts).
  * `npm run bench -- --cluster [--quick]`: one Parley node against two behind one Redis (bench/cluster.ts).
  *
  * Runs Parley (the built CLI, as shipped), a socket.io v4 chat baseline and a raw ws broadcast
@@ -16,6 +17,31 @@ import { writeReport, type BenchResults } from './report'
 import type { ServerKind } from './bench-clients'
 
 const argv = process.argv.slice(2)
+
+// --search [--messages N]: the search measure alone (store level, no servers, no build).
+if (argv.includes('--search')) {
+  const at = argv.indexOf('--messages')
+  const messages = at >= 0 && argv[at + 1] ? argv[at + 1]! : '1000000'
+  const script = new URL('./search-bench.ts', import.meta.url).pathname
+  const jiti = new URL('../node_modules/jiti/lib/jiti-cli.mjs', import.meta.url).pathname
+  console.log(`search over ${Number(messages).toLocaleString()} stored messages…`)
+  const out = execFileSync(process.execPath, ['--no-warnings', jiti, script, messages, '200'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // Generation is bounded by the count: about 90 s per million messages on the reference machine.
+    timeout: 15 * 60_000
+  })
+  const line = out.toString().trim().split('\n').pop()!
+  const dir = new URL('./results/', import.meta.url).pathname
+  mkdirSync(dir, { recursive: true })
+  const file = `${dir}search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+  // Formatted as `npm run lint` (prettier --check .) expects of every file in the repo.
+  writeFileSync(file, await format(line, { parser: 'json' }))
+  const result = JSON.parse(line) as { p50: number; p95: number; p99: number; generationMs: number }
+  console.log(
+    `search: p50 ${result.p50.toFixed(2)} ms, p95 ${result.p95.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (generated in ${(result.generationMs / 1000).toFixed(0)} s) → ${file}`
+  )
+  process.exit(0)
+}
 // --cluster: one node against two behind one Redis (bench/cluster.ts), nothing else.
 if (argv.includes('--cluster')) {
   const { runClusterBench } = await import('./cluster')

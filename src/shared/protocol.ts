@@ -47,7 +47,17 @@ export const DEFAULT_LIMITS = {
   /** Most messages replayed per room on resume; the client pages back with `history` for the rest. */
   resumeReplayMax: 1000,
   /** Unsent bytes queued for one client before it is closed as a slow consumer (1013). */
-  maxBufferedBytes: 1024 * 1024
+  maxBufferedBytes: 1024 * 1024,
+  /** Longest reaction emoji (or :shortcode:), UTF-16 code units; longer → error `emoji_too_long`. */
+  maxEmojiLength: 32,
+  /** Most different emoji on one message; one more → error `too_many_reactions`. */
+  maxReactionsPerMessage: 20,
+  /** Most changes (edits, deletions, reactions) replayed per room on resume, newest kept. */
+  changeReplayMax: 1000,
+  /** Longest search query, UTF-16 code units; longer → error `query_too_long`. */
+  maxSearchLength: 200,
+  /** Most room messages (and, separately, DMs) in one search reply, newest first. */
+  searchResultsMax: 50
 } as const
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number }
@@ -77,6 +87,9 @@ const messageId = z.number().int().nonnegative()
 export const userSchema = z.object({ id: z.string(), nick: z.string() })
 export type User = z.infer<typeof userSchema>
 
+/** One emoji on a message and who put it there, in the order they reacted. */
+export const reactionSchema = z.object({ emoji: z.string(), users: z.array(z.string()) })
+export type Reaction = z.infer<typeof reactionSchema>
 /** Files attached by the sender (uploaded first over HTTP, see docs/protocol.md, Files). */
 const attachedFiles = z.array(fileInfoSchema).max(MAX_FILES_PER_MESSAGE)
 
@@ -84,10 +97,20 @@ export const chatMessageSchema = z.object({
   room: z.string(),
   id: messageId,
   from: userSchema,
+  /** Empty when `deleted`. */
   text: z.string(),
   /** Server time, milliseconds since the epoch. */
   ts: z.number(),
   cid: cid.optional(),
+  /** The id of the message (same room) this one answers. */
+  replyTo: messageId.optional(),
+  /** When the author last edited the text. */
+  editedAt: z.number().optional(),
+  /** Deleted by its author (or a moderator): no text, no reactions. */
+  deleted: z.literal(true).optional(),
+  reactions: z.array(reactionSchema).optional(),
+  /** The room's change number of this message's last edit, deletion or reaction (see `joined.rev`). */
+  rev: z.number().int().nonnegative().optional(),
   files: attachedFiles.optional()
 })
 export type ChatMessage = z.infer<typeof chatMessageSchema>
@@ -117,9 +140,16 @@ export const helloSchema = z.object({
   /** The token from an earlier `welcome.session`, to take that session over. */
   session: z.string().max(256).optional(),
   /** Last message id seen per room (and `@dm` for direct messages): replay what came after. */
-  resume: z.record(z.string().max(40), messageId).optional()
+  resume: z.record(z.string().max(40), messageId).optional(),
+  /** Last change number seen per room (`joined.rev` and the change frames): replay the changes after it. */
+  changes: z.record(z.string().max(40), z.number().int().nonnegative()).optional()
 })
 
+/** Emoji are short and carry no spaces or control characters (a shortcode like `:tada:` is fine). */
+const emoji = z
+  .string()
+  .min(1)
+  .regex(/^[^\s\p{Cc}]+$/u, 'emoji must not contain spaces or control characters')
 /** Ids of files the sender uploaded (POST /api/files), at most MAX_FILES_PER_MESSAGE, each once. */
 const files = z
   .array(z.string().regex(FILE_ID_PATTERN))
@@ -137,7 +167,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('leave'), room: roomName }),
   z.object({ type: z.literal('rooms') }),
   z
-    .object({ type: z.literal('send'), room: roomName, text: z.string(), cid: cid.optional(), files })
+    .object({
+      type: z.literal('send'),
+      room: roomName,
+      text: z.string(),
+      cid: cid.optional(),
+      replyTo: messageId.optional(),
+      files
+    })
     .refine(hasContent, NO_CONTENT),
   z
     .object({
@@ -161,7 +198,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     offset: z.number().int().nonnegative().optional(),
     limit: z.number().int().positive().optional()
   }),
-  z.object({ type: z.literal('ping'), t: z.number() })
+  z.object({ type: z.literal('ping'), t: z.number() }),
+  z.object({ type: z.literal('edit'), room: roomName, id: messageId, text: z.string().min(1) }),
+  z.object({ type: z.literal('delete'), room: roomName, id: messageId }),
+  z.object({ type: z.literal('react'), room: roomName, id: messageId, emoji, on: z.boolean() }),
+  /** Words in the rooms the sender is in (or only `room`) and their DMs; see docs/protocol.md. */
+  z.object({ type: z.literal('search'), q: z.string().min(1), room: roomName.optional() })
 ])
 export type ClientMessage = z.infer<typeof clientMessageSchema>
 export type ClientMessageType = ClientMessage['type']
@@ -176,7 +218,11 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'typing',
   'history',
   'members',
-  'ping'
+  'ping',
+  'edit',
+  'delete',
+  'react',
+  'search'
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +236,13 @@ export const ERROR_CODES = [
   'text_too_long',
   'no_such_user',
   'invalid_room',
+  'forbidden',
+  'no_such_message',
+  'emoji_too_long',
+  'too_many_reactions',
+  'query_too_long',
+  /** The server's message store lacks the feature (edit, delete, react, search on a Redis cluster). */
+  'unsupported',
   'invalid_files',
   /** The message store (Redis, in a cluster) is unreachable: the send was not stored; retry it later. */
   'store_unavailable',
@@ -227,7 +280,11 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     /** Fresh join: the last `joinHistory` messages. Resume: the messages after the client's last seen id. */
     history: z.array(chatMessageSchema),
     /** Set when older messages exist than the first one in `history` (page with `history`). */
-    hasMore: z.boolean().optional()
+    hasMore: z.boolean().optional(),
+    /** The room's latest change number (edits, deletions, reactions); send it back in `hello.changes`. */
+    rev: z.number().int().nonnegative().optional(),
+    /** Resume with `hello.changes`: the current state of every message changed since, by change order. */
+    changes: z.array(chatMessageSchema).optional()
   }),
   z.object({ type: z.literal('left'), room: z.string() }),
   /** One page of a room's member list, in the order they joined. */
@@ -261,6 +318,36 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     hasMore: z.boolean().optional()
   }),
   z.object({ type: z.literal('pong'), t: z.number(), serverTime: z.number() }),
+  z.object({
+    type: z.literal('search'),
+    q: z.string(),
+    /** Room messages containing every word (the last as a prefix), newest first. */
+    results: z.array(chatMessageSchema),
+    /** Direct messages to or from the searcher that match, newest first. */
+    dms: z.array(directMessageSchema).optional(),
+    hasMore: z.boolean()
+  }),
+  z.object({
+    type: z.literal('edited'),
+    room: z.string(),
+    id: messageId,
+    text: z.string(),
+    editedAt: z.number(),
+    rev: z.number().int().nonnegative()
+  }),
+  z.object({
+    type: z.literal('deleted'),
+    room: z.string(),
+    id: messageId,
+    rev: z.number().int().nonnegative()
+  }),
+  z.object({
+    type: z.literal('reactions'),
+    room: z.string(),
+    id: messageId,
+    reactions: z.array(reactionSchema),
+    rev: z.number().int().nonnegative()
+  }),
   z.object({
     type: z.literal('error'),
     code: z.string(),

@@ -70,7 +70,8 @@ export const validAfterHello: fc.Arbitrary<ClientMessage> = fc.oneof(
     type: fc.constant('send' as const),
     room: roomName,
     text,
-    cid: fc.option(cid, { nil: undefined })
+    cid: fc.option(cid, { nil: undefined }),
+    replyTo: fc.option(messageId, { nil: undefined })
   }),
   fc.record({
     type: fc.constant('dm' as const),
@@ -97,7 +98,23 @@ export const validAfterHello: fc.Arbitrary<ClientMessage> = fc.oneof(
     },
     { requiredKeys: ['type', 'room'] }
   ),
-  fc.record({ type: fc.constant('ping' as const), t: anyNumber })
+  fc.record({ type: fc.constant('ping' as const), t: anyNumber }),
+  fc.record({ type: fc.constant('edit' as const), room: roomName, id: messageId, text }),
+  fc.record({ type: fc.constant('delete' as const), room: roomName, id: messageId }),
+  fc.record({
+    type: fc.constant('react' as const),
+    room: roomName,
+    id: messageId,
+    emoji: fc.oneof(
+      fc.constantFrom('👍', '🎉', ':tada:', '❤️'),
+      fc.stringMatching(/^\S{1,40}$/).filter((s) => !/\p{Cc}/u.test(s))
+    ),
+    on: fc.boolean()
+  }),
+  fc.record(
+    { type: fc.constant('search' as const), q: fc.string({ minLength: 1, maxLength: 300 }), room: roomName },
+    { requiredKeys: ['type', 'q'] }
+  )
 )
 
 export const validHello: fc.Arbitrary<ClientMessage> = fc.record(
@@ -106,7 +123,8 @@ export const validHello: fc.Arbitrary<ClientMessage> = fc.record(
     nick,
     password: fc.string({ maxLength: 40 }),
     session: fc.string({ maxLength: 40 }),
-    resume: fc.dictionary(fc.oneof(roomName, fc.constant('@dm')), messageId, { maxKeys: 3 })
+    resume: fc.dictionary(fc.oneof(roomName, fc.constant('@dm')), messageId, { maxKeys: 3 }),
+    changes: fc.dictionary(roomName, messageId, { maxKeys: 3 })
   },
   { requiredKeys: ['type', 'nick'] }
 )

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ChatMessage, DirectMessage, User } from '../../src/shared/protocol'
-import type { Store } from '../../src/main/server/store'
+import type { MessageChange, Store } from '../../src/main/server/store'
 
 export interface StorePlace {
   /** Opens the store on this place; called again after close() to check what persisted. */
@@ -31,7 +31,40 @@ export function appendDm(store: Store, from: User, to: User, text: string, cid?:
   )
 }
 
-export function describeStoreContract(name: string, createPlace: () => Promise<StorePlace>): void {
+export function changeMessage(store: Store, room: string, id: number, change: MessageChange) {
+  return new Promise<ChatMessage>((resolve, reject) =>
+    withChanges(store).changeMessage(room, id, change, (error, stored) =>
+      stored ? resolve(stored) : reject(error)
+    )
+  )
+}
+
+type ChangingStore = Store & Required<Pick<Store, 'changeMessage' | 'roomRev' | 'changesAfter' | 'search'>>
+
+/** The store's message-change methods; throws (failing the test) when a store lacks one. */
+function withChanges(store: Store): ChangingStore {
+  const { changeMessage, roomRev, changesAfter, search } = store
+  if (!store.messageChanges || !changeMessage || !roomRev || !changesAfter || !search) {
+    throw new Error('this store does not implement message changes and search')
+  }
+  return store as ChangingStore
+}
+
+export interface StoreCapabilities {
+  /**
+   * Edits, deletions, reactions and search (Store.messageChanges). Without it those cases are
+   * reported as skipped, and one case checks that the store really has none of them (so the hub
+   * answers `unsupported`), never a pass.
+   */
+  messageChanges: boolean
+}
+
+export function describeStoreContract(
+  name: string,
+  createPlace: () => Promise<StorePlace>,
+  capabilities: StoreCapabilities
+): void {
+  const withoutChanges = !capabilities.messageChanges
   describe(`Store contract: ${name}`, () => {
     let place: StorePlace
     let store: Store
@@ -188,5 +221,149 @@ export function describeStoreContract(name: string, createPlace: () => Promise<S
       store = await place.open()
       expect(store.page('general', 5).messages.map((m) => m.text)).toEqual(['flushed', 'last words'])
     })
+
+    function appendReply(room: string, from: User, text: string, replyTo: number) {
+      return new Promise<ChatMessage>((resolve, reject) =>
+        store.appendMessage(room, from, text, (e, m) => (m ? resolve(m) : reject(e)), undefined, undefined, {
+          replyTo
+        })
+      )
+    }
+
+    it('keeps replyTo with the message, across a reopen', async () => {
+      store.ensureRoom('a')
+      const first = await appendMessage(store, 'a', ann, 'first')
+      const reply = await appendReply('a', bob, 're', first.id)
+      expect(reply.replyTo).toBe(first.id)
+      expect(store.messageById('a', reply.id)?.replyTo).toBe(first.id)
+      await reopen()
+      expect(store.page('a', 5).messages.map((m) => m.replyTo)).toEqual([undefined, first.id])
+    })
+
+    // Runs for every store: the flag the suite was given is the store's own, and matches its methods
+    // (so a store without them is one the hub answers `unsupported` for, not one that half works).
+    it('declares message changes exactly when it has their methods', () => {
+      const methods = [store.changeMessage, store.roomRev, store.changesAfter, store.search]
+      expect(Boolean(store.messageChanges)).toBe(capabilities.messageChanges)
+      expect(methods.map((m) => typeof m)).toEqual(
+        methods.map(() => (capabilities.messageChanges ? 'function' : 'undefined'))
+      )
+    })
+
+    it.skipIf(withoutChanges)(
+      'edits, deletes and reacts with one change number per room, seen at once by messageById',
+      async () => {
+        store.ensureRoom('a')
+        store.ensureRoom('b')
+        const first = await appendMessage(store, 'a', ann, 'first')
+        const reply = await appendReply('a', bob, 're', first.id)
+        expect(reply.replyTo).toBe(first.id)
+        const other = await appendMessage(store, 'b', ann, 'elsewhere')
+        expect(withChanges(store).roomRev('a')).toBe(0)
+
+        const edit = changeMessage(store, 'a', first.id, { kind: 'edit', text: 'first!' })
+        // Queued, not yet durable: a check made now already sees the edit.
+        expect(store.messageById('a', first.id)?.text).toBe('first!')
+        const up = changeMessage(store, 'a', reply.id, {
+          kind: 'react',
+          emoji: '👍',
+          userId: ann.id,
+          on: true
+        })
+        const up2 = changeMessage(store, 'a', reply.id, {
+          kind: 'react',
+          emoji: '👍',
+          userId: cy.id,
+          on: true
+        })
+        expect(await edit).toMatchObject({ text: 'first!', editedAt: expect.any(Number), rev: 1 })
+        expect((await up).rev).toBe(2)
+        expect(await up2).toMatchObject({ rev: 3, reactions: [{ emoji: '👍', users: [ann.id, cy.id] }] })
+        expect((await changeMessage(store, 'b', other.id, { kind: 'delete' })).rev).toBe(1)
+        expect(withChanges(store).roomRev('a')).toBe(3)
+
+        const off = await changeMessage(store, 'a', reply.id, {
+          kind: 'react',
+          emoji: '👍',
+          userId: ann.id,
+          on: false
+        })
+        expect(off.reactions).toEqual([{ emoji: '👍', users: [cy.id] }])
+        await expect(changeMessage(store, 'a', 999, { kind: 'edit', text: 'x' })).rejects.toThrow()
+
+        await reopen()
+        expect(withChanges(store).roomRev('a')).toBe(4)
+        expect(store.messageById('b', other.id)).toMatchObject({ text: '', deleted: true, rev: 1 })
+        expect(store.messageById('a', reply.id)).toMatchObject({
+          replyTo: first.id,
+          reactions: [{ users: [cy.id] }]
+        })
+        // Changes after a number: each changed message once, as it now is, in change order; capped to the newest.
+        expect(
+          withChanges(store)
+            .changesAfter('a', 0, 10)
+            .messages.map((m) => [m.id, m.rev])
+        ).toEqual([
+          [first.id, 1],
+          [reply.id, 4]
+        ])
+        expect(
+          withChanges(store)
+            .changesAfter('a', 1, 10)
+            .messages.map((m) => m.id)
+        ).toEqual([reply.id])
+        expect(withChanges(store).changesAfter('a', 0, 1)).toMatchObject({
+          hasMore: true,
+          messages: [{ id: reply.id }]
+        })
+        expect(withChanges(store).changesAfter('a', 4, 10).messages).toEqual([])
+      }
+    )
+
+    it.skipIf(withoutChanges)(
+      'searches words (the last as a prefix) in the given rooms and the user DMs, newest first',
+      async () => {
+        store.ensureRoom('a')
+        store.ensureRoom('b')
+        const old = await appendMessage(store, 'a', ann, 'release notes drafted')
+        await appendMessage(store, 'b', ann, 'release party in room b')
+        const edited = await appendMessage(store, 'a', bob, 'nothing here')
+        const gone = await appendMessage(store, 'a', bob, 'release this soon')
+        await appendDm(store, ann, bob, 'about the release')
+        await appendDm(store, bob, cy, 'release gossip')
+        await changeMessage(store, 'a', edited.id, { kind: 'edit', text: 'released yesterday' })
+        await changeMessage(store, 'a', gone.id, { kind: 'delete' })
+        const found = withChanges(store).search({
+          words: ['releas'],
+          rooms: ['a'],
+          userId: ann.id,
+          limit: 10
+        })
+        expect(found.messages.map((m) => m.text)).toEqual(['released yesterday', 'release notes drafted'])
+        expect(found.dms.map((d) => d.text)).toEqual(['about the release'])
+        expect(found.hasMore).toBe(false)
+        expect(
+          withChanges(store).search({ words: ['release', 'notes'], rooms: ['a', 'b'], userId: '', limit: 10 })
+            .messages
+        ).toEqual([expect.objectContaining({ id: old.id })])
+        const capped = withChanges(store).search({
+          words: ['release'],
+          rooms: ['a', 'b'],
+          userId: bob.id,
+          limit: 1
+        })
+        // Messages stored in the same millisecond have no newest among them: only the count is fixed.
+        expect(capped.hasMore).toBe(true)
+        expect(capped.messages).toHaveLength(1)
+        expect(capped.dms.map((d) => d.text)).toEqual(['release gossip'])
+        await reopen()
+        expect(
+          withChanges(store).search({ words: ['yesterday'], rooms: ['a'], userId: '', limit: 5 }).messages
+        ).toHaveLength(1)
+        expect(
+          withChanges(store).search({ words: [], rooms: ['a'], userId: ann.id, limit: 5 }).messages
+        ).toEqual([])
+      }
+    )
   })
 }

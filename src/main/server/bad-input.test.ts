@@ -62,6 +62,63 @@ const rows: [string, Send, Outcome][] = [
     }
   ],
   [
+    'edit of a message that does not exist',
+    text('{"type":"edit","room":"general","id":987654,"text":"x"}'),
+    { error: 'no_such_message' }
+  ],
+  [
+    'edit with a fractional id',
+    text('{"type":"edit","room":"general","id":1.5,"text":"x"}'),
+    { error: 'invalid_message' }
+  ],
+  [
+    'edit with an empty text',
+    text('{"type":"edit","room":"general","id":1,"text":""}'),
+    { error: 'invalid_message' }
+  ],
+  [
+    'delete in a room not joined',
+    text('{"type":"delete","room":"elsewhere","id":1}'),
+    { error: 'not_in_room' }
+  ],
+  [
+    'react with a space in the emoji',
+    text('{"type":"react","room":"general","id":1,"emoji":"a b","on":true}'),
+    { error: 'invalid_message' }
+  ],
+  [
+    'react without on',
+    text('{"type":"react","room":"general","id":1,"emoji":"👍"}'),
+    { error: 'invalid_message' }
+  ],
+  [
+    'react with a 1,000-character emoji',
+    text(JSON.stringify({ type: 'react', room: 'general', id: 1, emoji: 'x'.repeat(1000), on: true })),
+    { error: 'emoji_too_long' }
+  ],
+  [
+    'a reply to a message that does not exist',
+    text('{"type":"send","room":"general","text":"re","replyTo":987654}'),
+    { error: 'no_such_message' }
+  ],
+  ['search without q', text('{"type":"search"}'), { error: 'invalid_message' }],
+  ['search with an empty q', text('{"type":"search","q":""}'), { error: 'invalid_message' }],
+  [
+    'search with a bad room name',
+    text('{"type":"search","q":"x","room":"NO SUCH"}'),
+    { error: 'invalid_room' }
+  ],
+  [
+    'search with a 10,000-character query',
+    text(JSON.stringify({ type: 'search', q: 'x '.repeat(5000) })),
+    { error: 'query_too_long' }
+  ],
+  [
+    'search with FTS syntax',
+    text('{"type":"search","q":"\\" OR * NEAR( NOT ^col:x"}'),
+    { reply: { type: 'search', results: [], hasMore: false } }
+  ],
+  [
     '10,000 messages in a burst',
     (raw) => {
       const frame = JSON.stringify({ type: 'send', room: 'general', text: 'spam' })

@@ -53,6 +53,8 @@ describe('hello and welcome', () => {
     expect(joined).toEqual({
       type: 'joined',
       room: 'general',
+      // The room's change number: nothing edited, deleted or reacted to yet.
+      rev: 0,
       members: [welcome.user],
       memberCount: 1,
       history: []

@@ -125,6 +125,29 @@ describe('a cluster on one Redis', () => {
     expect(http.cluster).toMatchObject({ redisConnected: true })
   })
 
+  it('keeps replyTo, and answers unsupported to edit, delete, react and search (the Redis store has no message changes)', async () => {
+    prefix = `c_${randomBytes(4).toString('hex')}:`
+    const a = await node()
+    const ann = await join(a, 'ann')
+    const joined = ann.client.log.find((m) => m.type === 'joined')
+    expect(joined).not.toHaveProperty('rev')
+    ann.client.send({ type: 'send', room: 'general', text: 'question?', cid: 'q' })
+    const first = await ann.client.next('message')
+    ann.client.send({ type: 'send', room: 'general', text: 'answer', cid: 'a', replyTo: first.id })
+    expect(await ann.client.next('message')).toMatchObject({ replyTo: first.id })
+    const frames = [
+      { type: 'edit', room: 'general', id: first.id, text: 'changed' },
+      { type: 'delete', room: 'general', id: first.id },
+      { type: 'react', room: 'general', id: first.id, emoji: '👍', on: true },
+      { type: 'search', q: 'question' }
+    ] as const
+    for (const frame of frames) {
+      ann.client.send(frame)
+      expect(await ann.client.next('error')).toMatchObject({ code: 'unsupported', ref: frame.type })
+    }
+    expect(ann.client.queued('edited')).toEqual([])
+  })
+
   it('refuses a nick held on another node with 4409, and delivers a DM and typing across nodes', async () => {
     prefix = `c_${randomBytes(4).toString('hex')}:`
     const [a, b] = [await node(), await node()]

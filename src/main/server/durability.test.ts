@@ -179,6 +179,43 @@ describe('a resend after kill -9', () => {
   })
 })
 
+describe('message changes after kill -9', () => {
+  it('keeps every announced edit, deletion, reaction and reply, and change numbers keep growing', async () => {
+    const dataDir = await tempDir()
+    const first = await startServerProcess(dataDir)
+    const ann = await hello(first.url, 'ann')
+    await ann.next('joined')
+    ann.send({ type: 'send', room: 'general', text: 'typo', cid: 'a' })
+    const a = await ann.next('message')
+    ann.send({ type: 'send', room: 'general', text: 'regret', cid: 'b' })
+    const b = await ann.next('message')
+    ann.send({ type: 'send', room: 'general', text: 'answer', cid: 'c', replyTo: a.id })
+    const c = await ann.next('message')
+    ann.send({ type: 'edit', room: 'general', id: a.id, text: 'fixed' })
+    ann.send({ type: 'delete', room: 'general', id: b.id })
+    ann.send({ type: 'react', room: 'general', id: c.id, emoji: '✅', on: true })
+    // Each is announced only once durable: after the third, all three are on disk.
+    await ann.next('edited')
+    await ann.next('deleted')
+    const reacted = await ann.next('reactions')
+    first.child.kill('SIGKILL')
+    await exited(first.child)
+
+    const second = await startServerProcess(dataDir)
+    const reader = await hello(second.url, 'reader')
+    const joined = await reader.next('joined')
+    expect(joined.rev).toBe(reacted.rev)
+    const byId = new Map(joined.history.map((m) => [m.id, m]))
+    expect(byId.get(a.id)).toMatchObject({ text: 'fixed', editedAt: expect.any(Number) })
+    expect(byId.get(b.id)).toMatchObject({ text: '', deleted: true })
+    expect(byId.get(c.id)).toMatchObject({ replyTo: a.id, reactions: [{ emoji: '✅', users: [a.from.id] }] })
+    reader.send({ type: 'react', room: 'general', id: c.id, emoji: '👀', on: true })
+    expect((await reader.next('reactions')).rev).toBe(reacted.rev + 1)
+    second.child.kill('SIGTERM')
+    await exited(second.child)
+  })
+})
+
 describe('headless CLI', () => {
   it('prints its URLs, logs connections, and on SIGTERM sends 1001 to all and exits 0 within 5 s', async () => {
     const dataDir = await tempDir()

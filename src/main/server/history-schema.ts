@@ -1,16 +1,18 @@
 /**
- * The SQLite history's schema: its tables, the migrations from older files, and the row shapes
- * with their mapping to the protocol's messages.
+ * The SQLite history's schema: its tables, the migrations from older files (and the full-text
+ * index), and the row shapes with their mapping to the protocol's messages.
  */
 import type { DatabaseSync } from 'node:sqlite'
 import type { FileInfo } from '../../shared/file-info'
-import type { ChatMessage, DirectMessage } from '../../shared/protocol'
+import type { ChatMessage, DirectMessage, Reaction } from '../../shared/protocol'
 
 /**
  * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
  * 4: `files` on messages and dms (their attachments as JSON; the files themselves live in files/).
+ * 5: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
+ * 6: full-text search (FTS5): `messages_fts`, `dms_fts`, `search_rows`, kept by triggers.
  */
-const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 6
 
 export interface MessageRow {
   room: string
@@ -21,6 +23,11 @@ export interface MessageRow {
   ts: number
   cid: string | null
   files: string | null
+  reply_to: number | null
+  edited_at: number | null
+  deleted: number | null
+  reactions: string | null
+  rev: number | null
 }
 export interface DmRow {
   id: number
@@ -42,7 +49,12 @@ export function toMessage(row: MessageRow): ChatMessage {
     text: row.text,
     ts: row.ts,
     ...(row.cid !== null ? { cid: row.cid } : {}),
-    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {})
+    ...(row.files !== null ? { files: JSON.parse(row.files) as FileInfo[] } : {}),
+    ...(row.reply_to !== null ? { replyTo: row.reply_to } : {}),
+    ...(row.edited_at !== null ? { editedAt: row.edited_at } : {}),
+    ...(row.deleted ? { deleted: true as const } : {}),
+    ...(row.reactions !== null ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
+    ...(row.rev !== null ? { rev: row.rev } : {})
   }
 }
 
@@ -64,7 +76,7 @@ export function filesColumn(files: FileInfo[] | undefined): string | null {
 }
 
 /** Files written by schema 1 lack the column; adding a nullable column rewrites nothing. */
-function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
+export function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
   const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
   if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`)
 }
@@ -99,5 +111,81 @@ export function migrate(db: DatabaseSync): void {
   addColumnIfMissing(db, 'dms', 'files', 'TEXT')
   // Rows from schema 2 get NULL: treated as live at their updated_at, the most they can claim.
   addColumnIfMissing(db, 'sessions', 'dropped_at', 'INTEGER')
+  for (const [column, type] of [
+    ['reply_to', 'INTEGER'],
+    ['edited_at', 'INTEGER'],
+    ['deleted', 'INTEGER'],
+    ['reactions', 'TEXT'],
+    ['rev', 'INTEGER']
+  ] as const) {
+    addColumnIfMissing(db, 'messages', column, type)
+  }
+  // Partial: a message enters it only when first changed, so plain inserts pay nothing for it.
+  db.exec('CREATE INDEX IF NOT EXISTS messages_by_rev ON messages (room, rev) WHERE rev IS NOT NULL')
+  migrateSearch(db)
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+}
+
+/**
+ * Full-text search with SQLite's FTS5 (built into node:sqlite's SQLite). Contentless indexes (the
+ * text lives once, in messages and dms) that allow deletes; triggers keep them in step with every
+ * insert, edit and deletion, so the write paths above do not know about search at all.
+ * messages has no rowid, so `search_rows` gives each room message one, in arrival order: a search
+ * walks the index newest first and stops once it has enough matches in the searcher's rooms,
+ * however common the word (sorting every match by time instead costs, for a word like "the",
+ * a sort of most of the history).
+ */
+export function migrateSearch(db: DatabaseSync): void {
+  // Whether the index exists, not the version number: it is built from what the file holds once.
+  const indexed = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_rows'")
+    .get()
+  const rowOf = (m: string) => `(SELECT rowid FROM search_rows WHERE room = ${m}.room AND id = ${m}.id)`
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS search_rows (rowid INTEGER PRIMARY KEY, room TEXT NOT NULL, id INTEGER NOT NULL);
+    CREATE UNIQUE INDEX IF NOT EXISTS search_rows_by_message ON search_rows (room, id);
+    CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
+      text, content = '', contentless_delete = 1,
+      tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE IF NOT EXISTS dms_fts USING fts5(
+      text, content = '', contentless_delete = 1,
+      tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
+      INSERT INTO search_rows (room, id) VALUES (new.room, new.id);
+      INSERT INTO messages_fts (rowid, text) VALUES (last_insert_rowid(), new.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.text IS NOT new.text BEGIN
+      DELETE FROM messages_fts WHERE rowid = ${rowOf('old')};
+      INSERT INTO messages_fts (rowid, text) SELECT ${rowOf('new')}, new.text WHERE new.deleted IS NOT 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS dms_fts_insert AFTER INSERT ON dms BEGIN
+      INSERT INTO dms_fts (rowid, text) VALUES (new.id, new.text);
+    END;
+    -- Retention (history-retention.ts) deletes rows: their words leave the index with them, so
+    -- a search's LIMIT is never spent on messages that are gone.
+    CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+      DELETE FROM messages_fts WHERE rowid = ${rowOf('old')};
+      DELETE FROM search_rows WHERE room = old.room AND id = old.id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS dms_fts_delete AFTER DELETE ON dms BEGIN
+      DELETE FROM dms_fts WHERE rowid = old.id;
+    END;
+  `)
+  if (indexed) return
+  // A file from before search: index what it holds once, oldest first.
+  db.exec(`
+    INSERT INTO search_rows (room, id) SELECT room, id FROM messages ORDER BY ts, room, id;
+    INSERT INTO messages_fts (rowid, text)
+      SELECT s.rowid, m.text FROM search_rows s JOIN messages m ON m.room = s.room AND m.id = s.id
+      WHERE m.deleted IS NOT 1;
+    INSERT INTO dms_fts (rowid, text) SELECT id, text FROM dms;
+  `)
+}
+
+/** FTS5 query text for `words`: each quoted (so nothing typed is an operator), the last a prefix. */
+export function ftsQuery(words: string[]): string {
+  return words.map((w, i) => `"${w.replaceAll('"', '')}"${i === words.length - 1 ? '*' : ''}`).join(' ')
 }

@@ -4,10 +4,14 @@ import { join } from 'node:path'
 import { describeStoreContract } from '../../../test-support/server/store-contract'
 import { openHistoryStore } from './history-store'
 
-describeStoreContract('SQLite (history-store)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-store-contract-'))
-  return {
-    open: () => openHistoryStore(dir),
-    remove: () => rm(dir, { recursive: true, force: true })
-  }
-})
+describeStoreContract(
+  'SQLite (history-store)',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-store-contract-'))
+    return {
+      open: () => openHistoryStore(dir),
+      remove: () => rm(dir, { recursive: true, force: true })
+    }
+  },
+  { messageChanges: true }
+)

@@ -142,8 +142,12 @@ describe('history store', () => {
     expect(store.dmsAfter(bob.id, 0, 10).messages.map((m) => m.cid)).toEqual([undefined, 'd-1'])
     expect(store.findMessageByCid('general', ann.id, 'c-1', 100)).toEqual(second)
     expect(store.findDmByCid(ann.id, bob.id, 'd-1', 100)).toEqual(dm)
+    // Schema 6 indexed what the old file held: its messages and DMs are found by search.
+    const found = store.search({ words: ['schema'], rooms: ['general'], userId: bob.id, limit: 5 })
+    expect(found.messages.map((m) => m.id)).toEqual([1])
+    expect(store.search({ words: ['old'], rooms: [], userId: bob.id, limit: 5 }).dms).toHaveLength(1)
     const version = new DatabaseSync(join(dir, DATABASE_FILE), { readOnly: true })
-    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 4 })
+    expect(version.prepare('PRAGMA user_version').get()).toEqual({ user_version: 6 })
     version.close()
   })
 

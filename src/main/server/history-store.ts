@@ -16,15 +16,23 @@ import { join } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
-import type { AppendCallback, Page, StoredSession, Store } from './store'
+import { applyChange } from './message-changes'
+import {
+  filesColumn,
+  ftsQuery,
+  migrate,
+  toDm,
+  toMessage,
+  type DmRow,
+  type MessageRow
+} from './history-schema'
+import type { AppendCallback, MessageExtras, Page, SearchPage, StoredSession, Store } from './store'
 import {
   createHistoryPruner,
   type HistoryPruner,
   type PruneStep,
   type RetentionPolicy
 } from './history-retention'
-import { filesColumn, migrate, toDm, toMessage, type DmRow, type MessageRow } from './history-schema'
-import { prepareStatements } from './history-statements'
 
 export const DATABASE_FILE = 'parley.sqlite'
 /**
@@ -47,7 +55,8 @@ export interface HistoryStore extends Store {
     text: string,
     done: AppendCallback<ChatMessage>,
     cid?: string,
-    files?: FileInfo[]
+    files?: FileInfo[],
+    extras?: MessageExtras
   ): ChatMessage
   appendDm(
     from: User,
@@ -59,11 +68,17 @@ export interface HistoryStore extends Store {
   ): DirectMessage
   /** Retention: one bounded step of deleting what `policy` no longer keeps (history-retention.ts). */
   prune(policy: RetentionPolicy, now: number): PruneStep
+  readonly messageChanges: true
+  changeMessage: NonNullable<Store['changeMessage']>
+  roomRev: NonNullable<Store['roomRev']>
+  changesAfter: NonNullable<Store['changesAfter']>
+  search: NonNullable<Store['search']>
 }
 
 type PendingWrite =
   | { kind: 'message'; value: ChatMessage; done: AppendCallback<ChatMessage> }
   | { kind: 'dm'; value: DirectMessage; done: AppendCallback<DirectMessage> }
+  | { kind: 'change'; value: ChatMessage; done: AppendCallback<ChatMessage> }
   | { kind: 'session'; value: StoredSession; at: number }
   | { kind: 'sessionGone'; tokenHash: string }
   | { kind: 'sessionsLive'; at: number }
@@ -87,27 +102,72 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }[]) {
     roomSeq.set(row.room, row.last)
   }
+  const revSeq = new Map<string, number>()
+  for (const row of db
+    .prepare('SELECT room, MAX(rev) AS last FROM messages WHERE rev IS NOT NULL GROUP BY room')
+    .all() as { room: string; last: number }[]) {
+    revSeq.set(row.room, row.last)
+  }
+  /** Messages with a change still queued, as they will be once it commits (key: room NUL id). */
+  const changedPending = new Map<string, { value: ChatMessage; queued: number }>()
   let dmSeq = (db.prepare('SELECT COALESCE(MAX(id), 0) AS last FROM dms').get() as { last: number }).last
   let messageCount = (db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n
   let dmCount = (db.prepare('SELECT COUNT(*) AS n FROM dms').get() as { n: number }).n
 
-  const {
-    insertRoom,
-    insertMessage,
-    insertDm,
-    selectMessageByCid,
-    selectMessageById,
-    selectDmById,
-    selectDmByCid,
-    selectNewest,
-    selectBefore,
-    selectAfter,
-    selectDmsAfter,
-    upsertSession,
-    removeSession,
-    stampLiveSessions,
-    selectSessions
-  } = prepareStatements(db)
+  const insertRoom = db.prepare('INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?, ?)')
+  const insertMessage = db.prepare(
+    'INSERT INTO messages (room, id, from_id, from_nick, text, ts, cid, files, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
+  )
+  const updateMessage = db.prepare(
+    'UPDATE messages SET text = ?, edited_at = ?, deleted = ?, reactions = ?, rev = ?, files = ? WHERE room = ? AND id = ?'
+  )
+  // Newest first through the index itself, so LIMIT ends the walk (see migrateSearch); CROSS JOIN
+  // keeps SQLite from starting anywhere else.
+  const selectSearchMessages = db.prepare(`
+    SELECT m.* FROM messages_fts f
+    CROSS JOIN search_rows s ON s.rowid = f.rowid
+    CROSS JOIN messages m ON m.room = s.room AND m.id = s.id
+    WHERE messages_fts MATCH ? AND s.room IN (SELECT value FROM json_each(?))
+    ORDER BY f.rowid DESC LIMIT ?`)
+  const selectSearchDms = db.prepare(`
+    SELECT d.* FROM dms_fts f JOIN dms d ON d.id = f.rowid
+    WHERE dms_fts MATCH ? AND (d.from_id = ? OR d.to_id = ?)
+    ORDER BY f.rowid DESC LIMIT ?`)
+  const selectChangesAfter = db.prepare(
+    'SELECT * FROM messages WHERE room = ? AND rev > ? ORDER BY rev DESC LIMIT ?'
+  )
+  const insertDm = db.prepare(
+    'INSERT INTO dms (id, from_id, from_nick, to_id, to_nick, text, ts, cid, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
+  )
+  // No index on cid: these run only for sends right after a restart (see hub/earlier-send.ts), and a range of
+  // the primary key (or of dms_by_from) is cheap, whereas an index would cost every insert.
+  const selectMessageByCid = db.prepare(
+    'SELECT * FROM messages WHERE room = ? AND id > ? AND from_id = ? AND cid = ? LIMIT 1'
+  )
+  const selectMessageById = db.prepare('SELECT * FROM messages WHERE room = ? AND id = ?')
+  const selectDmById = db.prepare('SELECT * FROM dms WHERE id = ?')
+  const selectDmByCid = db.prepare(
+    'SELECT * FROM dms WHERE from_id = ? AND id > ? AND to_id = ? AND cid = ? LIMIT 1'
+  )
+  const selectNewest = db.prepare('SELECT * FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?')
+  const selectBefore = db.prepare('SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?')
+  const selectAfter = db.prepare('SELECT * FROM messages WHERE room = ? AND id > ? ORDER BY id DESC LIMIT ?')
+  // Two indexed halves instead of `from_id = ? OR to_id = ?`, which SQLite cannot serve from one index.
+  const selectDmsAfter = db.prepare(`
+    SELECT * FROM (
+      SELECT * FROM dms WHERE from_id = ? AND id > ?
+      UNION
+      SELECT * FROM dms WHERE to_id = ? AND id > ?
+    ) ORDER BY id DESC LIMIT ?`)
+
+  const upsertSession = db.prepare(
+    'INSERT OR REPLACE INTO sessions (token_hash, user_id, nick, rooms, updated_at, dropped_at) VALUES (?, ?, ?, ?, ?, ?)'
+  )
+  const removeSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
+  const stampLiveSessions = db.prepare('UPDATE sessions SET updated_at = ? WHERE dropped_at IS NULL')
+  const selectSessions = db.prepare(
+    'SELECT token_hash, user_id, nick, rooms, updated_at, dropped_at FROM sessions'
+  )
 
   let queue: PendingWrite[] = []
   let scheduled: NodeJS.Immediate | undefined
@@ -130,7 +190,23 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
           m.text,
           m.ts,
           m.cid ?? null,
-          filesColumn(m.files)
+          filesColumn(m.files),
+          m.replyTo ?? null
+        )
+        return
+      }
+      case 'change': {
+        const m = item.value
+        const reactions = m.reactions ? JSON.stringify(m.reactions) : null
+        updateMessage.run(
+          m.text,
+          m.editedAt ?? null,
+          m.deleted ? 1 : 0,
+          reactions,
+          m.rev ?? null,
+          filesColumn(m.files),
+          m.room,
+          m.id
         )
         return
       }
@@ -172,7 +248,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   function settle(batch: PendingWrite[], error: Error | null): void {
     for (const item of batch) {
       try {
-        if (item.kind === 'message') item.done(error, error ? undefined : item.value)
+        if (item.kind === 'message' || item.kind === 'change')
+          item.done(error, error ? undefined : item.value)
         else if (item.kind === 'dm') item.done(error, error ? undefined : item.value)
       } catch (callbackError) {
         options.onCallbackError?.(callbackError)
@@ -186,6 +263,7 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     if (queue.length === 0) return
     const batch = queue
     queue = []
+    for (const item of batch) if (item.kind === 'change') settledChange(item.value)
     let error: Error | null = null
     try {
       db.exec('BEGIN')
@@ -202,6 +280,20 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     settle(batch, error)
   }
 
+  /** The change left the queue: the row (or, if its commit failed, the old row) answers again. */
+  function settledChange(message: ChatMessage): void {
+    const key = `${message.room}\u0000${message.id}`
+    const pending = changedPending.get(key)
+    if (pending && --pending.queued === 0) changedPending.delete(key)
+  }
+
+  function storedMessage(room: string, id: number): ChatMessage | undefined {
+    const pending = changedPending.get(`${room}\u0000${id}`)
+    if (pending) return pending.value
+    const row = selectMessageById.get(room, id) as MessageRow | undefined
+    return row && toMessage(row)
+  }
+
   function assertOpen(): void {
     if (closed) throw new Error('The history store is closed.')
   }
@@ -214,7 +306,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
   }
 
   return {
-    appendMessage(room, from, text, done, cid, files) {
+    messageChanges: true,
+    appendMessage(room, from, text, done, cid, files, extras) {
       assertOpen()
       const id = (roomSeq.get(room) ?? 0) + 1
       roomSeq.set(room, id)
@@ -225,7 +318,8 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
         text,
         ts: Date.now(),
         ...(cid !== undefined ? { cid } : {}),
-        ...(files && files.length > 0 ? { files } : {})
+        ...(files && files.length > 0 ? { files } : {}),
+        ...(extras?.replyTo !== undefined ? { replyTo: extras.replyTo } : {})
       }
       queue.push({ kind: 'message', value, done })
       schedule()
@@ -247,9 +341,47 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
       schedule()
       return value
     },
-    messageById(room, id) {
-      const row = selectMessageById.get(room, id) as MessageRow | undefined
-      return row && toMessage(row)
+    messageById: storedMessage,
+    changeMessage(room, id, change, done) {
+      assertOpen()
+      const current = storedMessage(room, id)
+      if (!current || current.deleted) {
+        const missing = new Error(`No message ${id} in #${room} to change.`)
+        queueMicrotask(() => done(missing, undefined))
+        return
+      }
+      const rev = (revSeq.get(room) ?? 0) + 1
+      revSeq.set(room, rev)
+      const value = applyChange(current, change, rev, Date.now())
+      const key = `${room}\u0000${id}`
+      changedPending.set(key, { value, queued: (changedPending.get(key)?.queued ?? 0) + 1 })
+      queue.push({ kind: 'change', value, done })
+      schedule()
+    },
+    search({ words, rooms, userId, limit }): SearchPage {
+      if (words.length === 0) return { messages: [], dms: [], hasMore: false }
+      const match = ftsQuery(words)
+      const rows = selectSearchMessages.all(
+        match,
+        JSON.stringify(rooms),
+        limit + 1
+      ) as unknown as MessageRow[]
+      const dmRows = selectSearchDms.all(match, userId, userId, limit + 1) as unknown as DmRow[]
+      const hasMore = rows.length > limit || dmRows.length > limit
+      return {
+        messages: rows.slice(0, limit).map(toMessage),
+        dms: dmRows.slice(0, limit).map(toDm),
+        hasMore
+      }
+    },
+    roomRev(room) {
+      return revSeq.get(room) ?? 0
+    },
+    changesAfter(room, rev, max) {
+      const rows = selectChangesAfter.all(room, rev, max + 1) as unknown as MessageRow[]
+      const hasMore = rows.length > max
+      if (hasMore) rows.length = max
+      return { messages: rows.reverse().map(toMessage), hasMore }
     },
     dmById(id) {
       const row = selectDmById.get(id) as DmRow | undefined

@@ -425,8 +425,14 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
     get connected() {
       return client.isReady && subscriber.isReady
     },
-    appendMessage(room, from, text, done, cid) {
-      const body = { from, text, ts: Date.now(), ...(cid !== undefined ? { cid } : {}) }
+    appendMessage(room, from, text, done, cid, _files, extras) {
+      const body = {
+        from,
+        text,
+        ts: Date.now(),
+        ...(cid !== undefined ? { cid } : {}),
+        ...(extras?.replyTo !== undefined ? { replyTo: extras.replyTo } : {})
+      }
       append(room, body, done as AppendCallback<ChatMessage | DirectMessage>)
     },
     appendDm(from, to, text, done, cid) {

@@ -90,7 +90,8 @@ export function composeHub(deps: HubDeps): HubParts {
     maxDroppedSessions: options.maxDroppedSessions,
     checkPassword: options.password !== undefined ? createSecretCheck(options.password) : null,
     files: fileStore,
-    bans: moderationStore
+    bans: moderationStore,
+    moderators: moderationStore
   })
   const loopStalls = createLoopStallMonitor()
   const injector = createFaultInjector({

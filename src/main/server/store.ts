@@ -1,6 +1,6 @@
 /**
  * The Store seam: where the chat's durable state lives (rooms, room messages, direct messages,
- * resumable sessions; later reactions, edits and files). The hub sees only this interface.
+ * resumable sessions, message changes and search; later files). The hub sees only this interface.
  * Today's implementation is SQLite (history-store.ts); a Redis one (issue 15) must pass the same
  * contract suite (test-support/server/store-contract.ts).
  *
@@ -11,6 +11,36 @@
 import type { FileInfo } from '../../shared/file-info'
 import type { ChatMessage, DirectMessage, User } from '../../shared/protocol'
 import type { PruneStep, RetentionPolicy } from './history-retention'
+
+/** What a room message may carry beyond its text (files, issue 14, belong here too). */
+export interface MessageExtras {
+  /** The id of the message in the same room it answers; the caller checked that it exists. */
+  replyTo?: number
+}
+
+/**
+ * A change to a stored message. Each gets the room's next change number (`rev`), so a client
+ * that resumes asks for the changes after the last number it saw (hello.changes).
+ */
+export type MessageChange =
+  | { kind: 'edit'; text: string }
+  | { kind: 'delete' }
+  | { kind: 'react'; emoji: string; userId: string; on: boolean }
+
+export interface SearchQuery {
+  /** Lower-cased words, letters and digits only; the caller splits and limits them. */
+  words: string[]
+  rooms: string[]
+  userId: string
+  limit: number
+}
+
+export interface SearchPage {
+  messages: ChatMessage[]
+  dms: DirectMessage[]
+  /** More matches exist than `limit` of either kind. */
+  hasMore: boolean
+}
 
 export interface Page<T> {
   messages: T[]
@@ -53,7 +83,8 @@ export interface Store {
     text: string,
     done: AppendCallback<ChatMessage>,
     cid?: string,
-    files?: FileInfo[]
+    files?: FileInfo[],
+    extras?: MessageExtras
   ): void
   appendDm(
     from: User,
@@ -63,6 +94,29 @@ export interface Store {
     cid?: string,
     files?: FileInfo[]
   ): void
+  /**
+   * Edits, deletions, reactions and search (issue 13). Optional: a store without them (Redis
+   * today) leaves `messageChanges` unset and the hub answers `unsupported` to `edit`, `delete`,
+   * `react` and `search`; the contract suite checks that such a store has none of these methods.
+   */
+  readonly messageChanges?: boolean
+  /**
+   * Applies a change to a stored message and gives it the room's next `rev`; `done` runs once the
+   * change is durable, with the message as it now is (error when there is no such message). The
+   * change is applied on top of any change still queued, and `messageById` sees it at once, so
+   * checks made against `messageById` hold when it lands.
+   */
+  changeMessage?(room: string, id: number, change: MessageChange, done: AppendCallback<ChatMessage>): void
+  /** The room's latest change number (0 before the first change). */
+  roomRev?(room: string): number
+  /** The messages changed after `rev`, in change order, each as it now is; over `max`, the newest `max`. */
+  changesAfter?(room: string, rev: number, max: number): Page<ChatMessage>
+  /**
+   * Messages (in `rooms`) and DMs (to or from `userId`) containing every one of `words` (the last
+   * one as a prefix), newest first, at most `limit` of each; deleted messages never match.
+   */
+  search?(query: SearchQuery): SearchPage
+  /** A stored message as it now is, queued changes included. */
   messageById(room: string, id: number): ChatMessage | undefined
   dmById(id: number): DirectMessage | undefined
   /** The stored message `fromId` sent to `room` with `cid`, among the room's last `window`. */

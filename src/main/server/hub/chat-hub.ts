@@ -13,10 +13,12 @@ import { createDirectMessageHandlers } from './direct-messages'
 import { createDispatcher, type HandlerTable } from './dispatch'
 import { createHistory } from './history'
 import { createHubContext, REASONS, type ChatHubOptions } from './hub-context'
+import { createMessageChangeHandlers } from './message-changes'
 import { createModerationHub } from './moderation'
 import type { ModerationHub } from '../moderation/moderation-routes'
 import { createRoomMessageHandlers } from './room-messages'
 import { createRooms } from './rooms'
+import { createSearchHandlers } from './search'
 import { createSessions } from './sessions'
 
 export interface ChatHub extends AdminApi {
@@ -44,6 +46,8 @@ export function createChatHub(options: ChatHubOptions): ChatHub {
     ...sessions.handlers,
     ...rooms.handlers,
     ...createRoomMessageHandlers(ctx),
+    ...createMessageChangeHandlers(ctx),
+    ...createSearchHandlers(ctx),
     ...createDirectMessageHandlers(ctx),
     ...history.handlers
   }

@@ -4,6 +4,7 @@
  * through the reply byte budget and shows each message as its viewer may see it.
  */
 import { newestWithin, type ReplyAllowance } from '../reply-budget'
+import type { ChatMessage } from '../../../shared/protocol'
 import type { Session } from '../session-registry'
 import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
@@ -14,15 +15,17 @@ import { requireRoom } from './rooms'
 export interface HistoryReplies {
   handlers: HandlersFor<'history'>
   /**
-   * The `joined` reply: members, member count, and the last messages (or those after
-   * `resumeAfter`). With `allowance` (a hello's shared reply budget) it spends from it, and once
-   * it is spent the room's joined carries no history or members, only `hasMore`: the client asks.
+   * The `joined` reply: members, member count, the last messages (or those after `resumeAfter`),
+   * the room's change number, and with `changesAfter` the messages changed since that number.
+   * With `allowance` (a hello's shared reply budget) it spends from it, and once it is spent the
+   * room's joined carries no history or members, only `hasMore`: the client asks.
    */
   sendJoined(
     connection: Connection,
     room: string,
     resumeAfter: number | undefined,
-    allowance?: ReplyAllowance
+    allowance?: ReplyAllowance,
+    changesAfter?: number
   ): void
   /**
    * The DMs to or from the session's user after `afterId`, within `maxBytes`: what to send after
@@ -52,7 +55,7 @@ export function createHistory(ctx: HubContext): HistoryReplies {
         })
       }
     },
-    sendJoined(connection, room, resumeAfter, allowance) {
+    sendJoined(connection, room, resumeAfter, allowance, changesAfter) {
       const viewerId = connection.session?.user.id ?? ''
       const page =
         resumeAfter !== undefined
@@ -67,13 +70,26 @@ export function createHistory(ctx: HubContext): HistoryReplies {
         fitted = newestWithin(page.messages, Math.min(ctx.replyBudget, allowance.left), false)
         allowance.left -= fitted.bytes
       }
+      // Changes to messages the replay above carries anyway are in their current state already.
+      // A store without message changes (Redis) has no change number: joined carries none.
+      const rev = store.roomRev?.(room)
+      let changes: ChatMessage[] | undefined
+      if (rev !== undefined && changesAfter !== undefined && changesAfter < rev && store.changesAfter) {
+        const changed = store.changesAfter(room, changesAfter, limits.changeReplayMax).messages
+        const budget = allowance ? Math.min(ctx.replyBudget, allowance.left) : ctx.replyBudget
+        const fittedChanges = newestWithin(changed, budget, !allowance)
+        if (allowance) allowance.left -= fittedChanges.bytes
+        changes = fittedChanges.messages
+      }
       ctx.send(connection, {
         type: 'joined',
         room,
         members,
         memberCount: broker.memberCount(room),
         history: forViewer(fitted.messages, viewerId),
-        ...(page.hasMore || fitted.cut ? { hasMore: true } : {})
+        ...(page.hasMore || fitted.cut ? { hasMore: true } : {}),
+        ...(rev !== undefined ? { rev } : {}),
+        ...(changes ? { changes: forViewer(changes, viewerId) } : {})
       })
     },
     dmReplay(session, afterId, maxBytes) {

@@ -39,6 +39,8 @@ export interface ChatHubOptions {
   files: Pick<FileStore, 'claim' | 'detachFilesOf'>
   /** Bans, checked at every hello (moderation/moderation-store.ts). */
   bans: Pick<ModerationStore, 'banFor'>
+  /** Who is a moderator: they may delete anyone's room message (hub/message-permissions.ts). */
+  moderators: Pick<ModerationStore, 'isModerator'>
   /** Wrong passwords per address (shared with the admin API's tokens). Default: a fresh one. */
   guessThrottle?: GuessThrottle
   /** Dropped sessions kept per remote address, before the global cap. Default 1,000. */

@@ -15,6 +15,7 @@ export function sharedMessage(m: ChatMessage): ServerMessageOf<'message'> {
     text: m.text,
     ts: m.ts
   }
+  if (m.replyTo !== undefined) shared.replyTo = m.replyTo
   if (m.files) shared.files = m.files
   return shared
 }

@@ -14,10 +14,20 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
   const { store, broker } = ctx
   return {
     send(connection, session, message) {
-      const { cid, room, text } = message
+      const { cid, room, text, replyTo } = message
       const ref = cid ?? 'send'
       if (!requireRoom(ctx, connection, session, room, ref)) return
       if (!ctx.textFits(connection, text, ref)) return
+      if (replyTo !== undefined && !store.messageById(room, replyTo)) {
+        ctx.sendError(
+          connection,
+          'no_such_message',
+          `There is no message ${replyTo} in #${room} to reply to.`,
+          ref
+        )
+        return
+      }
+      const extras = replyTo !== undefined ? { replyTo } : undefined
       if (cid === undefined) {
         const claim = claimFiles(ctx, connection, session, message.files, ref)
         if (!claim) return
@@ -38,7 +48,8 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
             if (sender && !broker.isMember(room, sender)) ctx.send(sender, copy)
           },
           undefined,
-          claim.files
+          claim.files,
+          extras
         )
         return
       }
@@ -70,7 +81,8 @@ export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> 
           if (sender) ctx.send(sender, { type: 'message', ...stored })
         },
         cid,
-        claim.files
+        claim.files,
+        extras
       )
       // After the call: an append that throws (a closed store) must not leave the key pending.
       session.sentMessages.pending(key)

@@ -150,6 +150,7 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     // A Map, not the parsed object: a room named "constructor" missing from the client's map would
     // read Object.prototype.constructor (which SQLite refuses to bind: 1011 on every resume).
     const resume = new Map(Object.entries(message.resume ?? {}))
+    const changes = new Map(Object.entries(message.changes ?? {}))
     // One budget for the whole reply, so it does not grow with the rooms (200 rooms of large
     // messages were 200 × 512 KiB per hello): missed DMs take up to half, the rooms the rest in
     // turn, and a room past it gets only hasMore, for the client to page with history.
@@ -158,7 +159,9 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
     const dms =
       resumed && lastDm !== undefined ? history.dmReplay(session, lastDm, allowance.left / 2) : undefined
     allowance.left -= dms?.bytes ?? 0
-    for (const room of session.rooms) history.sendJoined(connection, room, resume.get(room), allowance)
+    for (const room of session.rooms) {
+      history.sendJoined(connection, room, resume.get(room), allowance, changes.get(room))
+    }
     dms?.send(connection)
   }
 

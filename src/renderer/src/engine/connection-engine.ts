@@ -215,12 +215,14 @@ export class ConnectionEngine {
     })
     this.lifecycle.setState('authenticating', 'Socket open; sending hello.')
     const resume = this.resume.points()
+    const changes = this.resume.changePoints()
     this.transmit({
       type: 'hello',
       nick: this.nick,
       ...(this.password ? { password: this.password } : {}),
       ...(this.session ? { session: this.session } : {}),
-      ...(Object.keys(resume).length ? { resume } : {})
+      ...(Object.keys(resume).length ? { resume } : {}),
+      ...(Object.keys(changes).length ? { changes } : {})
     })
     this.heartbeat.start()
   }
@@ -297,6 +299,10 @@ export class ConnectionEngine {
       case 'dm':
         this.resume.noteDirectMessage(message.id)
         return this.acknowledgeOwn([message])
+      case 'edited':
+      case 'deleted':
+      case 'reactions':
+        return this.resume.noteChange(message.room, message.rev)
       case 'pong': {
         const now = this.clock.now()
         this.emit({ type: 'rtt', sample: { at: now, ms: Math.max(0, now - message.t) } })

@@ -86,7 +86,14 @@ export class OutboxDelivery {
       const files = item.files ? { files: item.files.map((file) => file.id) } : {}
       const message: ClientMessage =
         item.target.kind === 'room'
-          ? { type: 'send', room: item.target.room, text: item.text, cid: item.cid, ...files }
+          ? {
+              type: 'send',
+              room: item.target.room,
+              text: item.text,
+              cid: item.cid,
+              ...(item.target.replyTo !== undefined ? { replyTo: item.target.replyTo } : {}),
+              ...files
+            }
           : { type: 'dm', to: item.target.to, text: item.text, cid: item.cid, ...files }
       if (!this.hooks.send(message)) break
       this.outbox.markSent(item.cid, now)

@@ -7,7 +7,9 @@
  */
 import type { FileInfo } from '../../../shared/file-info'
 
-export type OutboxTarget = { kind: 'room'; room: string } | { kind: 'dm'; to: string; toNick: string }
+/** A room message may answer one earlier message of the room (`replyTo`, its id). */
+export type OutboxTarget =
+  { kind: 'room'; room: string; replyTo?: number } | { kind: 'dm'; to: string; toNick: string }
 
 export interface OutboxItem {
   cid: string

@@ -23,6 +23,8 @@ interface Gap {
 export class ResumeTracker {
   /** Highest message id seen per room, and per DM_RESUME_KEY for direct messages. */
   private readonly lastSeen = new Map<string, number>()
+  /** Latest change number (edits, deletions, reactions) seen per room: hello.changes. */
+  private readonly revs = new Map<string, number>()
   /** Rooms this session is in, so a non-resumed reconnect can join them again. */
   private readonly rooms = new Set<string>()
   private joinedSinceWelcome = new Set<string>()
@@ -36,6 +38,16 @@ export class ResumeTracker {
   /** A copy of the resume map the next hello will carry. */
   points(): Record<string, number> {
     return Object.fromEntries(this.lastSeen)
+  }
+
+  /** The change numbers the next hello carries, so the server replays the changes missed since. */
+  changePoints(): Record<string, number> {
+    return Object.fromEntries(this.revs)
+  }
+
+  /** An `edited`, `deleted` or `reactions` frame: its room's change number. */
+  noteChange(room: string, rev: number): void {
+    if (rev > (this.revs.get(room) ?? 0)) this.revs.set(room, rev)
   }
 
   /** Whether the replay after the last welcome may still be arriving. */
@@ -71,6 +83,8 @@ export class ResumeTracker {
     const previous = this.lastSeen.get(message.room)
     this.rooms.add(message.room)
     this.joinedSinceWelcome.add(message.room)
+    // joined.rev is the room's number now: the changes before it are in this reply or in history.
+    if (message.rev !== undefined) this.revs.set(message.room, message.rev)
     this.noteMessages(message.room, message.history)
     this.maybeFillGap(message.room, previous, message.history, message.hasMore === true)
   }
@@ -84,6 +98,7 @@ export class ResumeTracker {
   left(room: string): void {
     this.rooms.delete(room)
     this.lastSeen.delete(room)
+    this.revs.delete(room)
   }
 
   noteRoomMessage(room: string, id: number): void {

@@ -1,5 +1,13 @@
 import type { User } from '../../../shared/protocol'
-import { emptyLog, mergeEntries, type ChannelKey, type ChannelLog, type LogEntry } from './channel-log'
+import {
+  emptyLog,
+  mergeEntries,
+  updateMessage,
+  type ChannelKey,
+  type ChannelLog,
+  type LogEntry,
+  type MessageEntry
+} from './channel-log'
 import type { MemberPaging, StoreState } from './store-types'
 
 export type Draft = Partial<StoreState>
@@ -40,6 +48,13 @@ export class BatchDraft {
     const target = this.log(key)
     const { prepended } = mergeEntries(target.entries, entries)
     target.prepended += prepended
+  }
+
+  /** Replaces a message already in the channel's log (edits, deletions, reactions); others are ignored. */
+  changeMessage(key: ChannelKey, id: number, change: (entry: MessageEntry) => MessageEntry): void {
+    const current = this.view('logs')[key]
+    if (!current?.entries.some((e) => e.kind === 'message' && e.id === id)) return
+    updateMessage(this.log(key).entries, id, change)
   }
 
   /** Counts a message as unread unless it is in the channel on screen or the person's own. */

@@ -1,5 +1,5 @@
 import type { FileInfo } from '../../../shared/file-info'
-import type { ChatMessage, DirectMessage, User } from '../../../shared/protocol'
+import type { ChatMessage, DirectMessage, Reaction, User } from '../../../shared/protocol'
 
 /**
  * A channel is a room (key = its name) or a direct conversation (key = "@" + the other user's
@@ -19,6 +19,10 @@ export interface MessageEntry {
   text: string
   ts: number
   cid?: string
+  replyTo?: number
+  editedAt?: number
+  deleted?: boolean
+  reactions?: Reaction[]
   files?: FileInfo[]
 }
 
@@ -56,8 +60,25 @@ export function messageEntry(message: ChatMessage | DirectMessage): MessageEntry
     text: message.text,
     ts: message.ts,
     ...(message.cid ? { cid: message.cid } : {}),
-    ...(message.files?.length ? { files: message.files } : {})
+    ...('replyTo' in message && message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
+    ...('editedAt' in message && message.editedAt !== undefined ? { editedAt: message.editedAt } : {}),
+    ...('deleted' in message && message.deleted ? { deleted: true } : {}),
+    ...('reactions' in message && message.reactions?.length ? { reactions: message.reactions } : {}),
+    ...(message.files?.length && !('deleted' in message && message.deleted) ? { files: message.files } : {})
   }
+}
+
+/** The message `id` of a log replaced by `change(entry)`; false when the log does not hold it. */
+export function updateMessage(
+  entries: LogEntry[],
+  id: number,
+  change: (entry: MessageEntry) => MessageEntry
+): boolean {
+  const index = lowerBound(entries, id)
+  const entry = entries[index]
+  if (!entry || entry.kind !== 'message' || entry.id !== id) return false
+  entries[index] = change(entry)
+  return true
 }
 
 export function systemEntry(entries: readonly LogEntry[], text: string, ts: number): SystemEntry {
@@ -104,6 +125,12 @@ function lowerBound(entries: readonly LogEntry[], order: number): number {
     else high = mid
   }
   return low
+}
+
+/** The message `id` in a log, found by binary search (messages sort by id). */
+export function findMessageEntry(entries: readonly LogEntry[], id: number): MessageEntry | undefined {
+  const entry = entries[lowerBound(entries, id)]
+  return entry?.kind === 'message' && entry.id === id ? entry : undefined
 }
 
 export function oldestMessageId(log: ChannelLog): number | undefined {

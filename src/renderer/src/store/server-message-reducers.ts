@@ -23,6 +23,14 @@ export const serverMessageReducers: ReducerTable<ServerMessage> = {
     const fresh = !(state.logs[message.room]?.entries.length || draft.logs?.[message.room]?.entries.length)
     batch.addEntries(message.room, message.history.map(messageEntry))
     if (fresh) batch.log(message.room).hasMore = message.hasMore === true
+    // A resume's missed edits, deletions and reactions: each message as it now is.
+    for (const changed of message.changes ?? []) {
+      const entry = messageEntry(changed)
+      batch.changeMessage(message.room, changed.id, (old) => ({
+        ...entry,
+        ...(old.cid ? { cid: old.cid } : {})
+      }))
+    }
     const me = batch.view('me')
     // In a large room one's own entry joined last, past the first page: list it anyway.
     const listed =
@@ -70,6 +78,41 @@ export const serverMessageReducers: ReducerTable<ServerMessage> = {
     const dms = batch.view('dms')
     if (!dms.some((d) => d.id === peer.id)) batch.draft.dms = [...dms, { id: peer.id, nick: peer.nick }]
     batch.bumpUnread(key, message.from)
+  },
+
+  edited(message, batch) {
+    batch.changeMessage(message.room, message.id, (m) => ({
+      ...m,
+      text: message.text,
+      editedAt: message.editedAt
+    }))
+  },
+
+  deleted(message, batch) {
+    batch.changeMessage(message.room, message.id, (m) => {
+      const { reactions: _gone, editedAt: _alsoGone, ...kept } = m
+      return { ...kept, text: '', deleted: true }
+    })
+  },
+
+  reactions(message, batch) {
+    batch.changeMessage(message.room, message.id, (m) => {
+      const { reactions: _old, ...rest } = m
+      return message.reactions.length ? { ...rest, reactions: message.reactions } : rest
+    })
+  },
+
+  search(message, batch) {
+    const current = batch.view('search')
+    // Only the answer to the query on screen: an older one arriving late is dropped.
+    if (!current || current.q !== message.q) return
+    batch.draft.search = {
+      q: message.q,
+      pending: false,
+      results: message.results,
+      dms: message.dms ?? [],
+      hasMore: message.hasMore
+    }
   },
 
   members: reduceMembers,

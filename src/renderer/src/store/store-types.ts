@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand'
 import type { FileInfo } from '../../../shared/file-info'
-import type { RoomSummary, User } from '../../../shared/protocol'
+import type { ChatMessage, DirectMessage, RoomSummary, User } from '../../../shared/protocol'
 import type { ConnectionEngine } from '../engine/connection-engine'
 import type {
   CloseRow,
@@ -66,14 +66,48 @@ export interface TypingEntry {
   until: number
 }
 
+export interface SearchState {
+  q: string
+  pending: boolean
+  results: ChatMessage[]
+  dms: DirectMessage[]
+  hasMore: boolean
+}
+
+/** One message of a channel (the same reference the inspector's "Show frames" uses). */
+export type { MessageRef }
+
 export interface MessagesSlice {
   logs: Record<ChannelKey, ChannelLog>
   outbox: OutboxItem[]
   typing: Record<string, TypingEntry[]>
   /** The last error the server sent about something this person did. */
   notice: { code: string; message: string; at: number } | null
-  /** Text, files (uploaded already), or both. */
+  /** The message the composer's next send answers, in the channel on screen. */
+  replyingTo: MessageRef | null
+  /** The message being edited in place. */
+  editing: MessageRef | null
+  /** A message to scroll to and flash (a reply's quote was clicked); `at` tells repeats apart. */
+  jump: (MessageRef & { at: number }) | null
+  /** The search box's query and, once the server answered, its results. */
+  search: SearchState | null
+  runSearch(q: string): void
+  closeSearch(): void
+  /** A search result was picked: open its channel and jump to it there. */
+  showResult(channel: string, id: number): void
+  /** The message a jump landed on, highlighted for a moment. */
+  flashed: MessageRef | null
+  /** Text, files (uploaded already), or both; a room message answers `replyingTo` if set. */
   sendMessage(text: string, files?: FileInfo[]): void
+  startReply(id: number): void
+  cancelReply(): void
+  startEdit(id: number): void
+  cancelEdit(): void
+  /** Sends the edit; the text changes on screen when the server's `edited` arrives. */
+  saveEdit(id: number, text: string): void
+  deleteMessage(id: number): void
+  toggleReaction(id: number, emoji: string): void
+  jumpToMessage(id: number): void
   retryMessage(cid: string): void
   discardMessage(cid: string): void
   loadOlder(key: ChannelKey): void

@@ -101,6 +101,45 @@ describe('app store', () => {
     expect(store.getState().lastRead.general).toBe(4)
   })
 
+  it('applies edits, deletions and reactions, replies with replyTo, and resumes with the change numbers', () => {
+    connect()
+    admit()
+    socket.serverSends({ type: 'edited', room: 'general', id: 1, text: 'hello!', editedAt: 5, rev: 1 })
+    socket.serverSends({
+      type: 'reactions',
+      room: 'general',
+      id: 1,
+      reactions: [{ emoji: '👍', users: ['u2'] }],
+      rev: 2
+    })
+    const entry = () => store.getState().logs.general!.entries.find((e) => e.kind === 'message' && e.id === 1)
+    expect(entry()).toMatchObject({
+      text: 'hello!',
+      editedAt: 5,
+      reactions: [{ emoji: '👍', users: ['u2'] }]
+    })
+    // Toggling sends on or off by whether I am among the reactors.
+    store.getState().toggleReaction(1, '👍')
+    store.getState().startReply(1)
+    store.getState().sendMessage('answer')
+    expect(socket.sentMessages().slice(-2)).toEqual([
+      { type: 'react', room: 'general', id: 1, emoji: '👍', on: true },
+      { type: 'send', room: 'general', text: 'answer', cid: expect.any(String), replyTo: 1 }
+    ])
+    expect(store.getState().replyingTo).toBeNull()
+    socket.serverSends({ type: 'deleted', room: 'general', id: 1, rev: 3 })
+    expect(entry()).toMatchObject({ text: '', deleted: true })
+    expect(entry()).not.toHaveProperty('reactions')
+
+    // The next hello carries the last change number, so the server replays what was missed.
+    socket.serverCloses(1006)
+    now += 60_000
+    store.getState().reconnectNow()
+    socket = FakeSocket.latest()
+    socket.serverOpens()
+    expect(socket.sentMessages()[0]).toMatchObject({ type: 'hello', changes: { general: 3 } })
+  })
+
   it('tracks presence as member changes and system lines', () => {
     connect()
     admit()

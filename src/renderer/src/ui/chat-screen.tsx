@@ -1,3 +1,4 @@
+import { useCallback, useEffect, useState } from 'react'
 import { useUploads } from '../files/upload-store'
 import { useFileDrop } from '../files/use-file-drop'
 import { useUploadTarget } from '../files/use-upload-target'
@@ -12,6 +13,7 @@ import { MembersList } from './members-list'
 import { MessageLog } from './message-log'
 import { PreferencesControls } from './preferences-controls'
 import { RoomsNav } from './rooms-nav'
+import { SearchBox, SearchResults } from './search'
 import { TypingIndicator } from './typing-indicator'
 import './chat-screen.css'
 
@@ -60,6 +62,30 @@ function Notice() {
   )
 }
 
+type Drawer = 'rooms' | 'members' | null
+
+/**
+ * On a phone the room list and the member list are drawers over the conversation, opened from
+ * the header; Escape, a tap outside or picking a channel closes them. On wider screens they are
+ * columns and the buttons are hidden (chat-screen.css).
+ */
+function useDrawer(): [Drawer, (next: Drawer) => void] {
+  // A drawer belongs to the channel it was opened on: picking another one closes it.
+  const [opened, setOpened] = useState<{ drawer: Drawer; on: string | null }>({ drawer: null, on: null })
+  const current = useStore((s) => s.current)
+  const drawer = opened.on === current ? opened.drawer : null
+  const setDrawer = useCallback((next: Drawer) => setOpened({ drawer: next, on: current }), [current])
+  useEffect(() => {
+    if (!drawer) return undefined
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setDrawer(null)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [drawer, setDrawer])
+  return [drawer, setDrawer]
+}
+
 export function ChatScreen() {
   const current = useStore((s) => s.current)
   const inspectorOpen = useStore((s) => s.inspectorOpen)
@@ -68,6 +94,9 @@ export function ChatScreen() {
   const me = useStore((s) => s.me)
   const serverName = useStore((s) => s.server?.name)
   const dm = current !== null && isDmKey(current)
+  const [drawer, setDrawer] = useDrawer()
+  const hasMembers = !dm && current !== null
+  const searching = useStore((s) => s.search !== null)
   const uploadTarget = useUploadTarget()
   const addUploads = useUploads((s) => s.add)
   const drop = useFileDrop(
@@ -78,8 +107,11 @@ export function ChatScreen() {
   )
 
   return (
-    <div className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}`}>
-      <div className="sidebar-column">
+    <div
+      className={`chat-layout${inspectorOpen ? ' with-inspector' : ''}${drawer ? ` drawer-${drawer}` : ''}`}
+    >
+      {drawer && <div className="drawer-backdrop" aria-hidden="true" onClick={() => setDrawer(null)} />}
+      <div className="sidebar-column" id="rooms-drawer">
         <div className="workspace">
           <div className="workspace-name" title={serverName} dir="auto">
             {serverName ?? 'Parley'}
@@ -97,8 +129,29 @@ export function ChatScreen() {
       </div>
       <main className={`conversation${drop.dragging ? ' dropping' : ''}`} {...drop.handlers}>
         <header className="conversation-header">
+          <button
+            type="button"
+            className="drawer-button"
+            aria-controls="rooms-drawer"
+            aria-expanded={drawer === 'rooms'}
+            onClick={() => setDrawer(drawer === 'rooms' ? null : 'rooms')}
+          >
+            Rooms
+          </button>
           <ChannelTitle />
+          {hasMembers && (
+            <button
+              type="button"
+              className="drawer-button"
+              aria-controls="members-drawer"
+              aria-expanded={drawer === 'members'}
+              onClick={() => setDrawer(drawer === 'members' ? null : 'members')}
+            >
+              Members
+            </button>
+          )}
           <div className="header-tools">
+            <SearchBox />
             <ConnectionStatus />
             <button
               type="button"
@@ -132,7 +185,8 @@ export function ChatScreen() {
           </div>
         )}
       </main>
-      {!dm && current && <MembersList />}
+      {hasMembers && !searching && <MembersList />}
+      <SearchResults />
       {inspectorOpen && <InspectorPanel />}
     </div>
   )

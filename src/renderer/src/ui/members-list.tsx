@@ -20,7 +20,7 @@ export function MembersList() {
   // A large room arrives a page at a time (`joined` lists the first page); the rest on request.
   const unlisted = paging && paging.loaded < paging.total ? total - members.length : 0
   return (
-    <aside className="members" aria-labelledby="members-heading">
+    <aside className="members" id="members-drawer" aria-labelledby="members-heading">
       <h2 id="members-heading" className="sidebar-heading">
         Members <span className="muted">{total.toLocaleString()}</span>
       </h2>

@@ -2,12 +2,23 @@ import { memo, useCallback, useEffect, useMemo, useRef } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso'
 import { useShallow } from 'zustand/react/shallow'
 import type { OutboxItem } from '../engine/outbox'
+import type { User } from '../../../shared/protocol'
 import { FileAttachments } from '../files/file-attachments'
-import { emptyLog, isDmKey, type ChannelLog, type LogEntry } from '../store/channel-log'
+import {
+  emptyLog,
+  findMessageEntry,
+  isDmKey,
+  type ChannelLog,
+  type LogEntry,
+  type MessageEntry
+} from '../store/channel-log'
 import { useStore } from '../store'
 import { targetKey } from '../store/selectors'
 import { dayKey, formatDay, formatTime } from './format'
 import { revealHidden, splitHidden } from './hidden-chars'
+import { parseMarkdown, type Block, type Inline } from './markdown'
+import { MessageActions, MessageEditor } from './message-actions'
+import { ReactionChips } from './reactions'
 import { mentions, splitRichText } from './rich-text'
 import './message-log.css'
 
@@ -87,18 +98,138 @@ function RichText({ text, myNick }: { text: string; myNick: string | undefined }
 /** The server's own id: no user can have it (theirs are "u_…"), unlike a nick that looks official. */
 const SERVER_ID = 'server'
 
-/** Revealed on hover or focus, as a chat's message actions are: the way into its frames. */
+/** In the message's actions (revealed on hover or focus): the way into its frames. */
 function ShowFramesButton({ channel, id, cid }: { channel: string; id: number; cid: string | undefined }) {
   const showFrames = useStore((s) => s.showFrames)
   return (
-    <div className="message-actions">
-      <button
-        type="button"
-        title="Open the inspector on the frames of this message"
-        onClick={() => showFrames({ channel, id, ...(cid ? { cid } : {}) })}
-      >
-        Show frames
-      </button>
+    <button
+      type="button"
+      className="frames"
+      title="Open the inspector on the frames of this message"
+      onClick={() => showFrames({ channel, id, ...(cid ? { cid } : {}) })}
+    >
+      Show frames
+    </button>
+  )
+}
+
+/** The first line of a message, short enough for a quote. */
+function snippet(text: string): string {
+  const line = text.split('\n', 1)[0] ?? ''
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line
+}
+
+function ReplyQuote({ id, original }: { id: number; original: MessageEntry | undefined }) {
+  const jumpToMessage = useStore((s) => s.jumpToMessage)
+  const label = original
+    ? original.deleted
+      ? `Reply to a deleted message`
+      : `Reply to ${original.from.nick}: ${snippet(original.text)}`
+    : 'Reply to an earlier message'
+  return (
+    <button
+      type="button"
+      className="reply-quote"
+      aria-label={`${label}. Show it`}
+      onClick={() => jumpToMessage(id)}
+    >
+      <span aria-hidden="true">↪</span>{' '}
+      {original ? (
+        <>
+          <bdi className="author">{original.from.nick}</bdi>{' '}
+          <span className="quote-text" dir="auto">
+            {original.deleted ? 'message deleted' : snippet(original.text)}
+          </span>
+        </>
+      ) : (
+        <span className="quote-text">an earlier message</span>
+      )}
+    </button>
+  )
+}
+
+function Inlines({ inlines, myNick }: { inlines: Inline[]; myNick: string | undefined }) {
+  return (
+    <>
+      {inlines.map((node, i) =>
+        node.kind === 'text' ? (
+          <RichText key={i} text={node.text} myNick={myNick} />
+        ) : node.kind === 'code' ? (
+          <code key={i}>
+            <VisibleText text={node.text} />
+          </code>
+        ) : node.kind === 'bold' ? (
+          <strong key={i}>
+            <Inlines inlines={node.children} myNick={myNick} />
+          </strong>
+        ) : node.kind === 'italic' ? (
+          <em key={i}>
+            <Inlines inlines={node.children} myNick={myNick} />
+          </em>
+        ) : (
+          <s key={i}>
+            <Inlines inlines={node.children} myNick={myNick} />
+          </s>
+        )
+      )}
+    </>
+  )
+}
+
+function Blocks({ blocks, myNick }: { blocks: Block[]; myNick: string | undefined }) {
+  return (
+    <>
+      {blocks.map((block, i) =>
+        block.kind === 'paragraph' ? (
+          <p key={i}>
+            <Inlines inlines={block.inlines} myNick={myNick} />
+          </p>
+        ) : block.kind === 'code' ? (
+          <pre key={i}>
+            <code>
+              <VisibleText text={block.text} />
+            </code>
+          </pre>
+        ) : block.kind === 'quote' ? (
+          <blockquote key={i}>
+            <Blocks blocks={block.blocks} myNick={myNick} />
+          </blockquote>
+        ) : block.ordered ? (
+          <ol key={i} start={block.start}>
+            {block.items.map((item, k) => (
+              <li key={k}>
+                <Inlines inlines={item} myNick={myNick} />
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <ul key={i}>
+            {block.items.map((item, k) => (
+              <li key={k}>
+                <Inlines inlines={item} myNick={myNick} />
+              </li>
+            ))}
+          </ul>
+        )
+      )}
+    </>
+  )
+}
+
+/** One paragraph (most messages) flows inline, so "(edited)" and ✓ follow its last word. */
+function MessageBody({ text, myNick }: { text: string; myNick: string | undefined }) {
+  const blocks = useMemo(() => parseMarkdown(text), [text])
+  const only = blocks[0]
+  if (blocks.length === 1 && only?.kind === 'paragraph') {
+    return (
+      <span className="text">
+        <Inlines inlines={only.inlines} myNick={myNick} />
+      </span>
+    )
+  }
+  return (
+    <div className="text rich">
+      <Blocks blocks={blocks} myNick={myNick} />
     </div>
   )
 }
@@ -108,6 +239,11 @@ const EntryRow = memo(function EntryRow({
   grouped,
   mine,
   myNick,
+  editing,
+  flash,
+  actions,
+  original,
+  nickOf,
   channel,
   highlighted
 }: {
@@ -115,6 +251,12 @@ const EntryRow = memo(function EntryRow({
   grouped: boolean
   mine: boolean
   myNick: string | undefined
+  editing: boolean
+  flash: boolean
+  /** Rooms only: DMs have no edit, delete or reactions yet. */
+  actions: boolean
+  original: MessageEntry | undefined
+  nickOf: (userId: string) => string
   channel: string
   highlighted: boolean
 }) {
@@ -126,16 +268,22 @@ const EntryRow = memo(function EntryRow({
       </div>
     )
   }
-  const mentionsMe = !mine && !!myNick && mentions(entry.text, myNick)
+  const mentionsMe = !mine && !!myNick && !entry.deleted && mentions(entry.text, myNick)
   const fromServer = entry.from.id === SERVER_ID
+  // A reply always shows whom it answers, so it starts its own group.
+  const showHeader = !grouped || entry.replyTo !== undefined
+  const frames = <ShowFramesButton channel={channel} id={entry.id} cid={mine ? entry.cid : undefined} />
   return (
     <article
-      className={`message${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${highlighted ? ' highlighted' : ''}${fromServer ? ' from-server' : ''}`}
-      aria-label={`${fromServer ? 'Server announcement' : entry.from.nick}: ${revealHidden(entry.text)}`}
+      className={`message${showHeader ? '' : ' grouped'}${mentionsMe ? ' mentions-me' : ''}${flash ? ' flash' : ''}${highlighted ? ' highlighted' : ''}${fromServer ? ' from-server' : ''}`}
+      aria-label={`${fromServer ? 'Server announcement' : entry.from.nick}: ${entry.deleted ? 'message deleted' : revealHidden(entry.text)}`}
       aria-current={highlighted ? 'true' : undefined}
+      data-message-id={entry.id}
+      // Focusable, so a keyboard (or a tap on a phone) reaches the actions of this one message.
+      tabIndex={actions ? 0 : undefined}
     >
-      <ShowFramesButton channel={channel} id={entry.id} cid={mine ? entry.cid : undefined} />
-      {!grouped && (
+      {entry.replyTo !== undefined && <ReplyQuote id={entry.replyTo} original={original} />}
+      {showHeader && (
         <header>
           <bdi className="author">{entry.from.nick}</bdi>
           {fromServer && (
@@ -146,18 +294,37 @@ const EntryRow = memo(function EntryRow({
           <time dateTime={new Date(entry.ts).toISOString()}>{formatTime(entry.ts)}</time>
         </header>
       )}
-      {/* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */}
-      <div className="message-text" dir="auto">
-        <span className="text">
-          <RichText text={entry.text} myNick={myNick} />
-        </span>
-        {mine && entry.cid && (
-          <span className="mark delivered" title="Delivered" aria-label="Delivered">
-            ✓
-          </span>
-        )}
-      </div>
-      {entry.files && <FileAttachments files={entry.files} />}
+      {entry.deleted ? (
+        <div className="message-text deleted">message deleted</div>
+      ) : editing ? (
+        <MessageEditor entry={entry} />
+      ) : (
+        /* dir="auto": a line that starts in Hebrew or Arabic reads right to left, aligned right. */
+        <div className="message-text" dir="auto">
+          <MessageBody text={entry.text} myNick={myNick} />
+          {entry.editedAt !== undefined && (
+            <span className="mark edited" title={`Edited ${new Date(entry.editedAt).toLocaleString()}`}>
+              (edited)
+            </span>
+          )}
+          {mine && entry.cid && (
+            <span className="mark delivered" title="Delivered" aria-label="Delivered">
+              ✓
+            </span>
+          )}
+        </div>
+      )}
+      {entry.files && !entry.deleted && <FileAttachments files={entry.files} />}
+      {entry.reactions && entry.reactions.length > 0 && (
+        <ReactionChips id={entry.id} reactions={entry.reactions} nickOf={nickOf} />
+      )}
+      {actions && !entry.deleted && !editing ? (
+        <MessageActions entry={entry} mine={mine}>
+          {frames}
+        </MessageActions>
+      ) : (
+        !editing && <div className="message-actions">{frames}</div>
+      )}
     </article>
   )
 })
@@ -225,6 +392,12 @@ function LoadingHeader({ context: { channel } }: { context: LogContext }) {
 
 const LOG_COMPONENTS = { Header: LoadingHeader, Footer: PendingFooter }
 
+/** Nicks by user id from the room's member list; someone who left is named so. */
+function nickLookup(members: User[] | undefined): (userId: string) => string {
+  const byId = new Map((members ?? []).map((m) => [m.id, m.nick]))
+  return (userId) => byId.get(userId) ?? 'someone who left'
+}
+
 export function MessageLog({ channel }: { channel: string }) {
   const context = useMemo<LogContext>(() => ({ channel }), [channel])
   const log = useStore((s) => s.logs[channel] ?? EMPTY_LOG)
@@ -233,6 +406,11 @@ export function MessageLog({ channel }: { channel: string }) {
   const lastRead = useStore((s) => s.lastRead[channel])
   const loadOlder = useStore((s) => s.loadOlder)
   const outboxSize = useStore((s) => s.outbox.length)
+  const editingId = useStore((s) => (s.editing?.channel === channel ? s.editing.id : undefined))
+  const jump = useStore((s) => (s.jump?.channel === channel ? s.jump : null))
+  const members = useStore((s) => s.members[channel])
+  const flashId = useStore((s) => (s.flashed?.channel === channel ? s.flashed.id : undefined))
+  const nickOf = useMemo(() => nickLookup(members), [members])
   const highlight = useStore((s) => (s.highlightedMessage?.channel === channel ? s.highlightedMessage : null))
   const virtuoso = useRef<VirtuosoHandle>(null)
   // Whether new messages keep the view pinned to the bottom. Only the person's own scrolling
@@ -295,9 +473,40 @@ export function MessageLog({ channel }: { channel: string }) {
     if (outboxSize > 0) virtuoso.current?.scrollToIndex({ index: 'LAST', align: 'end' })
   }, [outboxSize])
 
+  // A reply's quote was clicked: scroll to the original and flash it, paging back for it first
+  // when it is older than what is loaded (a bounded number of pages).
+  const jumpPages = useRef(0)
+  useEffect(() => {
+    jumpPages.current = 0
+  }, [jump])
+  useEffect(() => {
+    if (!jump) return
+    const index = entries.findIndex((e) => e.kind === 'message' && e.id === jump.id)
+    if (index >= 0) {
+      stick.current = false
+      userScrolledAt.current = performance.now()
+      virtuoso.current?.scrollToIndex({ index: firstItemIndex + index, align: 'center' })
+      const flashed = { channel, id: jump.id }
+      useStore.setState({ jump: null, flashed })
+      setTimeout(() => {
+        if (useStore.getState().flashed === flashed) useStore.setState({ flashed: null })
+      }, 2000)
+      return undefined
+    }
+    if (log.hasMore && !log.loadingOlder && jumpPages.current < 20) {
+      jumpPages.current++
+      loadOlder(channel)
+    } else if (!log.hasMore) useStore.setState({ jump: null })
+    return undefined
+  }, [jump, entries, firstItemIndex, log.hasMore, log.loadingOlder, loadOlder, channel])
+
   const itemContent = useCallback(
     (index: number, entry: LogEntry) => {
       const previous = entries[index - firstItemIndex - 1]
+      const original =
+        entry.kind === 'message' && entry.replyTo !== undefined
+          ? findMessageEntry(entries, entry.replyTo)
+          : undefined
       return (
         <>
           {startsDay(entry, previous) && <DayDivider ts={entry.ts} />}
@@ -309,13 +518,18 @@ export function MessageLog({ channel }: { channel: string }) {
             grouped={entry.kind === 'message' && !startsGroup(entry, previous)}
             mine={entry.kind === 'message' && entry.from.id === meId}
             myNick={myNick}
+            editing={entry.kind === 'message' && entry.id === editingId}
+            flash={entry.kind === 'message' && entry.id === flashId}
+            actions={!isDmKey(channel)}
+            original={original}
+            nickOf={nickOf}
             channel={channel}
             highlighted={entry.order === highlightedOrder}
           />
         </>
       )
     },
-    [entries, firstItemIndex, meId, myNick, lastRead, channel, highlightedOrder]
+    [entries, firstItemIndex, meId, myNick, lastRead, editingId, flashId, channel, nickOf, highlightedOrder]
   )
 
   return (
