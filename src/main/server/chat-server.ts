@@ -15,7 +15,7 @@ import { SUBPROTOCOL } from '../../shared/protocol'
 import type { ChatHub } from './hub/chat-hub'
 import type { Connection } from './hub/connection'
 import { createConnectionLog } from './connection-log'
-import type { FaultInjector, FaultResult } from './fault-injection'
+import type { FaultInjector } from './fault-injection'
 import { startHeartbeat } from './heartbeat'
 import { openFileStore, type FileStore } from './files/file-store'
 import { hasRetention, scheduleRetention } from './history-retention'
@@ -24,7 +24,14 @@ import type { RedisBroker, RedisBus } from './redis-broker'
 import type { RedisStore } from './redis-store'
 import type { Store } from './store'
 import { openModerationStore, type ModerationStore } from './moderation/moderation-store'
-import type { ChatServer, ChatServerOptions, ListenResult, ServerState, ServerStats } from './server-types'
+import type {
+  ChatServer,
+  ChatServerOptions,
+  FaultResult,
+  ListenResult,
+  ServerState,
+  ServerStats
+} from './server-types'
 import { defaultLogger, resolveOptions, type ServerConfig } from './server-options'
 import { lanUrls } from './lan-urls'
 import type { LoopStallMonitor } from './loop-stall'

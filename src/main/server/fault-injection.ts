@@ -10,7 +10,7 @@
 import { WebSocket } from 'ws'
 import { setOutboundHook, writeFrame, type OutboundFrame } from './fanout'
 import type { ActiveFaults, Fault } from '../../shared/fault-schema'
-import type { ConnectionInfo } from './server-types'
+import type { ConnectionInfo, FaultResult } from './server-types'
 
 const DEFAULT_FAULT_REASON = 'Closed by fault injection.'
 
@@ -19,10 +19,6 @@ export interface FaultTarget {
   readonly ws: WebSocket
   readonly info: ConnectionInfo
 }
-
-export type FaultResult =
-  | { ok: true; value: { connections: string[]; faults: ActiveFaults } }
-  | { ok: false; status: number; error: 'no_such_user' | 'no_such_connection'; message: string }
 
 export interface FaultInjectorOptions {
   /** Open connections (chat-server.ts's socket set). */

@@ -9,8 +9,8 @@ import { parseFault } from '../../shared/fault-schema'
 import type { GuessThrottle } from './guess-throttle'
 import type { AdminResult } from './hub/admin'
 import type { ChatHub } from './hub/chat-hub'
-import type { ServerStats } from './server-types'
-import type { FaultInjector, FaultResult } from './fault-injection'
+import type { FaultResult, ServerStats } from './server-types'
+import type { FaultInjector } from './fault-injection'
 import type { HostCheck } from './origin-policy'
 import {
   BodyTooLarge,

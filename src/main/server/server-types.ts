@@ -6,7 +6,6 @@ import type { Logger } from 'pino'
 import type { FileLimits } from '../../shared/file-info'
 import type { ActiveFaults, Fault } from '../../shared/fault-schema'
 import type { Limits } from '../../shared/protocol'
-import type { FaultResult } from './fault-injection'
 import type { TlsSource } from './tls-identity'
 
 export interface ChatServerOptions {
@@ -131,7 +130,11 @@ export interface ChatServer {
 }
 
 export type FaultTargetRef = { userId: string } | { connectionId: string }
-export type { ActiveFaults, Fault, FaultResult }
+/** What a fault injection or clearing did (fault-injection.ts), as the admin API answers it. */
+export type FaultResult =
+  | { ok: true; value: { connections: string[]; faults: ActiveFaults } }
+  | { ok: false; status: number; error: 'no_such_user' | 'no_such_connection'; message: string }
+export type { ActiveFaults, Fault }
 
 export interface ConnectionInfo {
   id: string

@@ -10,7 +10,7 @@ import type { Connection } from './connection'
 import type { HandlersFor } from './dispatch'
 import type { HubContext } from './hub-context'
 import { forViewer } from './message-views'
-import { requireRoom } from './rooms'
+import { requireRoom } from './room-membership'
 
 export interface HistoryReplies {
   handlers: HandlersFor<'history'>

@@ -12,7 +12,7 @@ import type { HandlersFor } from './dispatch'
 import type { HubContext } from './hub-context'
 import { roomMessageKey } from './attachments'
 import { canDelete, canEdit } from './message-permissions'
-import { requireRoom } from './rooms'
+import { requireRoom } from './room-membership'
 
 export function createMessageChangeHandlers(ctx: HubContext): HandlersFor<'edit' | 'delete' | 'react'> {
   const { store, broker, limits } = ctx

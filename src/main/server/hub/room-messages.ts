@@ -8,7 +8,7 @@ import type { HandlersFor } from './dispatch'
 import { CID_LOOKUP_WINDOW, earlierSend } from './earlier-send'
 import type { HubContext } from './hub-context'
 import { sharedMessage } from './message-views'
-import { requireRoom } from './rooms'
+import { requireRoom } from './room-membership'
 
 export function createRoomMessageHandlers(ctx: HubContext): HandlersFor<'send'> {
   const { store, broker } = ctx

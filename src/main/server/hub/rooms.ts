@@ -9,6 +9,7 @@ import type { Connection } from './connection'
 import { DEFAULT_ROOM } from '../../../shared/protocol'
 import type { Session } from '../session-registry'
 import { createTokenBucket, type TokenBucket } from '../token-bucket'
+import { requireRoom } from './room-membership'
 
 /** An existing room, or room for a new one under the cap. */
 export function roomAvailable(ctx: HubContext, room: string): boolean {
@@ -17,19 +18,6 @@ export function roomAvailable(ctx: HubContext, room: string): boolean {
 
 export function roomLimitSentence(ctx: HubContext): string {
   return `This server has reached its limit of ${ctx.options.maxRooms} rooms; join an existing one.`
-}
-
-/** Whether the session is in `room`; answers `not_in_room` when it is not. */
-export function requireRoom(
-  ctx: HubContext,
-  connection: Connection,
-  session: Session<Connection>,
-  room: string,
-  ref: string
-): boolean {
-  if (session.rooms.has(room)) return true
-  ctx.sendError(connection, 'not_in_room', `You are not in #${room}; join it first.`, ref)
-  return false
 }
 
 /**

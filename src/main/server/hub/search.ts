@@ -6,7 +6,7 @@
 import type { HandlersFor } from './dispatch'
 import type { HubContext } from './hub-context'
 import { forViewer } from './message-views'
-import { requireRoom } from './rooms'
+import { requireRoom } from './room-membership'
 
 /** At most this many words count: more narrow nothing a person meant and cost the index work. */
 const MAX_WORDS = 8
