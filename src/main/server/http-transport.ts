@@ -96,7 +96,11 @@ export function createHttpTransport(options: HttpTransportOptions): Server {
       refuseHandshake(socket, decision)
       return
     }
-    socketServer.handleUpgrade(req, socket, head, (ws) => accept(ws, client, peer))
+    socketServer.handleUpgrade(req, socket, head, (ws) => {
+      // ws has its own error listener on the socket from here on.
+      socket.removeListener('error', destroyOnError)
+      accept(ws, client, peer)
+    })
   })
   return server
 }

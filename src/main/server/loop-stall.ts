@@ -8,7 +8,7 @@
  * stall is on record before the backlog is read) and, for a moment after one, lets a bucket hold
  * the tokens it would have earned during the stall on top of its burst.
  */
-import type { TokenBucket } from './token-bucket'
+import { RefillingBucket } from './token-bucket'
 
 /** How often the loop is sampled; a stall shorter than two ticks is within the burst anyway. */
 const TICK_MS = 50
@@ -70,30 +70,34 @@ export function createLoopStallMonitor(): LoopStallMonitor {
 }
 
 /**
- * `bucket`, except that right after a stall it also lets through what `perSecond` would have
- * refilled during the stall: the frames a client sent while the server was not reading. Once per
- * stall and bucket, at most 30 s worth.
+ * A connection's rate limit: a token bucket that, right after a stall, also lets through what
+ * `perSecond` would have refilled during the stall: the frames a client sent while the server was
+ * not reading. Once per stall and bucket, at most 30 s worth. One instance per connection, so it
+ * extends the bucket rather than wrapping it (one object instead of two and their closures).
  */
-export function stallTolerant(
-  bucket: TokenBucket,
-  perSecond: number,
-  monitor: LoopStallMonitor
-): TokenBucket {
-  let seen: Stall | undefined
-  let left = 0
-  return {
-    take(at = Date.now()) {
-      // Asked before taking, so the turn's first frame is the one that looks at the clock.
-      const stall = monitor.recentStall(at)
-      if (bucket.take(at)) return true
-      if (!stall) return false
-      if (stall !== seen) {
-        seen = stall
-        left = Math.floor((stall.ms * perSecond) / 1000)
-      }
-      if (left <= 0) return false
-      left--
-      return true
+export class StallTolerantBucket extends RefillingBucket {
+  private readonly refillPerSecond: number
+  private readonly monitor: LoopStallMonitor
+  private seen: Stall | undefined = undefined
+  private left = 0
+
+  constructor(burst: number, perSecond: number, monitor: LoopStallMonitor, now = Date.now()) {
+    super(burst, perSecond, now)
+    this.refillPerSecond = perSecond
+    this.monitor = monitor
+  }
+
+  override take(at = Date.now()): boolean {
+    // Asked before taking, so the turn's first frame is the one that looks at the clock.
+    const stall = this.monitor.recentStall(at)
+    if (super.take(at)) return true
+    if (!stall) return false
+    if (stall !== this.seen) {
+      this.seen = stall
+      this.left = Math.floor((stall.ms * this.refillPerSecond) / 1000)
     }
+    if (this.left <= 0) return false
+    this.left--
+    return true
   }
 }

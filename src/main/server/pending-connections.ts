@@ -32,10 +32,17 @@ export function createPendingConnections(options: PendingConnectionOptions): Pen
   const open = new Map<Socket, string>()
   const perAddress = new Map<string, number>()
 
+  // One listener for every socket: a once() closure per socket stayed on each WebSocket for its
+  // whole life, about 230 bytes per idle connection (docs/benchmarks.md, "Idle memory").
+  function onClose(this: Socket): void {
+    release(this)
+  }
+
   function release(socket: Socket): void {
     const address = open.get(socket)
     if (address === undefined) return
     open.delete(socket)
+    socket.removeListener('close', onClose)
     const left = (perAddress.get(address) ?? 1) - 1
     if (left === 0) perAddress.delete(address)
     else perAddress.set(address, left)
@@ -73,7 +80,7 @@ export function createPendingConnections(options: PendingConnectionOptions): Pen
       }
       open.set(socket, address)
       perAddress.set(address, mine + 1)
-      socket.once('close', () => release(socket))
+      socket.on('close', onClose)
       return true
     },
     upgraded: release,

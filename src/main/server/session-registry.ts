@@ -9,8 +9,11 @@ import type { User } from '../../shared/protocol'
 import { createRecentSends, RECENT_SENDS_CAPACITY, type RecentSends } from './recent-sends'
 
 export interface Session<Conn> {
-  /** Only for the welcome that creates the session; restored sessions no longer know it. */
-  readonly token: string
+  /**
+   * Only for the welcome that creates the session, which then clears it (the token is the
+   * client's secret, and only its hash is needed from then on); restored sessions never know it.
+   */
+  token: string
   /** SHA-256 of the token: the key in memory and on disk. */
   readonly tokenHash: string
   readonly user: User

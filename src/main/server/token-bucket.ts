@@ -8,20 +8,37 @@ export interface TokenBucket {
 }
 
 export function createTokenBucket(burst: number, perSecond: number, now = Date.now()): TokenBucket {
-  if (!(burst >= 1) || !(perSecond > 0)) {
-    throw new TypeError(`A token bucket needs burst >= 1 and perSecond > 0 (got ${burst}, ${perSecond}).`)
-  }
-  let tokens = burst
-  let last = now
-  return {
-    take(at = Date.now()) {
-      if (at > last) {
-        tokens = Math.min(burst, tokens + ((at - last) * perSecond) / 1000)
-        last = at
-      }
-      if (tokens < 1) return false
-      tokens -= 1
-      return true
+  return new RefillingBucket(burst, perSecond, now)
+}
+
+/**
+ * A class, not a closure: every connection has one, and a closure with its context and its
+ * object costs about three times an instance whose methods live on the prototype (the heap
+ * census in docs/benchmarks.md, "Idle memory").
+ */
+export class RefillingBucket implements TokenBucket {
+  private readonly burst: number
+  private readonly perSecond: number
+  private tokens: number
+  private last: number
+
+  constructor(burst: number, perSecond: number, now = Date.now()) {
+    if (!(burst >= 1) || !(perSecond > 0)) {
+      throw new TypeError(`A token bucket needs burst >= 1 and perSecond > 0 (got ${burst}, ${perSecond}).`)
     }
+    this.burst = burst
+    this.perSecond = perSecond
+    this.tokens = burst
+    this.last = now
+  }
+
+  take(at = Date.now()): boolean {
+    if (at > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((at - this.last) * this.perSecond) / 1000)
+      this.last = at
+    }
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
   }
 }

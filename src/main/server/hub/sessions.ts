@@ -147,6 +147,7 @@ export function createSessions(ctx: HubContext, history: HistoryReplies): Sessio
       rooms: broker.roomSummaries(),
       ...(store.epoch !== undefined ? { historyEpoch: store.epoch } : {})
     })
+    session.token = ''
     // A Map, not the parsed object: a room named "constructor" missing from the client's map would
     // read Object.prototype.constructor (which SQLite refuses to bind: 1011 on every resume).
     const resume = new Map(Object.entries(message.resume ?? {}))
