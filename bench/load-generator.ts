@@ -15,8 +15,14 @@ export type Command =
   | { cmd: 'persist'; burst: number; timeoutMs: number }
   | { cmd: 'close' }
 
-/** How clients are spread over rooms: `rooms` rooms round-robin, or one room each. */
-export type RoomPlan = { prefix: string; rooms: number } | { prefix: string; own: true }
+/**
+ * How clients are spread over rooms: `rooms` rooms round-robin, or one room each. `general`: every
+ * client is also in `general`, as on a LAN server where everyone stays in the room hello puts
+ * them in (Parley's hello does that itself; the baselines' clients join it explicitly).
+ */
+export type RoomPlan = ({ prefix: string; rooms: number } | { prefix: string; own: true }) & {
+  general?: boolean
+}
 
 interface Member {
   client: BenchClient
@@ -73,6 +79,7 @@ async function connect(command: Extract<Command, { cmd: 'connect' }>): Promise<o
           nick: `b${process.pid}-${i}`,
           localAddress
         })
+        if (command.room.general && command.kind !== 'parley') await client.join('general')
         await client.join(room)
         members.push({ client, room })
         roomSize.set(room, (roomSize.get(room) ?? 0) + 1)

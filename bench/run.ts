@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick] [-- --servers parley,ws,socketio] [-- --only fanout,capacity,idle,persist]`
  * `npm run bench -- --search [--messages 1000000]`: the search measure alone (bench/search-bench.ts).
  * `npm run bench -- --cluster [--quick]`: one Parley node against two behind one Redis (bench/cluster.ts).
+ * `npm run bench -- --heap-census [--shape large|rooms100]`: where idle bytes go (bench/heap-census.ts).
  *
  * Runs Parley (the built CLI, as shipped), a socket.io v4 chat baseline and a raw ws broadcast
  * baseline one after another on this machine, each in its own process on a loopback port, driven
@@ -40,6 +41,12 @@ if (argv.includes('--search')) {
   console.log(
     `search: p50 ${result.p50.toFixed(2)} ms, p95 ${result.p95.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (generated in ${(result.generationMs / 1000).toFixed(0)} s) → ${file}`
   )
+  process.exit(0)
+}
+// --heap-census: where each idle connection's bytes go (bench/heap-census.ts), nothing else.
+if (argv.includes('--heap-census')) {
+  const { runHeapCensus } = await import('./heap-census')
+  await runHeapCensus(argv)
   process.exit(0)
 }
 // --cluster: one node against two behind one Redis (bench/cluster.ts), nothing else.

@@ -72,7 +72,15 @@ async function waitHealthy(port: number, child: ChildProcess, deadlineMs: number
   throw new Error(`server on ${port} not healthy within ${deadlineMs} ms`)
 }
 
-export async function startServer(kind: ServerKind, logDir: string): Promise<RunningServer> {
+/**
+ * `nodeFlags` go before the server's entry point (the heap census passes `--expose-gc` and its
+ * snapshot probe).
+ */
+export async function startServer(
+  kind: ServerKind,
+  logDir: string,
+  nodeFlags: string[] = []
+): Promise<RunningServer> {
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), `parley-bench-${kind}-`))
   const logFile = join(logDir, `${kind}-${port}.log`)
@@ -82,7 +90,7 @@ export async function startServer(kind: ServerKind, logDir: string): Promise<Run
   const profiling = profile
     ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${kind}-${port}.cpuprofile`]
     : []
-  const child = spawn(process.execPath, [...profiling, ...commandFor(kind, port, dataDir)], {
+  const child = spawn(process.execPath, [...nodeFlags, ...profiling, ...commandFor(kind, port, dataDir)], {
     stdio: ['ignore', log, log],
     env: { ...process.env, NODE_ENV: 'production' }
   })
