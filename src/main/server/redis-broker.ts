@@ -15,14 +15,13 @@
  * claiming one nick within the same pub/sub round trip (well under a millisecond on one LAN) can
  * both win; a later claim is refused with 4409 as on one node.
  */
-import { randomBytes } from 'node:crypto'
-import { createClient, type RedisClientType } from 'redis'
+import type { RedisClientType } from 'redis'
 import type { RoomSummary, ServerMessage, User } from '../../shared/protocol'
 import type { Broker, Deliver, NickClaim } from './broker'
 import { createLocalBroker } from './local-broker'
 import { nickKey } from './nick-identity'
 import type { PresenceEvent } from './presence-batcher'
-import { connectAtStart, reconnectDelay } from './redis-store'
+import { connectAtStart, createRedisClient } from './redis/connection'
 
 const BEAT_EVERY_MS = 1_000
 /** A node not heard from for this long is gone. */
@@ -56,11 +55,7 @@ export interface RedisBus {
 
 export async function connectRedisBus(url: string, prefix: string, nodeId: string): Promise<RedisBus> {
   const channel = `${prefix}broker`
-  const pub: RedisClientType = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: reconnectDelay, connectTimeout: 2_000 }
-  })
+  const pub: RedisClientType = createRedisClient(url)
   const sub: RedisClientType = pub.duplicate()
   pub.on('error', () => undefined)
   sub.on('error', () => undefined)
@@ -311,8 +306,4 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
       remoteMembers.clear()
     }
   }
-}
-
-export function newNodeId(): string {
-  return `n_${randomBytes(6).toString('base64url')}`
 }
