@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach } from 'vitest'
 import { describeBrokerContract } from '../../../test-support/server/broker-contract'
 import { startTestRedis, type TestRedis } from '../../../test-support/server/redis-server'
-import { connectRedisBus, createRedisBroker, newNodeId, type RedisBus } from './redis-broker'
+import { connectRedisBus, createRedisBroker, type RedisBus } from './redis-broker'
+import { newNodeId } from './redis/node-liveness'
 
 let redis: Promise<TestRedis> | undefined
 const buses: RedisBus[] = []

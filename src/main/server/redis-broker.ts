@@ -1,11 +1,11 @@
 /**
  * The Broker (broker.ts) for a cluster: this node's members, connections and nicks in a local
  * broker (local-broker.ts), and what the other nodes hold mirrored from one Redis pub/sub
- * channel. Every node publishes its joins, leaves, attaches, detaches and nick claims there, and
- * a heartbeat; a node that starts asks the others to announce their state. A node whose heartbeat
- * stops (killed, cut off) is forgotten after NODE_SILENT_MS: its members leave (presence is sent),
- * its users go offline, and its nick claims give way like a dropped holder's.
- *
+ * channel (redis/remote-nodes.ts). Every node publishes its joins, leaves, attaches, detaches and
+ * nick claims there, and a heartbeat; a node that starts says `hello` and the others announce
+ * their state (redis/node-state.ts). A node whose heartbeat stops (killed, cut off) is forgotten
+ * after NODE_SILENT_MS: its members leave (presence is sent), its users go offline, and its nick
+ * claims give way like a dropped holder's. *
  * Room messages do not travel here: the Redis store publishes them in id order from the script
  * that stores them (redis-store.ts), and the server hands other nodes' appends to `publish`
  * locally (`publishLocal`). Everything else published to a room (typing) is relayed to the other
@@ -15,36 +15,17 @@
  * claiming one nick within the same pub/sub round trip (well under a millisecond on one LAN) can
  * both win; a later claim is refused with 4409 as on one node.
  */
-import { randomBytes } from 'node:crypto'
-import { createClient, type RedisClientType } from 'redis'
-import type { RoomSummary, ServerMessage, User } from '../../shared/protocol'
+import type { RedisClientType } from 'redis'
+import type { RoomSummary, ServerMessage } from '../../shared/protocol'
 import type { Broker, Deliver, NickClaim } from './broker'
 import { createLocalBroker } from './local-broker'
 import { nickKey } from './nick-identity'
-import type { PresenceEvent } from './presence-batcher'
-import { connectAtStart, reconnectDelay } from './redis-store'
+import type { BusEvent } from './redis/bus-events'
+import { connectAtStart, createRedisClient } from './redis/connection'
+import { createOwnNodeState } from './redis/node-state'
+import { createRemoteNodes } from './redis/remote-nodes'
 
 const BEAT_EVERY_MS = 1_000
-/** A node not heard from for this long is gone. */
-export const NODE_SILENT_MS = 4_000
-
-type BusEvent =
-  | { k: 'join' | 'leave'; node: string; room: string; user: User }
-  | { k: 'presence'; node: string; room: string; event: PresenceEvent; user: User }
-  | { k: 'attach' | 'detach'; node: string; userId: string }
-  | { k: 'nick'; node: string; key: string; userId: string }
-  | { k: 'unnick'; node: string; key: string; userId: string }
-  | { k: 'publish'; node: string; room: string; message: ServerMessage }
-  | { k: 'user'; node: string; to: string; userId: string; message: ServerMessage }
-  | { k: 'beat' | 'bye' | 'hello'; node: string }
-  | {
-      k: 'state'
-      node: string
-      members: [string, User][]
-      online: string[]
-      nicks: [string, string][]
-      rooms: string[]
-    }
 
 /** The two connections the broker talks on, opened before the (synchronous) broker is made. */
 export interface RedisBus {
@@ -56,11 +37,7 @@ export interface RedisBus {
 
 export async function connectRedisBus(url: string, prefix: string, nodeId: string): Promise<RedisBus> {
   const channel = `${prefix}broker`
-  const pub: RedisClientType = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: reconnectDelay, connectTimeout: 2_000 }
-  })
+  const pub: RedisClientType = createRedisClient(url)
   const sub: RedisClientType = pub.duplicate()
   pub.on('error', () => undefined)
   sub.on('error', () => undefined)
@@ -97,120 +74,23 @@ export interface RedisBroker<C> extends Broker<C> {
 export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisBroker<C> {
   const local = createLocalBroker<C>(deliver)
   const self = bus.nodeId
-  /** Per room, the other nodes' members: `${node} ${userId}` → user, in the order we heard of them. */
-  const remoteMembers = new Map<string, Map<string, User>>()
-  const remoteOnline = new Map<string, string>()
-  const remoteNicks = new Map<string, { userId: string; node: string }>()
-  const lastHeard = new Map<string, number>()
-  /** This node's own members (the local broker keeps connections; this keeps what to announce). */
-  const ownMembers = new Map<string, Map<C, User>>()
-  const ownNicks = new Map<string, string>()
-  const ownOnline = new Map<string, C>()
-
-  function remoteOf(room: string): Map<string, User> {
-    let members = remoteMembers.get(room)
-    if (!members) {
-      members = new Map()
-      remoteMembers.set(room, members)
-    }
-    return members
-  }
-
-  function heard(node: string): void {
-    if (node !== self) lastHeard.set(node, Date.now())
-  }
-
-  function forget(node: string): void {
-    lastHeard.delete(node)
-    for (const [room, members] of remoteMembers) {
-      for (const [memberKey, user] of members) {
-        if (!memberKey.startsWith(`${node} `)) continue
-        members.delete(memberKey)
-        local.presence(room, 'leave', user)
-      }
-    }
-    for (const [userId, holder] of remoteOnline) if (holder === node) remoteOnline.delete(userId)
-  }
-
-  function announceState(): void {
-    const members: [string, User][] = []
-    for (const [room, byConnection] of ownMembers)
-      for (const user of byConnection.values()) members.push([room, user])
-    bus.publish({
-      k: 'state',
-      node: self,
-      members,
-      online: [...ownOnline.keys()],
-      nicks: [...ownNicks.entries()],
-      rooms: [...ownMembers.keys()]
-    })
-  }
+  const remote = createRemoteNodes(self, local)
+  const own = createOwnNodeState<C>(self)
 
   bus.onEvent((event) => {
-    heard(event.node)
-    switch (event.k) {
-      case 'join':
-        local.addRoom(event.room)
-        remoteOf(event.room).set(`${event.node} ${event.user.id}`, event.user)
-        break
-      case 'leave':
-        remoteMembers.get(event.room)?.delete(`${event.node} ${event.user.id}`)
-        break
-      case 'presence':
-        local.presence(event.room, event.event, event.user)
-        break
-      case 'attach':
-        remoteOnline.set(event.userId, event.node)
-        break
-      case 'detach':
-        if (remoteOnline.get(event.userId) === event.node) remoteOnline.delete(event.userId)
-        break
-      case 'nick':
-        remoteNicks.set(event.key, { userId: event.userId, node: event.node })
-        if (ownNicks.get(event.key) !== undefined && ownNicks.get(event.key) !== event.userId)
-          ownNicks.delete(event.key)
-        break
-      case 'unnick':
-        if (remoteNicks.get(event.key)?.userId === event.userId) remoteNicks.delete(event.key)
-        break
-      case 'publish':
-        local.publish(event.room, event.message)
-        break
-      case 'user':
-        if (event.to === self) local.publishToUser(event.userId, event.message)
-        break
-      case 'hello':
-        announceState()
-        break
-      case 'bye':
-        forget(event.node)
-        break
-      case 'state':
-        for (const room of event.rooms) local.addRoom(room)
-        for (const [room, user] of event.members) {
-          local.addRoom(room)
-          remoteOf(room).set(`${event.node} ${user.id}`, user)
-        }
-        for (const userId of event.online) remoteOnline.set(userId, event.node)
-        for (const [key, userId] of event.nicks) remoteNicks.set(key, { userId, node: event.node })
-        break
-      case 'beat':
-        break
-    }
+    remote.heard(event)
+    if (event.k === 'nick') own.yieldNick(event.key, event.userId)
+    else if (event.k === 'publish') local.publish(event.room, event.message)
+    else if (event.k === 'user' && event.to === self) local.publishToUser(event.userId, event.message)
+    else if (event.k === 'hello') bus.publish(own.snapshot())
   })
   bus.publish({ k: 'hello', node: self })
 
   const beat = setInterval(() => {
     bus.publish({ k: 'beat', node: self })
-    const now = Date.now()
-    for (const [node, at] of lastHeard) if (now - at > NODE_SILENT_MS) forget(node)
+    remote.sweep(Date.now())
   }, BEAT_EVERY_MS)
   beat.unref()
-
-  function remoteUserOnline(userId: string): boolean {
-    const node = remoteOnline.get(userId)
-    return node !== undefined && lastHeard.has(node)
-  }
 
   return {
     addRoom: (room) => local.addRoom(room),
@@ -222,32 +102,25 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
     roomSummaries(): RoomSummary[] {
       return local
         .roomSummaries()
-        .map(({ name, members }) => ({ name, members: members + (remoteMembers.get(name)?.size ?? 0) }))
+        .map(({ name, members }) => ({ name, members: members + remote.memberCount(name) }))
     },
     join(room, connection, user) {
       local.join(room, connection, user)
-      let members = ownMembers.get(room)
-      if (!members) {
-        members = new Map()
-        ownMembers.set(room, members)
-      }
-      members.set(connection, user)
+      own.join(room, connection, user)
       bus.publish({ k: 'join', node: self, room, user })
     },
     leave(room, connection) {
-      const user = ownMembers.get(room)?.get(connection)
       local.leave(room, connection)
-      ownMembers.get(room)?.delete(connection)
+      const user = own.leave(room, connection)
       if (user) bus.publish({ k: 'leave', node: self, room, user })
     },
     isMember: (room, connection) => local.isMember(room, connection),
-    memberCount: (room) => local.memberCount(room) + (remoteMembers.get(room)?.size ?? 0),
+    memberCount: (room) => local.memberCount(room) + remote.memberCount(room),
     members(room, offset, limit) {
       const mine = local.members(room, offset, limit)
       if (mine.length === limit) return mine
       const skip = Math.max(0, offset - local.memberCount(room))
-      const others = [...(remoteMembers.get(room)?.values() ?? [])].slice(skip, skip + limit - mine.length)
-      return [...mine, ...others]
+      return [...mine, ...remote.members(room).slice(skip, skip + limit - mine.length)]
     },
     presence(room, event, user, except) {
       local.presence(room, event, user, except)
@@ -263,56 +136,45 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
     },
     attachUser(userId, connection) {
       local.attachUser(userId, connection)
-      ownOnline.set(userId, connection)
+      own.attach(userId, connection)
       bus.publish({ k: 'attach', node: self, userId })
     },
     detachUser(userId, connection) {
       local.detachUser(userId, connection)
-      if (ownOnline.get(userId) !== connection) return
-      ownOnline.delete(userId)
-      bus.publish({ k: 'detach', node: self, userId })
+      if (own.detach(userId, connection)) bus.publish({ k: 'detach', node: self, userId })
     },
-    isOnline: (userId) => local.isOnline(userId) || remoteUserOnline(userId),
+    isOnline: (userId) => local.isOnline(userId) || remote.isOnline(userId),
     publishToUser(userId, message) {
       if (local.isOnline(userId)) return local.publishToUser(userId, message)
-      const node = remoteOnline.get(userId)
+      const node = remote.holderOf(userId)
       if (node !== undefined) bus.publish({ k: 'user', node: self, to: node, userId, message })
     },
     claimNick(user): NickClaim {
       const key = nickKey(user.nick)
-      const remote = remoteNicks.get(key)
+      const holder = remote.nickHolder(key)
       // Held on another (live) node, connected or dropped in its resume window: not free here either.
-      if (remote && remote.userId !== user.id) return { ok: false }
+      if (holder !== undefined && holder !== user.id) return { ok: false }
       const claim = local.claimNick(user)
       if (!claim.ok) return claim
-      ownNicks.set(key, user.id)
+      own.claimNick(key, user.id)
       bus.publish({ k: 'nick', node: self, key, userId: user.id })
       return { ok: true }
     },
     releaseNick(user) {
       local.releaseNick(user)
       const key = nickKey(user.nick)
-      if (ownNicks.get(key) !== user.id) return
-      ownNicks.delete(key)
-      bus.publish({ k: 'unnick', node: self, key, userId: user.id })
+      if (own.releaseNick(key, user.id)) bus.publish({ k: 'unnick', node: self, key, userId: user.id })
     },
-    onlineByNode() {
-      const counts: Record<string, number> = { [self]: ownOnline.size }
-      for (const node of lastHeard.keys()) counts[node] = 0
-      for (const [userId, node] of remoteOnline)
-        if (lastHeard.has(node) && !local.isOnline(userId)) counts[node]! += 1
-      return counts
-    },
+    onlineByNode: () => ({
+      [self]: own.onlineCount,
+      ...remote.onlineByNode((userId) => local.isOnline(userId))
+    }),
     dispose() {
       clearInterval(beat)
       bus.publish({ k: 'bye', node: self })
       local.dispose()
-      ownMembers.clear()
-      remoteMembers.clear()
+      own.forgetMembers()
+      remote.forgetMembers()
     }
   }
-}
-
-export function newNodeId(): string {
-  return `n_${randomBytes(6).toString('base64url')}`
 }

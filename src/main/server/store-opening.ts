@@ -4,8 +4,9 @@
  */
 import type { Logger } from 'pino'
 import { openHistoryStore } from './history-store'
-import { connectRedisBus, newNodeId, type RedisBus } from './redis-broker'
+import { connectRedisBus, type RedisBus } from './redis-broker'
 import { openRedisStore, type RedisStore } from './redis-store'
+import { newNodeId } from './redis/node-liveness'
 import type { ChatServerOptions } from './server-types'
 import type { Store } from './store'
 

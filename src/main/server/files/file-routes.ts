@@ -20,7 +20,8 @@ import {
 } from '../http-replies'
 import type { OriginCheck } from '../origin-policy'
 import type { StoredFile } from './file-index'
-import { cleanFileName, normaliseType, type FileRefusal, type FileStore } from './file-store'
+import type { FileRefusal } from './file-refusal'
+import { cleanFileName, normaliseType, type FileStore } from './file-store'
 import { parseRange } from './byte-range'
 
 export interface FileRoutesOptions {

@@ -3,7 +3,7 @@
  * stored (only the sender's own uploads, each in one message), and tied to the message once it is
  * (by the keys below, which is how deleting a message finds its files: FileStore.detachFilesOf).
  */
-import type { AttachmentClaim } from '../files/file-store'
+import type { AttachmentClaim } from '../files/attachment-claims'
 import type { Session } from '../session-registry'
 import type { Connection } from './connection'
 import type { HubContext } from './hub-context'
