@@ -8,7 +8,8 @@ import WebSocket from 'ws'
 import { SUBPROTOCOL } from '../shared/protocol'
 import { IpcError, type HostConnection, type HostStatus } from '../shared/ipc'
 import { createChatServer } from './server/index'
-import { createHostService, orderConnections, type HostService } from './host-service'
+import { orderConnections } from './connection-snapshots'
+import { createHostService, type HostService } from './host-service'
 
 let dir: string
 let host: HostService

@@ -1,7 +1,9 @@
 /**
  * Command-line flags of the headless server (`npm run serve`, `parley-server`), parsed with
  * node:util parseArgs into ChatServerOptions. Kept apart from cli.ts so it can be tested
- * without starting anything.
+ * without starting anything. The flags are declared once in tables (what parseArgs takes, the
+ * whole-number ranges); a flag with a rule of its own has a reader, and the readers run in a
+ * fixed order, so the first mistake on a command line is the one reported.
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -53,15 +55,69 @@ export type CliCommand =
   | { kind: 'serve'; options: ChatServerOptions; logLevel: LogLevel }
   | { kind: 'backup'; dataDir: string; file: string }
 
-function integer(name: string, value: string | undefined, min: number, max: number): number | string {
-  if (value === undefined) return Number.NaN
+const DEFAULT_DATA_DIR = './parley-data'
+
+/** The serve command's flags, as node:util parseArgs takes them. */
+const SERVE_FLAGS = {
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '0.0.0.0' },
+  name: { type: 'string' },
+  password: { type: 'string' },
+  data: { type: 'string', default: DEFAULT_DATA_DIR },
+  'allow-origin': { type: 'string', multiple: true },
+  'admin-token': { type: 'string' },
+  static: { type: 'string' },
+  'no-static': { type: 'boolean', default: false },
+  redis: { type: 'string' },
+  'max-connections': { type: 'string', default: '5000' },
+  'max-per-ip': { type: 'string', default: '100' },
+  'max-file-bytes': { type: 'string' },
+  'file-quota-bytes': { type: 'string' },
+  'files-total-bytes': { type: 'string' },
+  'trust-proxy': { type: 'string', multiple: true },
+  'history-days': { type: 'string' },
+  'history-max': { type: 'string' },
+  tls: { type: 'boolean', default: false },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'no-mdns': { type: 'boolean', default: false },
+  'log-level': { type: 'string', default: 'info' },
+  help: { type: 'boolean', short: 'h', default: false }
+} as const
+
+/** Whole-number flags: the range each takes and the option it sets (unset when not given). */
+const WHOLE_NUMBER_FLAGS = [
+  ['port', 0, 65535, 'port'],
+  ['max-connections', 1, 1_000_000, 'maxConnections'],
+  ['max-per-ip', 1, 1_000_000, 'maxConnectionsPerIp'],
+  ['history-days', 1, 36_500, 'historyDays'],
+  ['history-max', 1, 1_000_000_000, 'historyMax']
+] as const
+
+/** Byte-count flags: the file limit each sets. */
+const FILE_LIMIT_FLAGS = [
+  ['max-file-bytes', 'maxFileBytes'],
+  ['file-quota-bytes', 'userQuotaBytes'],
+  ['files-total-bytes', 'totalBytes']
+] as const
+
+function parseServeFlags(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, allowPositionals: false, options: SERVE_FLAGS }).values
+}
+type ServeFlags = ReturnType<typeof parseServeFlags>
+type WholeNumberOption = (typeof WHOLE_NUMBER_FLAGS)[number][3]
+type FileLimits = NonNullable<ChatServerOptions['fileLimits']>
+
+/** A flag's value is wrong; the message names the flag and says what it takes. */
+class FlagError extends Error {}
+
+function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max)
-    return `--${name} must be a whole number from ${min} to ${max}.`
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new FlagError(`--${flag} must be a whole number from ${min} to ${max}.`)
+  }
   return n
 }
-
-const DEFAULT_DATA_DIR = './parley-data'
 
 function parseBackupArgs(argv: string[]): CliCommand {
   let parsed
@@ -93,144 +149,143 @@ export function parseCliArgs(
   defaultStaticDir: string | undefined
 ): CliCommand {
   if (argv[0] === 'backup') return parseBackupArgs(argv.slice(1))
-  let values
+  let flags: ServeFlags
   try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', default: '8080' },
-        host: { type: 'string', default: '0.0.0.0' },
-        name: { type: 'string' },
-        password: { type: 'string' },
-        data: { type: 'string', default: DEFAULT_DATA_DIR },
-        'allow-origin': { type: 'string', multiple: true },
-        'admin-token': { type: 'string' },
-        static: { type: 'string' },
-        'no-static': { type: 'boolean', default: false },
-        redis: { type: 'string' },
-        'max-connections': { type: 'string', default: '5000' },
-        'max-per-ip': { type: 'string', default: '100' },
-        'max-file-bytes': { type: 'string' },
-        'file-quota-bytes': { type: 'string' },
-        'files-total-bytes': { type: 'string' },
-        'trust-proxy': { type: 'string', multiple: true },
-        'history-days': { type: 'string' },
-        'history-max': { type: 'string' },
-        tls: { type: 'boolean', default: false },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'no-mdns': { type: 'boolean', default: false },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h', default: false }
-      }
-    }).values
+    flags = parseServeFlags(argv)
   } catch (error) {
     return { kind: 'error', message: (error as Error).message }
   }
-  if (values.help) return { kind: 'help' }
+  if (flags.help) return { kind: 'help' }
+  try {
+    return serveCommand(flags, env, defaultStaticDir)
+  } catch (error) {
+    if (error instanceof FlagError) return { kind: 'error', message: error.message }
+    throw error
+  }
+}
 
-  const port = integer('port', values.port, 0, 65535)
-  const maxConnections = integer('max-connections', values['max-connections'], 1, 1_000_000)
-  const maxPerIp = integer('max-per-ip', values['max-per-ip'], 1, 1_000_000)
-  const historyDays =
-    values['history-days'] === undefined
-      ? undefined
-      : integer('history-days', values['history-days'], 1, 36_500)
-  const historyMax =
-    values['history-max'] === undefined
-      ? undefined
-      : integer('history-max', values['history-max'], 1, 1_000_000_000)
-  for (const value of [port, maxConnections, maxPerIp, historyDays, historyMax]) {
-    if (typeof value === 'string') return { kind: 'error', message: value }
+/** The readers in the order their mistakes are reported. */
+function serveCommand(
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv,
+  defaultStaticDir: string | undefined
+): CliCommand {
+  const numbers = wholeNumbers(flags)
+  const fileLimits = fileLimitsOf(flags)
+  const logLevel = logLevelOf(flags)
+  const secrets = secretsOf(flags, env)
+  const trustProxy = trustProxyOf(flags, env)
+  const tls = tlsOf(flags)
+  const redis = redisOf(flags, env)
+  const staticDir = staticDirOf(flags, defaultStaticDir)
+  return {
+    kind: 'serve',
+    logLevel,
+    options: {
+      dataDir: resolve(flags.data ?? DEFAULT_DATA_DIR),
+      host: flags.host ?? '0.0.0.0',
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...secrets,
+      ...(flags['allow-origin'] ? { allowOrigins: flags['allow-origin'] } : {}),
+      ...(staticDir !== undefined ? { staticDir } : {}),
+      ...(redis ? { redis } : {}),
+      ...numbers,
+      ...(trustProxy.length > 0 ? { trustProxy } : {}),
+      ...(tls ? { tls } : {}),
+      mdns: !flags['no-mdns'],
+      ...(Object.keys(fileLimits).length > 0 ? { fileLimits } : {})
+    }
   }
-  const fileLimits: NonNullable<ChatServerOptions['fileLimits']> = {}
-  for (const [flag, key] of [
-    ['max-file-bytes', 'maxFileBytes'],
-    ['file-quota-bytes', 'userQuotaBytes'],
-    ['files-total-bytes', 'totalBytes']
-  ] as const) {
-    if (values[flag] === undefined) continue
-    const bytes = integer(flag, values[flag], 1, Number.MAX_SAFE_INTEGER)
-    if (typeof bytes === 'string') return { kind: 'error', message: bytes }
-    fileLimits[key] = bytes
+}
+
+function wholeNumbers(flags: ServeFlags): Pick<ChatServerOptions, WholeNumberOption> {
+  const options: Pick<ChatServerOptions, WholeNumberOption> = {}
+  for (const [flag, min, max, option] of WHOLE_NUMBER_FLAGS) {
+    const value = flags[flag]
+    if (value !== undefined) options[option] = wholeNumber(flag, value, min, max)
   }
-  const logLevel = values['log-level'] as LogLevel
-  if (!LOG_LEVELS.includes(logLevel)) {
-    return { kind: 'error', message: `--log-level must be one of ${LOG_LEVELS.join(', ')}.` }
+  return options
+}
+
+function fileLimitsOf(flags: ServeFlags): FileLimits {
+  const limits: FileLimits = {}
+  for (const [flag, limit] of FILE_LIMIT_FLAGS) {
+    const value = flags[flag]
+    if (value !== undefined) limits[limit] = wholeNumber(flag, value, 1, Number.MAX_SAFE_INTEGER)
   }
-  const password = values.password ?? env.PARLEY_PASSWORD
-  if (password === '') return { kind: 'error', message: '--password must not be empty.' }
-  const adminToken = values['admin-token'] ?? env.PARLEY_ADMIN_TOKEN
+  return limits
+}
+
+function logLevelOf(flags: ServeFlags): LogLevel {
+  const logLevel = flags['log-level'] as LogLevel
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new FlagError(`--log-level must be one of ${LOG_LEVELS.join(', ')}.`)
+  return logLevel
+}
+
+/** --password and --admin-token, each with its environment variable behind it. */
+function secretsOf(
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv
+): Pick<ChatServerOptions, 'password' | 'adminToken'> {
+  const password = flags.password ?? env.PARLEY_PASSWORD
+  if (password === '') throw new FlagError('--password must not be empty.')
+  const adminToken = flags['admin-token'] ?? env.PARLEY_ADMIN_TOKEN
   if (adminToken !== undefined && adminToken.length < 8) {
-    return { kind: 'error', message: '--admin-token must be at least 8 characters.' }
+    throw new FlagError('--admin-token must be at least 8 characters.')
   }
-  const trustProxy = (values['trust-proxy'] ?? (env.PARLEY_TRUST_PROXY ? [env.PARLEY_TRUST_PROXY] : []))
+  return {
+    ...(password !== undefined ? { password } : {}),
+    ...(adminToken !== undefined ? { adminToken } : {})
+  }
+}
+
+function trustProxyOf(flags: ServeFlags, env: NodeJS.ProcessEnv): string[] {
+  const trustProxy = (flags['trust-proxy'] ?? (env.PARLEY_TRUST_PROXY ? [env.PARLEY_TRUST_PROXY] : []))
     .flatMap((item) => item.split(/[\s,]+/))
     .filter(Boolean)
   try {
     parseProxyTrust(trustProxy)
   } catch (error) {
-    return { kind: 'error', message: `--trust-proxy: ${(error as Error).message}` }
+    throw new FlagError(`--trust-proxy: ${(error as Error).message}`)
   }
-  const certFile = values['tls-cert']
-  const keyFile = values['tls-key']
+  return trustProxy
+}
+
+function tlsOf(flags: ServeFlags): ChatServerOptions['tls'] {
+  const certFile = flags['tls-cert']
+  const keyFile = flags['tls-key']
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    return { kind: 'error', message: '--tls-cert and --tls-key go together: give both, or neither.' }
+    throw new FlagError('--tls-cert and --tls-key go together: give both, or neither.')
   }
   for (const [flag, file] of [
     ['--tls-cert', certFile],
     ['--tls-key', keyFile]
   ] as const) {
-    if (file !== undefined && !existsSync(file))
-      return { kind: 'error', message: `${flag} ${file}: no such file.` }
+    if (file !== undefined && !existsSync(file)) throw new FlagError(`${flag} ${file}: no such file.`)
   }
-  const tls =
-    certFile !== undefined && keyFile !== undefined
-      ? { certFile: resolve(certFile), keyFile: resolve(keyFile) }
-      : values.tls
-        ? { selfSigned: true as const }
-        : undefined
-  const redisUrl = values.redis ?? env.PARLEY_REDIS_URL
-  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
-    return { kind: 'error', message: '--redis must be a redis:// (or rediss://) URL.' }
+  if (certFile !== undefined && keyFile !== undefined) {
+    return { certFile: resolve(certFile), keyFile: resolve(keyFile) }
   }
-  let staticDir: string | undefined
-  if (!values['no-static']) {
-    if (values.static !== undefined) {
-      staticDir = resolve(values.static)
-      if (!existsSync(staticDir))
-        return { kind: 'error', message: `--static ${values.static}: no such directory.` }
-    } else if (defaultStaticDir !== undefined && existsSync(defaultStaticDir)) {
-      staticDir = defaultStaticDir
-    }
+  return flags.tls ? { selfSigned: true } : undefined
+}
+
+function redisOf(flags: ServeFlags, env: NodeJS.ProcessEnv): ChatServerOptions['redis'] {
+  const url = flags.redis ?? env.PARLEY_REDIS_URL
+  if (url !== undefined && !/^rediss?:\/\/./.test(url)) {
+    throw new FlagError('--redis must be a redis:// (or rediss://) URL.')
   }
-  return {
-    kind: 'serve',
-    logLevel,
-    options: {
-      dataDir: resolve(values.data ?? DEFAULT_DATA_DIR),
-      port: port as number,
-      host: values.host ?? '0.0.0.0',
-      ...(values.name !== undefined ? { name: values.name } : {}),
-      ...(password !== undefined ? { password } : {}),
-      ...(values['allow-origin'] ? { allowOrigins: values['allow-origin'] } : {}),
-      ...(adminToken !== undefined ? { adminToken } : {}),
-      ...(staticDir !== undefined ? { staticDir } : {}),
-      ...(redisUrl !== undefined && redisUrl !== ''
-        ? {
-            redis: { url: redisUrl, ...(env.PARLEY_REDIS_PREFIX ? { prefix: env.PARLEY_REDIS_PREFIX } : {}) }
-          }
-        : {}),
-      maxConnections: maxConnections as number,
-      maxConnectionsPerIp: maxPerIp as number,
-      ...(trustProxy.length > 0 ? { trustProxy } : {}),
-      ...(historyDays !== undefined ? { historyDays: historyDays as number } : {}),
-      ...(historyMax !== undefined ? { historyMax: historyMax as number } : {}),
-      ...(tls ? { tls } : {}),
-      mdns: !values['no-mdns'],
-      ...(Object.keys(fileLimits).length > 0 ? { fileLimits } : {})
-    }
+  if (url === undefined || url === '') return undefined
+  return { url, ...(env.PARLEY_REDIS_PREFIX ? { prefix: env.PARLEY_REDIS_PREFIX } : {}) }
+}
+
+/** --static DIR must exist; without it, the built renderer is served when there is one. */
+function staticDirOf(flags: ServeFlags, defaultStaticDir: string | undefined): string | undefined {
+  if (flags['no-static']) return undefined
+  if (flags.static !== undefined) {
+    const staticDir = resolve(flags.static)
+    if (!existsSync(staticDir)) throw new FlagError(`--static ${flags.static}: no such directory.`)
+    return staticDir
   }
+  return defaultStaticDir !== undefined && existsSync(defaultStaticDir) ? defaultStaticDir : undefined
 }

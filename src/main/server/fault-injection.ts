@@ -3,13 +3,14 @@
  * watch it cope: every frame delayed, a chosen close code, a TCP drop with no close frame, and a
  * stalled reader. Driven by the admin API (`/api/users/:id/faults`) and the host panel.
  *
- * It touches the transport at two points only: `setOutboundHook` in fanout.ts (every frame the hub
- * writes passes through `sendFrame`), and the hub's `close()` for a chosen code. Lasting faults
- * (delay, pauseReads) stay on the user until cleared and follow them onto new connections.
+ * It touches the transport at two points only: the outbound hook in fanout.ts, through which
+ * fault-link.ts shapes a faulted socket's frames, and the hub's `close()` for a chosen code.
+ * Lasting faults (delay, pauseReads) stay on the user until cleared and follow them onto new
+ * connections.
  */
 import { WebSocket } from 'ws'
-import { setOutboundHook, writeFrame, type OutboundFrame } from './fanout'
 import type { ActiveFaults, Fault } from '../../shared/fault-schema'
+import { attachFaultLink, type FaultLink } from './fault-link'
 import type { ConnectionInfo, FaultResult } from './server-types'
 
 const DEFAULT_FAULT_REASON = 'Closed by fault injection.'
@@ -29,20 +30,6 @@ export interface FaultInjectorOptions {
   changed(target: FaultTarget): void
 }
 
-interface LinkState {
-  delayMs: number
-  paused: boolean
-  held: OutboundFrame[]
-  heldBytes: number
-  /** Delayed frames in order; each leaves at or after its due time, never before an earlier one. */
-  delayed: { dueAt: number; frame: OutboundFrame }[]
-  timer: NodeJS.Timeout | undefined
-}
-
-function frameBytes(frame: OutboundFrame): number {
-  return frame.bytes?.length ?? Buffer.byteLength(frame.text)
-}
-
 export interface FaultInjector {
   /** Applies a fault to every open connection of the user; lasting ones follow the user. */
   forUser(userId: string, fault: Fault): FaultResult
@@ -56,86 +43,42 @@ export interface FaultInjector {
   dispose(): void
 }
 
-export function createFaultInjector(options: FaultInjectorOptions): FaultInjector {
-  const links = new Map<WebSocket, LinkState>()
-  const userFaults = new Map<string, { delayMs?: number; pauseReads?: boolean }>()
+type LastingFaults = { delayMs?: number; pauseReads?: boolean }
 
-  function active(link: LinkState | undefined): ActiveFaults {
-    if (!link) return {}
-    return {
-      ...(link.delayMs > 0 ? { delayMs: link.delayMs } : {}),
-      ...(link.paused ? { pauseReads: true, heldBytes: link.heldBytes } : {})
-    }
+export function createFaultInjector(options: FaultInjectorOptions): FaultInjector {
+  const links = new Map<WebSocket, FaultLink>()
+  const userFaults = new Map<string, LastingFaults>()
+
+  function active(target: FaultTarget | undefined): ActiveFaults {
+    return (target && links.get(target.ws)?.active()) ?? {}
   }
 
   function publish(target: FaultTarget): void {
-    const faults = active(links.get(target.ws))
+    const faults = active(target)
     target.info.faults = Object.keys(faults).length > 0 ? faults : undefined
     options.changed(target)
   }
 
-  function drainDelayed(ws: WebSocket, link: LinkState): void {
-    link.timer = undefined
-    const now = Date.now()
-    while (link.delayed.length > 0 && (link.delayed[0]?.dueAt ?? 0) <= now) {
-      const next = link.delayed.shift()!
-      if (ws.readyState === WebSocket.OPEN) writeFrame(ws, next.frame)
-    }
-    const head = link.delayed[0]
-    if (head) link.timer = setTimeout(() => drainDelayed(ws, link), head.dueAt - now)
-  }
-
-  function outbound(ws: WebSocket, link: LinkState, frame: OutboundFrame): void {
-    if (link.paused) {
-      // As a stalled reader's kernel buffers would: kept, and counted against the slow-consumer cap.
-      link.held.push(frame)
-      link.heldBytes += frameBytes(frame)
-      return
-    }
-    if (link.delayMs === 0 && link.delayed.length === 0) {
-      writeFrame(ws, frame)
-      return
-    }
-    const last = link.delayed.at(-1)?.dueAt ?? 0
-    link.delayed.push({ dueAt: Math.max(Date.now() + link.delayMs, last), frame })
-    if (link.timer === undefined) link.timer = setTimeout(() => drainDelayed(ws, link), link.delayMs)
-  }
-
-  function linkFor(target: FaultTarget): LinkState {
+  function linkFor(target: FaultTarget): FaultLink {
     let link = links.get(target.ws)
     if (link) return link
-    const created: LinkState = {
-      delayMs: 0,
-      paused: false,
-      held: [],
-      heldBytes: 0,
-      delayed: [],
-      timer: undefined
-    }
-    link = created
-    links.set(target.ws, created)
-    setOutboundHook(target.ws, (frame) => outbound(target.ws, created, frame))
+    link = attachFaultLink(target.ws)
+    links.set(target.ws, link)
     target.ws.once('close', () => release(target.ws))
-    return created
+    return link
   }
 
   function release(ws: WebSocket): void {
-    const link = links.get(ws)
-    if (!link) return
-    if (link.timer !== undefined) clearTimeout(link.timer)
+    links.get(ws)?.detach()
     links.delete(ws)
-    setOutboundHook(ws, undefined)
   }
 
   /** Lifts the lasting faults: held frames go out first, then delayed ones, in order. */
   function clear(target: FaultTarget): void {
     const link = links.get(target.ws)
     if (!link) return
-    release(target.ws)
-    if (target.ws.readyState === WebSocket.OPEN) {
-      for (const frame of link.held) writeFrame(target.ws, frame)
-      for (const { frame } of link.delayed) writeFrame(target.ws, frame)
-    }
+    links.delete(target.ws)
+    link.lift()
     publish(target)
   }
 
@@ -145,81 +88,37 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
     } else if ('drop' in fault) {
       // terminate() destroys the TCP socket with no close frame: the peer sees 1006.
       target.ws.terminate()
-    } else if ('delayMs' in fault) {
-      linkFor(target).delayMs = fault.delayMs
-      publish(target)
     } else {
-      linkFor(target).paused = true
+      if ('delayMs' in fault) linkFor(target).delay(fault.delayMs)
+      else linkFor(target).pauseReads()
       publish(target)
     }
-  }
-
-  function userConnections(userId: string): FaultTarget[] {
-    const found: FaultTarget[] = []
-    for (const target of options.connections()) {
-      if (target.info.userId === userId && target.ws.readyState === WebSocket.OPEN) found.push(target)
-    }
-    return found
-  }
-
-  function connectionById(id: string): FaultTarget | undefined {
-    for (const target of options.connections()) if (target.info.id === id) return target
-    return undefined
-  }
-
-  function noUser(userId: string): FaultResult {
-    return {
-      ok: false,
-      status: 404,
-      error: 'no_such_user',
-      message: `No connected user with id "${userId.slice(0, 64)}".`
-    }
-  }
-
-  function noConnection(id: string): FaultResult {
-    return {
-      ok: false,
-      status: 404,
-      error: 'no_such_connection',
-      message: `No open connection "${id.slice(0, 64)}".`
-    }
-  }
-
-  function answer(targets: FaultTarget[], faults: ActiveFaults): FaultResult {
-    return { ok: true, value: { connections: targets.map((t) => t.info.id), faults } }
-  }
-
-  function lasting(fault: Fault): { delayMs?: number; pauseReads?: boolean } | null {
-    if ('delayMs' in fault) return { delayMs: fault.delayMs }
-    if ('pauseReads' in fault) return { pauseReads: true }
-    return null
   }
 
   return {
     forUser(userId, fault) {
-      const targets = userConnections(userId)
+      const targets = openConnectionsOf(options.connections(), userId)
       if (targets.length === 0) return noUser(userId)
       const kept = lasting(fault)
       if (kept) userFaults.set(userId, { ...userFaults.get(userId), ...kept })
       for (const target of targets) apply(target, fault)
-      const first = targets[0]
-      return answer(targets, first && kept ? active(links.get(first.ws)) : {})
+      return answer(targets, kept ? active(targets[0]) : {})
     },
     clearUser(userId) {
       // A user who left with a lasting fault can have it cleared before coming back.
       const hadFaults = userFaults.delete(userId)
-      const targets = userConnections(userId)
+      const targets = openConnectionsOf(options.connections(), userId)
       for (const target of targets) clear(target)
       return targets.length > 0 || hadFaults ? answer(targets, {}) : noUser(userId)
     },
     forConnection(connectionId, fault) {
-      const target = connectionById(connectionId)
+      const target = connectionById(options.connections(), connectionId)
       if (!target || target.ws.readyState !== WebSocket.OPEN) return noConnection(connectionId)
       apply(target, fault)
-      return answer([target], lasting(fault) ? active(links.get(target.ws)) : {})
+      return answer([target], lasting(fault) ? active(target) : {})
     },
     clearConnection(connectionId) {
-      const target = connectionById(connectionId)
+      const target = connectionById(options.connections(), connectionId)
       if (!target) return noConnection(connectionId)
       clear(target)
       return answer([target], {})
@@ -239,5 +138,46 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       for (const ws of [...links.keys()]) release(ws)
       userFaults.clear()
     }
+  }
+}
+
+function openConnectionsOf(connections: Iterable<FaultTarget>, userId: string): FaultTarget[] {
+  const found: FaultTarget[] = []
+  for (const target of connections) {
+    if (target.info.userId === userId && target.ws.readyState === WebSocket.OPEN) found.push(target)
+  }
+  return found
+}
+
+function connectionById(connections: Iterable<FaultTarget>, id: string): FaultTarget | undefined {
+  for (const target of connections) if (target.info.id === id) return target
+  return undefined
+}
+
+function lasting(fault: Fault): LastingFaults | null {
+  if ('delayMs' in fault) return { delayMs: fault.delayMs }
+  if ('pauseReads' in fault) return { pauseReads: true }
+  return null
+}
+
+function answer(targets: FaultTarget[], faults: ActiveFaults): FaultResult {
+  return { ok: true, value: { connections: targets.map((t) => t.info.id), faults } }
+}
+
+function noUser(userId: string): FaultResult {
+  return {
+    ok: false,
+    status: 404,
+    error: 'no_such_user',
+    message: `No connected user with id "${userId.slice(0, 64)}".`
+  }
+}
+
+function noConnection(id: string): FaultResult {
+  return {
+    ok: false,
+    status: 404,
+    error: 'no_such_connection',
+    message: `No open connection "${id.slice(0, 64)}".`
   }
 }

@@ -1,26 +1,19 @@
 /**
- * Plain HTTP beside the socket: health, stats, the admin API for scripts and bots, the 426
- * answer for a browser that opens /ws as a page, and (optionally) the web client itself.
+ * Plain HTTP beside the socket: health, stats, the admin API for scripts and bots
+ * (admin-message-routes.ts, fault-routes.ts, behind admin-auth.ts), the 426 answer for a browser
+ * that opens /ws as a page, and (optionally) the web client itself. This module is the order in
+ * which a request meets them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { setTimeout as delay } from 'node:timers/promises'
-import { z } from 'zod'
-import { parseFault } from '../../shared/fault-schema'
+import { createAdminCheck } from './admin-auth'
+import { createAdminMessageRoutes } from './admin-message-routes'
 import type { GuessThrottle } from './guess-throttle'
-import type { AdminResult } from './hub/admin'
 import type { ChatHub } from './hub/chat-hub'
-import type { FaultResult, ServerStats } from './server-types'
+import type { ServerStats } from './server-types'
 import type { FaultInjector } from './fault-injection'
+import { createFaultRoutes } from './fault-routes'
 import type { HostCheck } from './origin-policy'
-import {
-  BodyTooLarge,
-  bearerToken,
-  readBody,
-  refuseTooLarge,
-  sendError,
-  sendJson,
-  type HttpRoute
-} from './http-replies'
+import { sendError, sendJson, type HttpRoute } from './http-replies'
 import { serveStatic } from './static-files'
 import type { ClientView } from './trusted-proxy'
 
@@ -42,100 +35,15 @@ export interface HttpApiOptions {
   clientOf: (req: IncomingMessage) => ClientView
 }
 
-const adminBody = z.object({ text: z.string() })
-
-const ROOM_MESSAGES = /^\/api\/rooms\/([^/]+)\/messages$/
-const USER_MESSAGES = /^\/api\/users\/([^/]+)\/messages$/
-const USER_FAULTS = /^\/api\/users\/([^/]+)\/faults$/
-
 export function createHttpHandler(
   options: HttpApiOptions
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  /** Answers 401 and returns false unless the request carries the admin token. */
-  /**
-   * Whether the request carries the admin token; answers it otherwise. Wrong tokens go through the
-   * guess throttle (shared with hello's password): answered late after a few, then 429.
-   */
-  async function authorized(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    if (!options.checkAdminToken) {
-      const message = 'The admin API is off: start the server with --admin-token.'
-      sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
-      return false
-    }
-    const address = options.clientOf(req).address
-    const verdict = options.guessThrottle.check(address)
-    if (!verdict.allowed) {
-      const seconds = Math.ceil(verdict.retryAfterMs / 1000)
-      sendError(
-        res,
-        429,
-        'too_many_attempts',
-        `Too many wrong secrets from ${address}: try again in ${seconds} s.`,
-        { 'Retry-After': String(seconds) }
-      )
-      return false
-    }
-    if (options.checkAdminToken(bearerToken(req))) {
-      options.guessThrottle.succeeded(address)
-      return true
-    }
-    const wait = options.guessThrottle.failed(address)
-    if (wait > 0) await delay(wait, undefined, { ref: false })
-    const message = 'Send the admin token as "Authorization: Bearer <token>".'
-    sendError(res, 401, 'unauthorized', message, { 'WWW-Authenticate': 'Bearer' })
-    return false
-  }
-
-  function sendFaultResult(res: ServerResponse, result: FaultResult): void {
-    if (result.ok) sendJson(res, 200, result.value)
-    else sendError(res, result.status, result.error, result.message)
-  }
-
-  async function faults(req: IncomingMessage, res: ServerResponse, userId: string): Promise<void> {
-    if (!(await authorized(req, res))) return
-    if (req.method === 'DELETE') {
-      sendFaultResult(res, options.faults.clearUser(userId))
-      return
-    }
-    let body: unknown
-    try {
-      body = JSON.parse(await readBody(req, options.maxBodyBytes))
-    } catch (error) {
-      if (error instanceof BodyTooLarge) refuseTooLarge(req, res, options.maxBodyBytes)
-      else sendError(res, 400, 'bad_json', 'The body must be JSON, e.g. {"delayMs": 500}.')
-      return
-    }
-    const parsed = parseFault(body)
-    if (!parsed.ok) {
-      sendError(res, 400, 'invalid_fault', parsed.message)
-      return
-    }
-    sendFaultResult(res, options.faults.forUser(userId, parsed.fault))
-  }
-
-  async function admin(
-    req: IncomingMessage,
-    res: ServerResponse,
-    post: (text: string) => Promise<AdminResult<unknown>>
-  ): Promise<void> {
-    if (!(await authorized(req, res))) return
-    let body: unknown
-    try {
-      body = JSON.parse(await readBody(req, options.maxBodyBytes))
-    } catch (error) {
-      if (error instanceof BodyTooLarge) refuseTooLarge(req, res, options.maxBodyBytes)
-      else sendError(res, 400, 'bad_json', 'The body must be JSON: {"text": "…"}.')
-      return
-    }
-    const parsed = adminBody.safeParse(body)
-    if (!parsed.success) {
-      sendError(res, 400, 'invalid_message', 'The body must be {"text": "…"}.')
-      return
-    }
-    const result = await post(parsed.data.text)
-    if (result.ok) sendJson(res, 201, result.value)
-    else sendError(res, result.status, result.error, result.message)
-  }
+  const authorized = createAdminCheck(options)
+  const { maxBodyBytes } = options
+  const adminRoutes = [
+    createAdminMessageRoutes({ hub: options.hub, authorized, maxBodyBytes }),
+    createFaultRoutes({ faults: options.faults, authorized, maxBodyBytes })
+  ]
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -164,23 +72,7 @@ export function createHttpHandler(
       sendJson(res, 200, options.stats())
       return
     }
-    const room = ROOM_MESSAGES.exec(path)
-    if (room && method === 'POST') {
-      const name = decodeURIComponent(room[1] ?? '')
-      await admin(req, res, (text) => options.hub.postAsServer(name, text))
-      return
-    }
-    const user = USER_MESSAGES.exec(path)
-    if (user && method === 'POST') {
-      const id = decodeURIComponent(user[1] ?? '')
-      await admin(req, res, (text) => options.hub.dmAsServer(id, text))
-      return
-    }
-    const faulty = USER_FAULTS.exec(path)
-    if (faulty && (method === 'POST' || method === 'DELETE')) {
-      await faults(req, res, decodeURIComponent(faulty[1] ?? ''))
-      return
-    }
+    for (const handle of adminRoutes) if (await handle(req, res, path)) return
     if (path === '/ws') {
       // A browser opening the endpoint as a page: say what it is instead of a blank 404.
       res.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain' })

@@ -2,36 +2,17 @@
  * The moderation API. The owner is whoever holds the admin token (the host's app holds the one it
  * started its server with); moderators are users the owner names, and act with their own session
  * token. Both may kick and ban members and lift bans; only the owner names moderators, and a
- * moderator cannot remove another moderator.
+ * moderator cannot remove another moderator. One table entry per resource, each with its methods;
+ * every call passes the same gate first: preflight, origin, token, role.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { z } from 'zod'
-import { CloseCode } from '../../../shared/close-codes'
-import type { User } from '../../../shared/protocol'
-import {
-  answerPreflight,
-  BodyTooLarge,
-  refuseTooLarge,
-  bearerToken,
-  corsHeaders,
-  readBody,
-  sendError,
-  sendJson,
-  type HttpRoute
-} from '../http-replies'
+import { answerPreflight, corsHeaders, sendError, sendJson, type HttpRoute } from '../http-replies'
 import type { OriginCheck } from '../origin-policy'
-import { closeReason } from './close-reason'
+import { removeMember } from './member-removal'
+import { actorFor, type ModerationCall, type ModerationHub } from './moderation-call'
 import type { ModerationStore } from './moderation-store'
 
-/** What the routes need of the chat: find a user, and close their connection. */
-export interface ModerationHub {
-  /** A user with a session (connected or resumable), and that session's token hash. */
-  findUser(userId: string): { user: User; tokenHash: string } | undefined
-  /** The user of a session token, if the session exists. */
-  userForToken(token: string): User | undefined
-  /** Closes the user's connection with `code` and `reason`; `endSession` also ends their session. */
-  remove(userId: string, code: number, reason: string, endSession: boolean): void
-}
+export type { ModerationHub, Role } from './moderation-call'
 
 export interface ModerationRoutesOptions {
   hub: ModerationHub
@@ -42,112 +23,100 @@ export interface ModerationRoutesOptions {
   maxBodyBytes: number
 }
 
-export type Role = 'owner' | 'moderator' | 'member'
-type Actor = { role: 'owner'; id: 'owner' } | { role: 'moderator' | 'member'; id: string; user: User }
+type Handler = (call: ModerationCall) => void | Promise<void>
 
-const reasonBody = z.object({ reason: z.string().max(200).optional() })
-const KICK = /^\/api\/users\/([^/]+)\/kick$/
-const BAN = /^\/api\/users\/([^/]+)\/ban$/
-const BAN_ID = /^\/api\/bans\/([^/]+)$/
-const MODERATOR = /^\/api\/moderators\/([^/]+)$/
+interface Resource {
+  path: RegExp
+  /** Members may call it too; every other resource is the owner's and the moderators'. */
+  openToMembers?: true
+  methods: Partial<Record<string, Handler>>
+}
+
+function resources(options: ModerationRoutesOptions): Resource[] {
+  const { hub, store } = options
+  const noUser = 'No user with that id has a session on this server.'
+  return [
+    {
+      path: /^\/api\/me$/,
+      openToMembers: true,
+      methods: {
+        GET: ({ res, cors, actor }) =>
+          sendJson(
+            res,
+            200,
+            { role: actor.role, ...(actor.role !== 'owner' ? { user: actor.user } : {}) },
+            cors
+          )
+      }
+    },
+    {
+      path: /^\/api\/users\/([^/]+)\/kick$/,
+      methods: { POST: (call) => removeMember(call, 'kick', options) }
+    },
+    { path: /^\/api\/users\/([^/]+)\/ban$/, methods: { POST: (call) => removeMember(call, 'ban', options) } },
+    {
+      path: /^\/api\/bans$/,
+      methods: { GET: ({ res, cors }) => sendJson(res, 200, { bans: store.bans() }, cors) }
+    },
+    {
+      path: /^\/api\/bans\/([^/]+)$/,
+      methods: {
+        DELETE: ({ res, cors, id }) => {
+          if (store.unban(id())) sendJson(res, 200, { lifted: id() }, cors)
+          else sendError(res, 404, 'no_such_ban', 'No ban with that id.', cors)
+        }
+      }
+    },
+    {
+      path: /^\/api\/moderators$/,
+      methods: { GET: ({ res, cors }) => sendJson(res, 200, { moderators: store.moderators() }, cors) }
+    },
+    {
+      path: /^\/api\/moderators\/([^/]+)$/,
+      methods: {
+        PUT: ownerOnly(({ res, cors, id }) => {
+          const target = hub.findUser(id())
+          if (!target) sendError(res, 404, 'no_such_user', noUser, cors)
+          else sendJson(res, 200, { moderator: store.name(target.user) }, cors)
+        }),
+        DELETE: ownerOnly(({ res, cors, id }) => {
+          if (store.unname(id())) sendJson(res, 200, { unnamed: id() }, cors)
+          else sendError(res, 404, 'not_a_moderator', 'That user is not a moderator.', cors)
+        })
+      }
+    }
+  ]
+}
+
+function ownerOnly(handler: Handler): Handler {
+  return (call) => {
+    if (call.actor.role === 'owner') return handler(call)
+    sendError(call.res, 403, 'forbidden', 'Only the server owner names moderators.', call.cors)
+  }
+}
 
 export function createModerationRoutes(options: ModerationRoutesOptions): HttpRoute {
-  const { hub, store } = options
+  const table = resources(options)
 
-  function actorFor(req: IncomingMessage): Actor | undefined {
-    const token = bearerToken(req)
-    if (token === undefined) return undefined
-    if (options.checkAdminToken?.(token)) return { role: 'owner', id: 'owner' }
-    const user = hub.userForToken(token)
-    if (!user) return undefined
-    return { role: store.isModerator(user.id) ? 'moderator' : 'member', id: user.id, user }
-  }
-
-  async function reasonOf(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) {
-    let raw: string
-    try {
-      raw = await readBody(req, options.maxBodyBytes)
-    } catch (error) {
-      if (error instanceof BodyTooLarge) refuseTooLarge(req, res, options.maxBodyBytes, cors)
-      else sendError(res, 400, 'bad_request', 'The body could not be read.', cors)
-      return undefined
-    }
-    let parsed: z.ZodSafeParseResult<{ reason?: string }>
-    try {
-      parsed = reasonBody.safeParse(raw.trim() === '' ? {} : JSON.parse(raw))
-    } catch {
-      sendError(res, 400, 'bad_json', 'The body must be JSON: {"reason": "…"} (or empty).', cors)
-      return undefined
-    }
-    if (!parsed.success) {
-      sendError(
-        res,
-        400,
-        'invalid_reason',
-        'The body must be {"reason": "…"} with at most 200 characters.',
-        cors
-      )
-      return undefined
-    }
-    return parsed.data.reason ?? ''
-  }
-
-  /** Kick or ban `userId` as `actor`; answers everything itself. */
-  async function removeUser(
+  /** The gate every call passes: preflight, origin, token, role; then the method's handler. */
+  async function answer(
     req: IncomingMessage,
     res: ServerResponse,
-    cors: Record<string, string>,
-    actor: Actor,
-    userId: string,
-    kind: 'kick' | 'ban'
+    path: string,
+    resource: Resource,
+    match: RegExpExecArray
   ): Promise<void> {
-    const reason = await reasonOf(req, res, cors)
-    if (reason === undefined) return
-    const target = hub.findUser(userId)
-    if (!target) {
-      sendError(res, 404, 'no_such_user', 'No user with that id has a session on this server.', cors)
-      return
-    }
-    if (actor.role === 'moderator' && (store.isModerator(userId) || userId === actor.id)) {
-      sendError(res, 403, 'forbidden', 'Moderators cannot remove a moderator; ask the owner.', cors)
-      return
-    }
-    if (kind === 'kick') {
-      hub.remove(userId, CloseCode.Kicked, closeReason('Removed by a moderator', reason), false)
-      sendJson(res, 200, { kicked: target.user, reason }, cors)
-      return
-    }
-    const ban = store.ban(target.user, target.tokenHash, reason, actor.id)
-    store.unname(userId)
-    hub.remove(userId, CloseCode.Banned, closeReason('Banned', reason), true)
-    sendJson(res, 201, { ban }, cors)
-  }
-
-  return async (req, res, path) => {
     const method = req.method ?? 'GET'
-    const kick = KICK.exec(path)
-    const ban = BAN.exec(path)
-    const banId = BAN_ID.exec(path)
-    const moderator = MODERATOR.exec(path)
-    const ours =
-      path === '/api/me' ||
-      path === '/api/bans' ||
-      path === '/api/moderators' ||
-      kick ||
-      ban ||
-      banId ||
-      moderator
-    if (!ours) return false
     if (method === 'OPTIONS') {
       answerPreflight(req, res, options.checkOrigin, 'GET, POST, PUT, DELETE')
-      return true
+      return
     }
     const cors = corsHeaders(req, options.checkOrigin)
     if (cors === null) {
       sendError(res, 403, 'forbidden_origin', 'Pages from this origin may not call this API.')
-      return true
+      return
     }
-    const actor = actorFor(req)
+    const actor = actorFor(req, options)
     if (!actor) {
       sendError(
         res,
@@ -156,38 +125,25 @@ export function createModerationRoutes(options: ModerationRoutesOptions): HttpRo
         'Send the admin token, or your session token, as "Authorization: Bearer <token>".',
         { ...cors, 'WWW-Authenticate': 'Bearer' }
       )
-      return true
+      return
     }
-    if (path === '/api/me' && method === 'GET') {
-      sendJson(res, 200, { role: actor.role, ...(actor.role !== 'owner' ? { user: actor.user } : {}) }, cors)
-      return true
-    }
-    if (actor.role === 'member') {
+    const handler = resource.methods[method]
+    if (actor.role === 'member' && !(handler && resource.openToMembers)) {
       sendError(res, 403, 'forbidden', 'Only the server owner and moderators may do this.', cors)
+    } else if (!handler) {
+      sendError(res, 405, 'method_not_allowed', `${method} is not supported on ${path.slice(0, 200)}.`, cors)
+    } else {
+      await handler({ req, res, cors, actor, id: () => decodeURIComponent(match[1] ?? '') })
+    }
+  }
+
+  return async (req, res, path) => {
+    for (const resource of table) {
+      const match = resource.path.exec(path)
+      if (!match) continue
+      await answer(req, res, path, resource, match)
       return true
     }
-    const id = (match: RegExpExecArray) => decodeURIComponent(match[1] ?? '')
-    if (kick && method === 'POST') await removeUser(req, res, cors, actor, id(kick), 'kick')
-    else if (ban && method === 'POST') await removeUser(req, res, cors, actor, id(ban), 'ban')
-    else if (path === '/api/bans' && method === 'GET') sendJson(res, 200, { bans: store.bans() }, cors)
-    else if (banId && method === 'DELETE') {
-      if (store.unban(id(banId))) sendJson(res, 200, { lifted: id(banId) }, cors)
-      else sendError(res, 404, 'no_such_ban', 'No ban with that id.', cors)
-    } else if (path === '/api/moderators' && method === 'GET') {
-      sendJson(res, 200, { moderators: store.moderators() }, cors)
-    } else if (moderator && (method === 'PUT' || method === 'DELETE')) {
-      if (actor.role !== 'owner') {
-        sendError(res, 403, 'forbidden', 'Only the server owner names moderators.', cors)
-      } else if (method === 'PUT') {
-        const target = hub.findUser(id(moderator))
-        if (!target)
-          sendError(res, 404, 'no_such_user', 'No user with that id has a session on this server.', cors)
-        else sendJson(res, 200, { moderator: store.name(target.user) }, cors)
-      } else if (store.unname(id(moderator))) sendJson(res, 200, { unnamed: id(moderator) }, cors)
-      else sendError(res, 404, 'not_a_moderator', 'That user is not a moderator.', cors)
-    } else {
-      sendError(res, 405, 'method_not_allowed', `${method} is not supported on ${path.slice(0, 200)}.`, cors)
-    }
-    return true
+    return false
   }
 }
