@@ -1,6 +1,9 @@
 import { DEFAULT_LIMITS } from '../../../shared/protocol'
-import { dmKey, isDmKey, oldestMessageId, type ChannelLog, type MessageEntry } from './channel-log'
+import { dmKey, isDmKey, oldestMessageId } from './channel-log'
+import { createMessageEditActions } from './message-edit-actions'
+import { createMessageSearchActions } from './message-search-actions'
 import type { MessagesSlice, SliceCreator, SliceState } from './store-types'
+import { createTypingThrottle } from './typing-throttle'
 
 export const initialMessagesState = (): SliceState<MessagesSlice> => ({
   logs: {},
@@ -14,20 +17,17 @@ export const initialMessagesState = (): SliceState<MessagesSlice> => ({
   search: null
 })
 
-/** Typing notices go out at most this often while the person keeps typing. */
-const TYPING_THROTTLE_MS = 3000
-
-function findMessage(log: ChannelLog | undefined, id: number): MessageEntry | undefined {
-  const entry = log?.entries.find((e) => e.kind === 'message' && e.id === id)
-  return entry?.kind === 'message' ? entry : undefined
-}
-
+/**
+ * Channels' logs and what the person sends into them: messages (through the engine's outbox),
+ * typing notices, older pages; plus the edit and search actions, composed from their own modules.
+ */
 export function createMessagesSlice(now: () => number): SliceCreator<MessagesSlice> {
-  let lastTypingSent = 0
-  let lastTypingRoom: string | null = null
+  const typingThrottle = createTypingThrottle()
 
-  return (set, get) => ({
+  return (set, get, api) => ({
     ...initialMessagesState(),
+    ...createMessageEditActions(set, get, api),
+    ...createMessageSearchActions(now)(set, get, api),
 
     sendMessage(text, files = []) {
       const { engine, current, dms, replyingTo } = get()
@@ -48,66 +48,7 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
         )
       }
       if (replyingTo) set({ replyingTo: null })
-      lastTypingSent = 0
-    },
-
-    startReply(id) {
-      const { current } = get()
-      if (current && !isDmKey(current)) set({ replyingTo: { channel: current, id }, editing: null })
-    },
-
-    cancelReply() {
-      set({ replyingTo: null })
-    },
-
-    startEdit(id) {
-      const { current } = get()
-      if (current && !isDmKey(current)) set({ editing: { channel: current, id } })
-    },
-
-    cancelEdit() {
-      set({ editing: null })
-    },
-
-    saveEdit(id, text) {
-      const { engine, editing } = get()
-      const trimmed = text.replace(/\s+$/, '')
-      if (!engine || !editing || editing.id !== id || !trimmed.trim()) return
-      const entry = findMessage(get().logs[editing.channel], id)
-      if (entry && entry.text !== trimmed)
-        engine.send({ type: 'edit', room: editing.channel, id, text: trimmed })
-      set({ editing: null })
-    },
-
-    deleteMessage(id) {
-      const { engine, current } = get()
-      if (engine && current && !isDmKey(current)) engine.send({ type: 'delete', room: current, id })
-    },
-
-    toggleReaction(id, emoji) {
-      const { engine, current, me, logs } = get()
-      if (!engine || !current || isDmKey(current) || !me) return
-      const entry = findMessage(logs[current], id)
-      const mine = entry?.reactions?.some((r) => r.emoji === emoji && r.users.includes(me.id)) ?? false
-      engine.send({ type: 'react', room: current, id, emoji, on: !mine })
-    },
-
-    runSearch(q) {
-      const { engine } = get()
-      const query = q.trim().slice(0, DEFAULT_LIMITS.maxSearchLength)
-      if (!engine || !query) return
-      if (engine.send({ type: 'search', q: query })) {
-        set({ search: { q: query, pending: true, results: [], dms: [], hasMore: false } })
-      }
-    },
-
-    closeSearch() {
-      set({ search: null })
-    },
-
-    showResult(channel, id) {
-      get().selectChannel(channel)
-      set({ jump: { channel, id, at: now() } })
+      typingThrottle.reset()
     },
 
     jumpToMessage(id) {
@@ -141,11 +82,8 @@ export function createMessagesSlice(now: () => number): SliceCreator<MessagesSli
       const { engine, current } = get()
       if (!engine || !current || isDmKey(current)) return
       const at = now()
-      if (current === lastTypingRoom && at - lastTypingSent < TYPING_THROTTLE_MS) return
-      if (engine.send({ type: 'typing', room: current })) {
-        lastTypingSent = at
-        lastTypingRoom = current
-      }
+      if (typingThrottle.tooSoon(current, at)) return
+      if (engine.send({ type: 'typing', room: current })) typingThrottle.sent(current, at)
     },
 
     dismissNotice() {

@@ -1,15 +1,18 @@
-import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react'
-import { DEFAULT_LIMITS, type User } from '../../../shared/protocol'
+/**
+ * The message box of a channel: Enter sends (with the files ready in the upload tray), @mentions
+ * complete from the member list, Up edits your last message, and a reply shows whom it answers.
+ */
+import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react'
+import { DEFAULT_LIMITS } from '../../../shared/protocol'
 import { UploadTray } from '../files/upload-tray'
-import { useUploads } from '../files/upload-store'
-import { useUploadTarget } from '../files/use-upload-target'
 import { useStore } from '../store'
-import { findMessageEntry, isDmKey, type ChannelKey, type MessageEntry } from '../store/channel-log'
+import { isDmKey, type ChannelKey, type MessageEntry } from '../store/channel-log'
+import { AttachButton } from './composer/attach-button'
+import { MentionSuggestions } from './composer/mention-suggestions'
+import { ReplyBanner } from './composer/reply-banner'
+import { useChannelUploads } from './composer/use-channel-uploads'
+import { useMentionCompletion } from './composer/use-mention-completion'
 import { replaceShortcodes } from './emoji'
-
-const NO_MEMBERS: User[] = []
-/** The `@partial` being typed right before the caret, if any. */
-const MENTION_AT_CARET = /(?:^|\s)@([\p{L}\p{N}_.-]*)$/u
 
 function lastOwnMessage(
   entries: readonly { kind: string }[],
@@ -29,23 +32,17 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
   const startEdit = useStore((s) => s.startEdit)
   const cancelReply = useStore((s) => s.cancelReply)
   const replyingTo = useStore((s) => (s.replyingTo?.channel === channel ? s.replyingTo.id : undefined))
-  const replied = useStore((s) =>
-    replyingTo !== undefined ? findMessageEntry(s.logs[channel]?.entries ?? [], replyingTo) : undefined
-  )
-  const members = useStore((s) => (isDmKey(channel) ? undefined : s.members[channel]) ?? NO_MEMBERS)
   const meId = useStore((s) => s.me?.id)
-  const addUploads = useUploads((s) => s.add)
-  const readyCount = useUploads(
-    (s) => s.uploads.filter((u) => u.channel === channel && u.status === 'ready').length
-  )
-  const target = useUploadTarget()
-  const picker = useRef<HTMLInputElement>(null)
+  const uploads = useChannelUploads(channel)
   const [text, setText] = useState('')
   const [caret, setCaret] = useState(0)
-  const [choice, setChoice] = useState(0)
+  const mention = useMentionCompletion(channel, { text, caret, box }, (next, at) => {
+    setText(next)
+    setCaret(at)
+  })
   const tooLong = text.length > DEFAULT_LIMITS.maxTextLength
   // A message is text, files, or both: a pasted screenshot needs no caption.
-  const canSend = (text.trim() !== '' || readyCount > 0) && !tooLong
+  const canSend = (text.trim() !== '' || uploads.readyCount > 0) && !tooLong
 
   // The chat screen appears once connected, and a switched channel is one to write in: either way
   // the next thing typed belongs in the message box, not on the button that was just pressed.
@@ -57,51 +54,15 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
     if (replyingTo !== undefined) box.current?.focus()
   }, [replyingTo])
 
-  const partial = MENTION_AT_CARET.exec(text.slice(0, caret))?.[1]
-  const suggestions = useMemo(() => {
-    if (partial === undefined) return []
-    const p = partial.toLowerCase()
-    return members.filter((m) => m.id !== meId && m.nick.toLowerCase().startsWith(p)).slice(0, 8)
-  }, [partial, members, meId])
-  const suggesting = suggestions.length > 0
-
   const send = () => {
     if (!canSend) return
-    const uploads = useUploads.getState()
-    // Only what finished uploading goes; an upload still running waits in the tray for the next one.
-    sendMessage(replaceShortcodes(text), uploads.readyIn(channel))
-    uploads.sent(channel)
+    uploads.sendReady((files) => sendMessage(replaceShortcodes(text), files))
     setText('')
-  }
-
-  const attach = (files: File[]) => {
-    if (target && files.length > 0) addUploads(channel, files, target)
-  }
-
-  const complete = (nick: string) => {
-    const before = text.slice(0, caret).replace(/@[\p{L}\p{N}_.-]*$/u, `@${nick} `)
-    const next = before + text.slice(caret)
-    setText(next)
-    setCaret(before.length)
-    setChoice(0)
-    requestAnimationFrame(() => box.current?.setSelectionRange(before.length, before.length))
   }
 
   // Enter sends, Shift+Enter breaks the line; IME composition keeps its own Enter.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (suggesting) {
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        event.preventDefault()
-        const step = event.key === 'ArrowDown' ? 1 : -1
-        setChoice((c) => (c + step + suggestions.length) % suggestions.length)
-        return
-      }
-      if ((event.key === 'Enter' || event.key === 'Tab') && !event.nativeEvent.isComposing) {
-        event.preventDefault()
-        complete((suggestions[choice] ?? suggestions[0])!.nick)
-        return
-      }
-    }
+    if (mention.handleKey(event)) return
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault()
       send()
@@ -122,9 +83,10 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
     const files = [...event.clipboardData.files]
     if (files.length === 0) return
     event.preventDefault()
-    attach(files)
+    uploads.attach(files)
   }
 
+  const suggesting = mention.suggestions.length > 0
   return (
     <div className="composer-area">
       <UploadTray channel={channel} />
@@ -135,63 +97,15 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
           send()
         }}
       >
-        {replyingTo !== undefined && (
-          <div className="replying-to" role="status">
-            <span>
-              Replying to <bdi className="author">{replied?.from.nick ?? 'a message'}</bdi>
-              {replied && !replied.deleted && (
-                <span className="muted" dir="auto">
-                  {' '}
-                  {replied.text.split('\n', 1)[0]?.slice(0, 80)}
-                </span>
-              )}
-            </span>
-            <button type="button" className="link" aria-label="Cancel reply" onClick={cancelReply}>
-              ✕
-            </button>
-          </div>
-        )}
+        <ReplyBanner channel={channel} />
         {suggesting && (
-          <ul className="mention-suggestions" role="listbox" aria-label="Mention someone">
-            {suggestions.map((m, i) => (
-              <li
-                key={m.id}
-                role="option"
-                aria-selected={i === choice}
-                onPointerDown={(e) => {
-                  e.preventDefault()
-                  complete(m.nick)
-                }}
-              >
-                @<bdi>{m.nick}</bdi>
-              </li>
-            ))}
-          </ul>
+          <MentionSuggestions
+            suggestions={mention.suggestions}
+            choice={mention.choice}
+            onPick={mention.complete}
+          />
         )}
-        <input
-          ref={picker}
-          type="file"
-          multiple
-          hidden
-          onChange={(event) => {
-            attach([...(event.target.files ?? [])])
-            event.target.value = ''
-          }}
-        />
-        <button
-          type="button"
-          className="attach"
-          aria-label="Attach file"
-          title={
-            target
-              ? 'Attach file (or drop files here, or paste an image)'
-              : 'Files can be attached once connected'
-          }
-          disabled={!target}
-          onClick={() => picker.current?.click()}
-        >
-          <span aria-hidden="true">＋</span>
-        </button>
+        <AttachButton enabled={uploads.canAttach} onFiles={uploads.attach} />
         <textarea
           ref={box}
           dir="auto"
@@ -202,7 +116,7 @@ export function Composer({ channel, placeholder }: { channel: ChannelKey; placeh
           onChange={(e) => {
             setText(e.target.value)
             setCaret(e.target.selectionStart)
-            setChoice(0)
+            mention.resetChoice()
             if (e.target.value) notifyTyping()
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}

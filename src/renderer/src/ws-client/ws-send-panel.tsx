@@ -2,18 +2,15 @@ import { useState, type ChangeEvent, type FormEvent, type KeyboardEvent } from '
 import { PAYLOAD_MODE_LABELS, readPayload } from './outgoing-payload'
 import { payloadModes, type PayloadMode } from './ws-client-storage'
 import { useWsClient } from './ws-client-store'
+import { WsSavedMessages } from './ws-saved-messages'
 
 /** A file larger than this would be one frame bigger than most servers accept anyway. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024
 
 export function WsSendPanel({ connectionId, canSend }: { connectionId: string; canSend: boolean }) {
   const send = useWsClient((s) => s.send)
-  const templates = useWsClient((s) => s.templates)
-  const saveTemplate = useWsClient((s) => s.saveTemplate)
-  const deleteTemplate = useWsClient((s) => s.deleteTemplate)
   const [mode, setMode] = useState<PayloadMode>('text')
   const [body, setBody] = useState('{"type":"ping"}')
-  const [templateName, setTemplateName] = useState('')
   const [problem, setProblem] = useState<string | null>(null)
 
   const submit = (event?: FormEvent) => {
@@ -37,16 +34,6 @@ export function WsSendPanel({ connectionId, canSend }: { connectionId: string; c
     }
     const bytes = new Uint8Array(await file.arrayBuffer())
     setProblem(send(connectionId, { kind: 'binary', bytes }))
-  }
-  const save = () => {
-    const name = templateName.trim()
-    if (!name) {
-      setProblem('Name the message to save it (e.g. "subscribe").')
-      return
-    }
-    saveTemplate({ name, mode, body })
-    setTemplateName('')
-    setProblem(null)
   }
 
   return (
@@ -95,50 +82,15 @@ export function WsSendPanel({ connectionId, canSend }: { connectionId: string; c
           </p>
         )}
       </form>
-      <div className="ws-templates">
-        <h4>Saved messages</h4>
-        <div className="row">
-          <input
-            aria-label="Message name"
-            placeholder="Name this message"
-            value={templateName}
-            onChange={(e) => setTemplateName(e.target.value)}
-          />
-          <button type="button" onClick={save}>
-            Save message
-          </button>
-        </div>
-        {templates.length === 0 ? (
-          <p className="muted small">Save frames you send often; they are kept across reloads.</p>
-        ) : (
-          <ul aria-label="Saved messages">
-            {templates.map((t) => (
-              <li key={t.name}>
-                <button
-                  type="button"
-                  className="link"
-                  title={t.body}
-                  onClick={() => {
-                    setMode(t.mode)
-                    setBody(t.body)
-                  }}
-                >
-                  {t.name}
-                </button>
-                <span className="muted small">{PAYLOAD_MODE_LABELS[t.mode]}</span>
-                <button
-                  type="button"
-                  className="icon"
-                  aria-label={`Delete saved message ${t.name}`}
-                  onClick={() => deleteTemplate(t.name)}
-                >
-                  ×
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
+      <WsSavedMessages
+        mode={mode}
+        body={body}
+        onPick={(t) => {
+          setMode(t.mode)
+          setBody(t.body)
+        }}
+        onProblem={setProblem}
+      />
     </section>
   )
 }
