@@ -87,6 +87,19 @@ class AdmittedSocket implements Socket {
   }
 }
 
+/** The record's account of the close, for the connections view and the log. */
+function markClosed(socket: AdmittedSocket, code: number, reasonBuffer: Buffer): void {
+  const { info } = socket
+  const internal = socket.ws as WebSocket & { _closeFrameReceived?: boolean; _closeFrameSent?: boolean }
+  info.state = 'closed'
+  info.closedAt = Date.now()
+  info.durationMs = info.closedAt - info.openedAt
+  // When the server closed it, its code is the cause, whatever (if anything) the peer echoed.
+  info.code = socket.sentClose?.code ?? code
+  info.reason = socket.sentClose?.reason ?? reasonBuffer.toString('utf8')
+  info.wasClean = Boolean(internal._closeFrameReceived && internal._closeFrameSent)
+}
+
 export function createSocketAdmission(options: SocketAdmissionOptions): SocketAdmission {
   const { limits, logger, log } = options
   const sockets = new Set<Socket>()
@@ -183,14 +196,7 @@ export function createSocketAdmission(options: SocketAdmissionOptions): SocketAd
     const left = (perIp.get(ip) ?? 1) - 1
     if (left === 0) perIp.delete(ip)
     else perIp.set(ip, left)
-    const internal = this as WebSocket & { _closeFrameReceived?: boolean; _closeFrameSent?: boolean }
-    info.state = 'closed'
-    info.closedAt = Date.now()
-    info.durationMs = info.closedAt - info.openedAt
-    // When the server closed it, its code is the cause, whatever (if anything) the peer echoed.
-    info.code = socket.sentClose?.code ?? code
-    info.reason = socket.sentClose?.reason ?? reasonBuffer.toString('utf8')
-    info.wasClean = Boolean(internal._closeFrameReceived && internal._closeFrameSent)
+    markClosed(socket, code, reasonBuffer)
     logger.info(
       {
         conn: info.id,

@@ -16,6 +16,7 @@ import { newestWithin, replyBudgetBytes } from '../reply-budget'
 import { createSessionRegistry, type Session, type SessionRegistry } from '../session-registry'
 import type { Page, Store } from '../store'
 import type { Connection } from './connection'
+import { createSessionLifetime } from './session-lifetime'
 
 export interface ChatHubOptions {
   store: Store
@@ -133,6 +134,7 @@ export function createHubContext(options: ChatHubOptions): HubContext {
   }
 
   const broker = (options.broker ?? createLocalBroker<Connection>)(deliver)
+  const { detach, persist, expired } = createSessionLifetime(store, broker, sessions, logger)
 
   function close(connection: Connection, code: number, reason: string): void {
     closeAfter(connection, code, reason, 0)
@@ -155,38 +157,6 @@ export function createHubContext(options: ChatHubOptions): HubContext {
     // A peer that never answers the close (a stalled reader's buffers are full) would hold its
     // socket for ws's 30 s close timeout; cut it sooner.
     setTimeout(() => connection.ws.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref()
-  }
-
-  function detach(connection: Connection): void {
-    if (connection.helloTimer !== undefined) clearTimeout(connection.helloTimer)
-    connection.helloTimer = undefined
-    const session = connection.session
-    if (!session || session.connection !== connection) return
-    session.connection = undefined
-    broker.detachUser(session.user.id, connection)
-    for (const room of session.rooms) {
-      broker.leave(room, connection)
-      broker.presence(room, 'leave', session.user)
-    }
-    sessions.dropped(session, expired)
-    // Over the dropped-session cap the oldest is evicted at once (this one only with a cap of 0),
-    // and expired() has queued its row's deletion already.
-    if (sessions.byUserId(session.user.id) === session) persist(session)
-  }
-
-  function persist(session: Session<Connection>): void {
-    store.saveSession({
-      tokenHash: session.tokenHash,
-      user: session.user,
-      rooms: [...session.rooms],
-      droppedAt: session.connection ? null : Date.now()
-    })
-  }
-
-  function expired(session: Session<Connection>): void {
-    broker.releaseNick(session.user)
-    store.deleteSession(session.tokenHash)
-    logger.debug({ userId: session.user.id, nick: session.user.nick }, 'session expired')
   }
 
   function send(connection: Connection, message: ServerMessage): void {
