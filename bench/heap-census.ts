@@ -4,8 +4,9 @@
  * Where the idle bytes go (issue 17): a server with the heap probe (bench/heap-probe.mjs) gets
  * 200 warm-up connections, then each count in turn; after each, a heap snapshot is taken after a
  * full GC. The snapshots are compared by what V8 calls each object (its constructor, a closure's
- * function name, or the kind of internal array), per added connection, beside the RSS, heap,
- * external and array-buffer growth of the same readings, so what is not JS heap shows too.
+ * function name, or the kind of internal array), per added connection, beside the heap, external
+ * and array-buffer growth of the same readings. RSS is not reported: writing a snapshot grows it
+ * by far more than the connections do (the idle measure of `npm run bench` is the RSS figure).
  */
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +14,6 @@ import { join } from 'node:path'
 import type { ServerKind } from './bench-clients'
 import { startLoad } from './load-driver'
 import type { RoomPlan } from './load-generator'
-import { rssBytes } from './proc-stats'
 import { startServer } from './server-process'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -27,7 +27,6 @@ export const SHAPES: Record<string, RoomPlan> = {
 
 interface Reading {
   connections: number
-  rss: number
   usage: { heapUsed: number; external: number; arrayBuffers: number }
   byKind: Map<string, { bytes: number; count: number }>
 }
@@ -99,15 +98,12 @@ async function measure(kind: ServerKind, counts: number[], room: RoomPlan): Prom
   const snapshot = async (connections: number): Promise<void> => {
     await sleep(3000)
     const n = readings.length + 1
-    // Read before the snapshot: writing one grows RSS by far more than a connection costs.
-    const rss = rssBytes(server.pid)
     process.kill(server.pid, 'SIGUSR2')
     const meta = join(dir, `${n}.json`)
     for (let waited = 0; !existsSync(meta) && waited < 120_000; waited += 200) await sleep(200)
     if (!existsSync(meta)) throw new Error(`${kind}: no heap snapshot after 120 s`)
     readings.push({
       connections,
-      rss,
       usage: JSON.parse(readFileSync(meta, 'utf8')) as Reading['usage'],
       byKind: census(join(dir, `${n}.heapsnapshot`))
     })
@@ -139,8 +135,7 @@ function report(kind: ServerKind, readings: Reading[], top: number): void {
     const added = reading.connections - base.connections
     const per = (a: number, b: number): number => (a - b) / added
     console.log(
-      `\n${kind}: ${added} connections over the 200 warm ones — per connection: RSS ${bytes(per(reading.rss, base.rss))}, ` +
-        `JS heap ${bytes(per(reading.usage.heapUsed, base.usage.heapUsed))}, external ${bytes(per(reading.usage.external, base.usage.external))} ` +
+      `\n${kind}: ${added} connections over the 200 warm ones — per connection: JS heap ${bytes(per(reading.usage.heapUsed, base.usage.heapUsed))}, external ${bytes(per(reading.usage.external, base.usage.external))} ` +
         `(array buffers ${bytes(per(reading.usage.arrayBuffers, base.usage.arrayBuffers))})`
     )
     const rows = [...reading.byKind].map(([key, now]) => {

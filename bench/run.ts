@@ -3,6 +3,7 @@
  * `npm run bench -- --search [--messages 1000000]`: the search measure alone (bench/search-bench.ts).
  * `npm run bench -- --cluster [--quick]`: one Parley node against two behind one Redis (bench/cluster.ts).
  * `npm run bench -- --heap-census [--shape large|rooms100]`: where idle bytes go (bench/heap-census.ts).
+ * `npm run bench -- --rss-breakdown [--gc-first] [--trim]`: what idle RSS is made of (bench/rss-breakdown.ts).
  *
  * Runs Parley (the built CLI, as shipped), a socket.io v4 chat baseline and a raw ws broadcast
  * baseline one after another on this machine, each in its own process on a loopback port, driven
@@ -47,6 +48,12 @@ if (argv.includes('--search')) {
 if (argv.includes('--heap-census')) {
   const { runHeapCensus } = await import('./heap-census')
   await runHeapCensus(argv)
+  process.exit(0)
+}
+// --rss-breakdown: what an idle connection's RSS is made of (bench/rss-breakdown.ts), nothing else.
+if (argv.includes('--rss-breakdown')) {
+  const { runRssBreakdown } = await import('./rss-breakdown')
+  await runRssBreakdown(argv)
   process.exit(0)
 }
 // --cluster: one node against two behind one Redis (bench/cluster.ts), nothing else.
@@ -103,7 +110,10 @@ for (const kind of servers) {
   console.log(`${kind}:`)
   if (only.has('fanout')) entry.fanout = await runFanout(kind, profile, logDir)
   if (only.has('capacity')) entry.capacity = await runCapacity(kind, profile, logDir)
-  if (only.has('idle')) entry.idle = await runIdleMedian(kind, profile, logDir)
+  if (only.has('idle')) {
+    entry.idle = await runIdleMedian(kind, profile, logDir, 'rooms')
+    entry.idleLarge = await runIdleMedian(kind, profile, logDir, 'large')
+  }
   if (only.has('persist') && kind === 'parley') entry.persist = await runPersist(profile, logDir)
 }
 results.durationSeconds = Math.round((Date.now() - started) / 1000)

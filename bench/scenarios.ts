@@ -8,6 +8,7 @@ import { startLoad, type LoadDriver } from './load-driver'
 import { startServer, type RunningServer } from './server-process'
 import type { ServerKind } from './bench-clients'
 import type { LatencySummary } from './latency-stats'
+import type { RoomPlan } from './load-generator'
 
 export interface Profile {
   fanout: {
@@ -21,6 +22,8 @@ export interface Profile {
   capacity: { step: number; max: number; sampleMs: number; budgetMs: number }
   /** `runs`: fresh servers measured one after another; the median is reported (RSS is noisy). */
   idle: { warm: number; count: number; budgetMs: number; runs: number }
+  /** The LAN shape (issue 17): everyone in `general` plus one of 10 rooms. */
+  idleLarge: { warm: number; count: number; budgetMs: number; runs: number }
   persist: { clients: number; burst: number; rounds: number }
   perAddress: number
   /** Run every fan-out step even past the limits (for A/B comparisons of CPU per delivery). */
@@ -38,6 +41,7 @@ export const FULL: Profile = {
   },
   capacity: { step: 500, max: 10_000, sampleMs: 3000, budgetMs: 150_000 },
   idle: { warm: 200, count: 10_000, budgetMs: 120_000, runs: 3 },
+  idleLarge: { warm: 200, count: 5000, budgetMs: 120_000, runs: 3 },
   // Parley caps rooms at 1000 by default; each sender gets a room of its own.
   persist: { clients: 900, burst: 25, rounds: 3 },
   perAddress: 50
@@ -47,6 +51,7 @@ export const QUICK: Profile = {
   fanout: { rooms: 10, perRoom: 100, rates: [0.5, 2], warmMs: 1000, measureMs: 3000, drainMs: 1000 },
   capacity: { step: 500, max: 1500, sampleMs: 2000, budgetMs: 15_000 },
   idle: { warm: 100, count: 1000, budgetMs: 30_000, runs: 1 },
+  idleLarge: { warm: 100, count: 1000, budgetMs: 30_000, runs: 1 },
   persist: { clients: 500, burst: 25, rounds: 2 },
   perAddress: 50
 }
@@ -211,6 +216,11 @@ export interface IdleResult {
   rssBeforeBytes: number
   rssAfterBytes: number
   bytesPerConnection: number
+  /**
+   * RSS growth per connection over the second half alone: what one more connection costs once
+   * the process's one-time growth (V8's young generation, caches) happened in the first half.
+   */
+  secondHalfBytesPerConnection?: number
 }
 
 /**
@@ -218,18 +228,39 @@ export interface IdleResult {
  * hold at the moment of the reading), so each server gets `runs` fresh measurements and the median
  * one is reported, with all samples beside it.
  */
-export async function runIdleMedian(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
+export type IdleShape = 'rooms' | 'large'
+
+/** Where the idle clients go: one of 100 rooms, or (the LAN shape) `general` and one of 10. */
+const IDLE_ROOMS: Record<IdleShape, RoomPlan> = {
+  rooms: { prefix: 'idle-', rooms: 100 },
+  large: { prefix: 'lan-', rooms: 10, general: true }
+}
+
+export async function runIdleMedian(
+  kind: ServerKind,
+  profile: Profile,
+  logDir: string,
+  shape: IdleShape = 'rooms'
+): Promise<IdleResult> {
   const runs: IdleResult[] = []
-  for (let i = 0; i < Math.max(1, profile.idle.runs); i++) runs.push(await runIdle(kind, profile, logDir))
+  const settings = shape === 'large' ? profile.idleLarge : profile.idle
+  for (let i = 0; i < Math.max(1, settings.runs); i++)
+    runs.push(await runIdle(kind, settings, IDLE_ROOMS[shape], profile.perAddress, logDir, shape))
   const sorted = [...runs].sort((a, b) => a.bytesPerConnection - b.bytesPerConnection)
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!
   return { ...median, samples: runs.map((r) => r.bytesPerConnection) }
 }
 
-function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<IdleResult> {
-  const { warm, count, budgetMs } = profile.idle
+function runIdle(
+  kind: ServerKind,
+  settings: Profile['idle'],
+  room: RoomPlan,
+  perAddress: number,
+  logDir: string,
+  shape: IdleShape
+): Promise<IdleResult> {
+  const { warm, count, budgetMs } = settings
   return withServer(kind, logDir, async (server, load) => {
-    const room = { prefix: 'idle-', rooms: 100 }
     // Warm-up connections first, so lazily built code paths are not billed to the idle sockets.
     await load.run({
       cmd: 'connect',
@@ -237,7 +268,7 @@ function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<Id
       port: server.port,
       count: warm,
       room,
-      perAddress: profile.perAddress
+      perAddress
     })
     await sleep(3000)
     const before = rssBytes(server.pid)
@@ -246,14 +277,19 @@ function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<Id
     const deadline = performance.now() + budgetMs
     let connected = warm
     let failed = 0
+    let half: { connections: number; rss: number } | undefined
     while (connected - warm < count && performance.now() < deadline) {
+      if (!half && connected - warm >= count / 2) {
+        await sleep(3000)
+        half = { connections: connected - warm, rss: rssBytes(server.pid) }
+      }
       const grown = await load.run<{ connected: number; failed: number }>({
         cmd: 'connect',
         kind,
         port: server.port,
         count: Math.min(1000, count - (connected - warm)),
         room,
-        perAddress: profile.perAddress
+        perAddress
       })
       connected = grown.connected
       failed += grown.failed
@@ -268,12 +304,18 @@ function runIdle(kind: ServerKind, profile: Profile, logDir: string): Promise<Id
       rssBeforeBytes: before,
       rssAfterBytes: after,
       bytesPerConnection: (after - before) / added,
+      ...(half && added > half.connections
+        ? { secondHalfBytesPerConnection: (after - half.rss) / (added - half.connections) }
+        : {}),
       ...(added < count
         ? { stoppedBecause: `time budget (${budgetMs / 1000} s) spent after ${added} connections` }
         : {})
     }
     console.log(
-      `  ${kind} idle: ${added} connections (${failed} failed), ${(result.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`
+      `  ${kind} idle (${shape === 'large' ? 'general + 1 of 10 rooms' : '1 of 100 rooms'}): ${added} connections (${failed} failed), ${(result.bytesPerConnection / 1024).toFixed(1)} KiB RSS each` +
+        (result.secondHalfBytesPerConnection !== undefined
+          ? ` (second half ${(result.secondHalfBytesPerConnection / 1024).toFixed(1)} KiB each)`
+          : '')
     )
     return result
   })
