@@ -8,7 +8,7 @@
  * the growth is heap left over from the storm rather than the connections; `--trim` has gdb call
  * glibc's malloc_trim(0) at the end, to show how much is memory malloc freed but kept.
  */
-import { execFileSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -92,8 +92,11 @@ async function measure(kind: ServerKind, shape: string, count: number, gcFirst: 
         `(new space ${(v8.spaces.new_space! / 1024 / 1024).toFixed(1)}, old space ${(v8.spaces.old_space! / 1024 / 1024).toFixed(1)}), RSS ${(rssBytes(server.pid) / 1024 / 1024).toFixed(1)} MiB`
     ]
     if (trim) {
-      execFileSync('gdb', ['-p', String(server.pid), '-batch', '-ex', 'call (int)malloc_trim(0)'], {
-        stdio: 'ignore'
+      // gdb exits 1 here after the call ran ("Couldn't write extended state status" on detach), so
+      // its status says nothing; the RSS reading after it is the result.
+      spawnSync('gdb', ['-p', String(server.pid), '-batch', '-ex', 'call (int)malloc_trim(0)'], {
+        stdio: 'ignore',
+        timeout: 30_000
       })
       await sleep(500)
       line.push(`after malloc_trim(0): RSS ${per(rssBytes(server.pid) - rss0)} each`)
