@@ -1,34 +1,15 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { deflateSync, crc32 } from 'node:zlib'
 import { expect, test, type Page } from '@playwright/test'
-import {
-  closeAll,
-  expectConnected,
-  members,
-  messages,
-  openPerson,
-  say,
-  signIn,
-  type Person
-} from './helpers/chat-page'
-import {
-  makeDataDir,
-  removeDataDir,
-  startServer,
-  stopServer,
-  type ParleyServer
-} from './helpers/parley-server'
+import { expectConnected, members, messages, openPerson, say, signIn } from './helpers/chat-page'
+import { ARTIFACTS, useChatServer } from './helpers/chat-server-fixture'
+import { removeDataDir, startServer, stopServer } from './helpers/parley-server'
 
 // Runs against `out/`: `npm test` builds before the end-to-end stage (`npx electron-vite build` by hand).
-const ARTIFACTS = 'e2e-artifacts'
 const ADMIN_TOKEN = 'e2e-admin-token'
 
 test.describe.configure({ mode: 'serial' })
 test.use({ trace: 'off' })
-
-let server: ParleyServer
-let dataDir: string
-let people: Person[] = []
 
 /** A real PNG (a colour gradient), so the thumbnail has something to show. */
 function png(width: number, height: number): Buffer {
@@ -78,22 +59,15 @@ async function sessionToken(page: Page): Promise<string> {
   return (JSON.parse(raw ?? '{}') as { token: string }).token
 }
 
-test.beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  dataDir = makeDataDir()
-  server = await startServer({ dataDir, extraArgs: ['--admin-token', ADMIN_TOKEN] })
-})
-
-test.afterAll(async () => {
-  await closeAll(people)
-  if (server) await stopServer(server, 'SIGKILL')
-  removeDataDir(dataDir)
-})
+const fixture = useChatServer({ extraArgs: ['--admin-token', ADMIN_TOKEN], stopSignal: 'SIGKILL' })
 
 test('a file and a pasted image: progress while uploading, the other person sees the thumbnail and downloads the file', async ({
   browser
 }) => {
-  people = await Promise.all(['alice', 'bob'].map((nick) => openPerson(browser, server.httpUrl, nick)))
+  const people = await Promise.all(
+    ['alice', 'bob'].map((nick) => openPerson(browser, fixture.server.httpUrl, nick))
+  )
+  fixture.people.push(...people)
   const [alice, bob] = people.map((p) => p.page) as [Page, Page]
   for (const person of people) {
     await signIn(person)
@@ -169,24 +143,24 @@ test('a file and a pasted image: progress while uploading, the other person sees
 })
 
 test('a moderator kicks someone, and that person is told they were removed', async ({ browser }) => {
-  const carol = await openPerson(browser, server.httpUrl, 'carol')
-  people.push(carol)
+  const carol = await openPerson(browser, fixture.server.httpUrl, 'carol')
+  fixture.people.push(carol)
   await signIn(carol)
   await expectConnected(carol)
-  const [alice] = people.map((p) => p.page) as [Page]
+  const [alice] = fixture.people.map((p) => p.page) as [Page]
 
   // The owner (the admin token) names alice a moderator; her app asks for its role on welcome.
-  const me = await fetch(`${server.httpUrl}api/me`, {
+  const me = await fetch(`${fixture.server.httpUrl}api/me`, {
     headers: { Authorization: `Bearer ${await sessionToken(alice)}` }
   })
   const { user } = (await me.json()) as { user: { id: string } }
-  const named = await fetch(`${server.httpUrl}api/moderators/${user.id}`, {
+  const named = await fetch(`${fixture.server.httpUrl}api/moderators/${user.id}`, {
     method: 'PUT',
     headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }
   })
   expect(named.status).toBe(200)
   await alice.reload()
-  await expectConnected(people[0]!)
+  await expectConnected(fixture.people[0]!)
 
   await members(alice).getByRole('button', { name: 'Moderate carol' }).click()
   await alice.getByRole('textbox', { name: 'Reason for removing carol' }).fill('Flooding the room')
@@ -212,7 +186,7 @@ test('a file over the server limit is refused with the server’s sentence, and 
   const small = await startServer({ extraArgs: ['--max-file-bytes', String(256 * 1024)] })
   try {
     const dave = await openPerson(browser, small.httpUrl, 'dave')
-    people.push(dave)
+    fixture.people.push(dave)
     await signIn(dave)
     await expectConnected(dave)
     const chooser = dave.page.waitForEvent('filechooser')

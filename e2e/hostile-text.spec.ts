@@ -1,46 +1,16 @@
-import { mkdirSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
-import {
-  closeAll,
-  expectConnected,
-  inspector,
-  messages,
-  openPerson,
-  signIn,
-  type Person
-} from './helpers/chat-page'
-import {
-  makeDataDir,
-  removeDataDir,
-  startServer,
-  stopServer,
-  type ParleyServer
-} from './helpers/parley-server'
+import { expectConnected, inspector, messages, openPerson, signIn } from './helpers/chat-page'
+import { ARTIFACTS, useChatServer } from './helpers/chat-server-fixture'
 
 // Issue 19: a right-to-left override made "gnp.exe" read "exe.png" (point 11), and a user could
 // take the server's name as a nick and post what looked like a server announcement (point 5).
-const ARTIFACTS = 'e2e-artifacts'
 const ADMIN_TOKEN = 'hostile-text-admin-token'
 
-let server: ParleyServer
-let dataDir: string
-const people: Person[] = []
-
-test.beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  dataDir = makeDataDir()
-  server = await startServer({ dataDir, extraArgs: ['--admin-token', ADMIN_TOKEN] })
-})
-
-test.afterAll(async () => {
-  await closeAll(people)
-  if (server) await stopServer(server, 'SIGKILL')
-  removeDataDir(dataDir)
-})
+const fixture = useChatServer({ extraArgs: ['--admin-token', ADMIN_TOKEN], stopSignal: 'SIGKILL' })
 
 /** A user who is not a browser: sends one message into general and leaves. */
 async function postAsUser(nick: string, text: string): Promise<void> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, 'parley.v1')
+  const ws = new WebSocket(`ws://127.0.0.1:${fixture.server.port}/ws`, 'parley.v1')
   await new Promise((resolve, reject) => {
     ws.addEventListener('open', resolve, { once: true })
     ws.addEventListener('error', reject, { once: true })
@@ -63,8 +33,8 @@ for (const viewport of [
   test(`shows reordering characters as code points and marks the server's own messages (${viewport.name})`, async ({
     browser
   }) => {
-    const person = await openPerson(browser, server.httpUrl, `ann-${viewport.name}`)
-    people.push(person)
+    const person = await openPerson(browser, fixture.server.httpUrl, `ann-${viewport.name}`)
+    fixture.people.push(person)
     const { page } = person
     await page.setViewportSize(viewport)
     await signIn(person)
@@ -79,7 +49,7 @@ for (const viewport of [
     expect(text).toBe(`${invoice}U+202Egnp.exe`)
     await expect(spoof.locator('.message-text')).toHaveAttribute('dir', 'auto')
 
-    const response = await fetch(`${server.httpUrl}api/rooms/general/messages`, {
+    const response = await fetch(`${fixture.server.httpUrl}api/rooms/general/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ text: `Maintenance at 17:00 (${viewport.name})` })

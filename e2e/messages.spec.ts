@@ -3,41 +3,11 @@
  * arrow), reply (and the quote that jumps), react (quick set and emoji search), delete (with its
  * confirmation). Everything is found by accessible name, as a screen reader would.
  */
-import { mkdirSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
-import {
-  closeAll,
-  expectConnected,
-  messages,
-  openPerson,
-  say,
-  signIn,
-  type Person
-} from './helpers/chat-page'
-import {
-  makeDataDir,
-  removeDataDir,
-  startServer,
-  stopServer,
-  type ParleyServer
-} from './helpers/parley-server'
+import { expectConnected, messages, openPerson, say, signIn } from './helpers/chat-page'
+import { ARTIFACTS, useChatServer } from './helpers/chat-server-fixture'
 
-const ARTIFACTS = 'e2e-artifacts'
-let server: ParleyServer
-let dataDir: string
-let people: Person[] = []
-
-test.beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  dataDir = makeDataDir()
-  server = await startServer({ dataDir })
-})
-
-test.afterAll(async () => {
-  await closeAll(people)
-  if (server) await stopServer(server)
-  removeDataDir(dataDir)
-})
+const fixture = useChatServer()
 
 const message = (page: Page, name: string | RegExp) => messages(page).getByRole('article', { name })
 
@@ -49,9 +19,9 @@ async function act(page: Page, name: string | RegExp, action: string): Promise<v
 }
 
 test('edit, reply, react and delete, seen by both people', async ({ browser }) => {
-  const ann = await openPerson(browser, server.httpUrl, 'ann')
-  const bob = await openPerson(browser, server.httpUrl, 'bob')
-  people = [ann, bob]
+  const ann = await openPerson(browser, fixture.server.httpUrl, 'ann')
+  const bob = await openPerson(browser, fixture.server.httpUrl, 'bob')
+  fixture.people.push(ann, bob)
   await signIn(ann)
   await signIn(bob)
   await expectConnected(ann)
@@ -65,7 +35,7 @@ test('edit, reply, react and delete, seen by both people', async ({ browser }) =
   await expect(editor).toHaveValue('helo wrold')
   await editor.fill('hello world')
   await editor.press('Enter')
-  for (const { page } of people) {
+  for (const { page } of fixture.people) {
     await expect(message(page, 'ann: hello world')).toContainText('(edited)')
   }
 
@@ -112,7 +82,7 @@ test('edit, reply, react and delete, seen by both people', async ({ browser }) =
   const confirm = ann.page.getByRole('alertdialog', { name: 'Delete message?' })
   await ann.page.screenshot({ path: `${ARTIFACTS}/messages-delete-confirm.png` })
   await confirm.getByRole('button', { name: 'Delete' }).click()
-  for (const { page } of people) {
+  for (const { page } of fixture.people) {
     await expect(message(page, 'ann: message deleted')).toBeVisible()
     await expect(message(page, 'ann: oops, wrong room')).toHaveCount(0)
   }
@@ -123,8 +93,8 @@ test('edit, reply, react and delete, seen by both people', async ({ browser }) =
   ).toHaveCount(0)
 
   // Someone who joins now sees the same state, from the server's history.
-  const cy = await openPerson(browser, server.httpUrl, 'cy')
-  people.push(cy)
+  const cy = await openPerson(browser, fixture.server.httpUrl, 'cy')
+  fixture.people.push(cy)
   await signIn(cy)
   await expectConnected(cy)
   await expect(message(cy.page, 'ann: hello world')).toContainText('(edited)')

@@ -4,33 +4,11 @@
  * tap outside closes, nothing scrolls sideways, and every control is at least 44 px to tap.
  * Also screenshots at 1920 wide and at 200 % zoom (1280×800 at twice the pixel ratio).
  */
-import { mkdirSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
-import { closeAll, expectConnected, messages, say, signIn, type Person } from './helpers/chat-page'
-import {
-  makeDataDir,
-  removeDataDir,
-  startServer,
-  stopServer,
-  type ParleyServer
-} from './helpers/parley-server'
+import { expectConnected, messages, say, signIn, type Person } from './helpers/chat-page'
+import { ARTIFACTS, useChatServer } from './helpers/chat-server-fixture'
 
-const ARTIFACTS = 'e2e-artifacts'
-let server: ParleyServer
-let dataDir: string
-const people: Person[] = []
-
-test.beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  dataDir = makeDataDir()
-  server = await startServer({ dataDir })
-})
-
-test.afterAll(async () => {
-  await closeAll(people)
-  if (server) await stopServer(server)
-  removeDataDir(dataDir)
-})
+const fixture = useChatServer()
 
 async function personAt(
   browser: import('@playwright/test').Browser,
@@ -40,9 +18,9 @@ async function personAt(
 ): Promise<Person> {
   const context = await browser.newContext({ viewport, deviceScaleFactor, hasTouch: viewport.width < 700 })
   const page = await context.newPage()
-  await page.goto(server.httpUrl)
+  await page.goto(fixture.server.httpUrl)
   const person = { nick, context, page }
-  people.push(person)
+  fixture.people.push(person)
   await signIn(person)
   await expectConnected(person)
   return person

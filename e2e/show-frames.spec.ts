@@ -1,47 +1,16 @@
-import { mkdirSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
-import {
-  closeAll,
-  expectConnected,
-  inspector,
-  messages,
-  openPerson,
-  say,
-  signIn,
-  type Person
-} from './helpers/chat-page'
-import {
-  makeDataDir,
-  removeDataDir,
-  startServer,
-  stopServer,
-  type ParleyServer
-} from './helpers/parley-server'
+import { expectConnected, inspector, messages, openPerson, say, signIn } from './helpers/chat-page'
+import { ARTIFACTS, useChatServer } from './helpers/chat-server-fixture'
 
 // A chat message and its frames, linked both ways. Runs against `out/` (build first).
-const ARTIFACTS = 'e2e-artifacts'
 
-let server: ParleyServer
-let dataDir: string
-let people: Person[] = []
-
-test.beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  dataDir = makeDataDir()
-  server = await startServer({ dataDir })
-})
-
-test.afterAll(async () => {
-  await closeAll(people)
-  if (server) await stopServer(server, 'SIGKILL')
-  removeDataDir(dataDir)
-})
+const fixture = useChatServer({ stopSignal: 'SIGKILL' })
 
 test('"Show frames" on a sent message shows its send and its echo, and a frame leads back', async ({
   browser
 }) => {
-  const alice = await openPerson(browser, server.httpUrl, 'alice')
-  people = [alice]
+  const alice = await openPerson(browser, fixture.server.httpUrl, 'alice')
+  fixture.people.push(alice)
   const { page } = alice
   await signIn(alice)
   await expectConnected(alice)
