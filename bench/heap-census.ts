@@ -14,15 +14,21 @@ import { join } from 'node:path'
 import type { ServerKind } from './bench-clients'
 import { startLoad } from './load-driver'
 import type { RoomPlan } from './load-generator'
+import { IDLE_ROOMS, type IdleShape } from './scenarios'
 import { startServer } from './server-process'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-export const SHAPES: Record<string, RoomPlan> = {
-  /** The idle measure's shape: one of 100 rooms (and, for Parley, `general` from hello). */
-  rooms100: { prefix: 'idle-', rooms: 100 },
-  /** The LAN shape: everyone in `general` plus one of 10 rooms. */
-  large: { prefix: 'big-', rooms: 10, general: true }
+/**
+ * Asks the probe in server `pid` for its `n`th reading (a GC, then memoryUsage and V8's heap
+ * statistics, and a snapshot unless PARLEY_HEAP_SNAPSHOT=0) and waits for it in `dir`.
+ */
+export async function askProbe<T>(pid: number, dir: string, n: number, timeoutMs: number): Promise<T> {
+  process.kill(pid, 'SIGUSR2')
+  const file = join(dir, `${n}.json`)
+  for (let waited = 0; !existsSync(file) && waited < timeoutMs; waited += 100) await sleep(100)
+  if (!existsSync(file)) throw new Error(`no reading from the heap probe after ${timeoutMs / 1000} s`)
+  return JSON.parse(readFileSync(file, 'utf8')) as T
 }
 
 interface Reading {
@@ -98,13 +104,10 @@ async function measure(kind: ServerKind, counts: number[], room: RoomPlan): Prom
   const snapshot = async (connections: number): Promise<void> => {
     await sleep(3000)
     const n = readings.length + 1
-    process.kill(server.pid, 'SIGUSR2')
-    const meta = join(dir, `${n}.json`)
-    for (let waited = 0; !existsSync(meta) && waited < 120_000; waited += 200) await sleep(200)
-    if (!existsSync(meta)) throw new Error(`${kind}: no heap snapshot after 120 s`)
+    const usage = await askProbe<Reading['usage']>(server.pid, dir, n, 120_000)
     readings.push({
       connections,
-      usage: JSON.parse(readFileSync(meta, 'utf8')) as Reading['usage'],
+      usage,
       byKind: census(join(dir, `${n}.heapsnapshot`))
     })
     rmSync(join(dir, `${n}.heapsnapshot`))
@@ -160,7 +163,7 @@ export async function runHeapCensus(argv: string[]): Promise<void> {
   }
   const kinds = arg('--servers', 'parley,ws').split(',') as ServerKind[]
   const counts = arg('--counts', '1000,5000').split(',').map(Number)
-  const shape = SHAPES[arg('--shape', 'large')]
-  if (!shape) throw new Error(`--shape is one of ${Object.keys(SHAPES).join(', ')}`)
+  const shape = IDLE_ROOMS[arg('--shape', 'large') as IdleShape]
+  if (!shape) throw new Error(`--shape is one of ${Object.keys(IDLE_ROOMS).join(', ')}`)
   for (const kind of kinds) report(kind, await measure(kind, counts, shape), Number(arg('--top', '30')))
 }

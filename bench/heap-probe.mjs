@@ -1,7 +1,7 @@
 // Loaded into a server under the heap census (`--expose-gc --import`): on SIGUSR2 it collects
 // garbage until the heap stops shrinking, then writes a heap snapshot and process.memoryUsage()
 // beside it, so two readings differ by what is live, not by what the GC had not reached yet.
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8'
 
@@ -20,6 +20,8 @@ if (dir && typeof globalThis.gc === 'function') {
     )
     const usage = { ...process.memoryUsage(), ...getHeapStatistics(), spaces }
     if (process.env.PARLEY_HEAP_SNAPSHOT !== '0') writeHeapSnapshot(join(dir, `${name}.heapsnapshot`))
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify(usage))
+    // Renamed into place, so a reader that sees the file sees all of it.
+    writeFileSync(join(dir, `${name}.json.tmp`), JSON.stringify(usage))
+    renameSync(join(dir, `${name}.json.tmp`), join(dir, `${name}.json`))
   })
 }

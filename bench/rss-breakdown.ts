@@ -9,11 +9,12 @@
  * glibc's malloc_trim(0) at the end, to show how much is memory malloc freed but kept.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ServerKind } from './bench-clients'
-import { SHAPES } from './heap-census'
+import { askProbe } from './heap-census'
+import { IDLE_ROOMS, type IdleShape } from './scenarios'
 import { startLoad } from './load-driver'
 import { rssBytes } from './proc-stats'
 import { startServer } from './server-process'
@@ -51,20 +52,14 @@ async function measure(kind: ServerKind, shape: string, count: number, gcFirst: 
   const server = await startServer(kind, dir, ['--expose-gc', '--import', probe])
   const load = startLoad()
   let readings = 0
-  const collect = async (): Promise<V8Reading> => {
-    process.kill(server.pid, 'SIGUSR2')
-    const file = join(dir, `${++readings}.json`)
-    for (let waited = 0; !existsSync(file) && waited < 30_000; waited += 100) await sleep(100)
-    await sleep(200)
-    return JSON.parse(readFileSync(file, 'utf8')) as V8Reading
-  }
+  const collect = (): Promise<V8Reading> => askProbe<V8Reading>(server.pid, dir, ++readings, 30_000)
   const connect = (n: number) =>
     load.run<{ connected: number; failed: number }>({
       cmd: 'connect',
       kind,
       port: server.port,
       count: n,
-      room: SHAPES[shape]!,
+      room: IDLE_ROOMS[shape as IdleShape],
       perAddress: 50
     })
   try {
@@ -115,7 +110,7 @@ export async function runRssBreakdown(argv: string[]): Promise<void> {
     return at >= 0 && argv[at + 1] ? argv[at + 1]! : fallback
   }
   const shape = arg('--shape', 'large')
-  if (!SHAPES[shape]) throw new Error(`--shape is one of ${Object.keys(SHAPES).join(', ')}`)
+  if (!(shape in IDLE_ROOMS)) throw new Error(`--shape is one of ${Object.keys(IDLE_ROOMS).join(', ')}`)
   for (const kind of arg('--servers', 'parley,ws').split(',') as ServerKind[]) {
     await measure(
       kind,

@@ -111,7 +111,7 @@ for (const kind of servers) {
   if (only.has('fanout')) entry.fanout = await runFanout(kind, profile, logDir)
   if (only.has('capacity')) entry.capacity = await runCapacity(kind, profile, logDir)
   if (only.has('idle')) {
-    entry.idle = await runIdleMedian(kind, profile, logDir, 'rooms')
+    entry.idle = await runIdleMedian(kind, profile, logDir, 'rooms100')
     entry.idleLarge = await runIdleMedian(kind, profile, logDir, 'large')
   }
   if (only.has('persist') && kind === 'parley') entry.persist = await runPersist(profile, logDir)

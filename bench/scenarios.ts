@@ -228,11 +228,11 @@ export interface IdleResult {
  * hold at the moment of the reading), so each server gets `runs` fresh measurements and the median
  * one is reported, with all samples beside it.
  */
-export type IdleShape = 'rooms' | 'large'
+export type IdleShape = 'rooms100' | 'large'
 
 /** Where the idle clients go: one of 100 rooms, or (the LAN shape) `general` and one of 10. */
-const IDLE_ROOMS: Record<IdleShape, RoomPlan> = {
-  rooms: { prefix: 'idle-', rooms: 100 },
+export const IDLE_ROOMS: Record<IdleShape, RoomPlan> = {
+  rooms100: { prefix: 'idle-', rooms: 100 },
   large: { prefix: 'lan-', rooms: 10, general: true }
 }
 
@@ -240,7 +240,7 @@ export async function runIdleMedian(
   kind: ServerKind,
   profile: Profile,
   logDir: string,
-  shape: IdleShape = 'rooms'
+  shape: IdleShape = 'rooms100'
 ): Promise<IdleResult> {
   const runs: IdleResult[] = []
   const settings = shape === 'large' ? profile.idleLarge : profile.idle
