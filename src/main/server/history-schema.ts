@@ -10,7 +10,8 @@ import type { ChatMessage, DirectMessage, Reaction } from '../../shared/protocol
  * 2: `cid` on messages and dms (the sender's idempotency key). 3: `dropped_at` on sessions.
  * 4: `files` on messages and dms (their attachments as JSON; the files themselves live in files/).
  * 5: `reply_to`, `edited_at`, `deleted`, `reactions` (JSON) and `rev` (change number) on messages.
- * 6: full-text search (FTS5): `messages_fts`, `dms_fts`, `search_rows`, kept by triggers.
+ * 6: full-text search (FTS5): `messages_fts`, `dms_fts`, `search_rows`, kept by triggers (room
+ *    messages since by history/search-indexer.ts, in batches; the file format is unchanged).
  */
 export const SCHEMA_VERSION = 6
 
@@ -129,7 +130,7 @@ export function migrate(db: DatabaseSync): void {
 /**
  * Full-text search with SQLite's FTS5 (built into node:sqlite's SQLite). Contentless indexes (the
  * text lives once, in messages and dms) that allow deletes; triggers keep them in step with every
- * insert, edit and deletion, so the write paths above do not know about search at all.
+ * edit and deletion, and with every DM; new room messages go in in batches (search-indexer.ts).
  * messages has no rowid, so `search_rows` gives each room message one, in arrival order: a search
  * walks the index newest first and stops once it has enough matches in the searcher's rooms,
  * however common the word (sorting every match by time instead costs, for a word like "the",
@@ -152,12 +153,13 @@ export function migrateSearch(db: DatabaseSync): void {
       text, content = '', contentless_delete = 1,
       tokenize = 'unicode61 remove_diacritics 2'
     );
-    CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
-      INSERT INTO search_rows (room, id) VALUES (new.room, new.id);
-      INSERT INTO messages_fts (rowid, text) VALUES (last_insert_rowid(), new.text);
-    END;
-    CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF text ON messages
-    WHEN old.text IS NOT new.text BEGIN
+    -- New room messages are indexed in batches after their commit (history/search-indexer.ts):
+    -- files from before that had a trigger for it. An edit of a message not yet indexed leaves
+    -- the index alone; the indexer reads the text as it is by then.
+    DROP TRIGGER IF EXISTS messages_fts_insert;
+    DROP TRIGGER IF EXISTS messages_fts_update;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.text IS NOT new.text AND ${rowOf('new')} IS NOT NULL BEGIN
       DELETE FROM messages_fts WHERE rowid = ${rowOf('old')};
       INSERT INTO messages_fts (rowid, text) SELECT ${rowOf('new')}, new.text WHERE new.deleted IS NOT 1;
     END;

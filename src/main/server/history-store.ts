@@ -19,6 +19,7 @@ import { createDirectMessages, type DirectMessages } from './history/direct-mess
 import { prepareSearch } from './history/full-text-search'
 import { prepareMessagesTable } from './history/messages-table'
 import { createRoomHistory, type RoomHistory } from './history/room-history'
+import { createSearchIndexer } from './history/search-indexer'
 import { createStoredSessions } from './history/stored-sessions'
 import { createWriteQueue } from './history/write-queue'
 import { migrate } from './history-schema'
@@ -59,6 +60,8 @@ export interface HistoryStore extends Store {
 export interface HistoryStoreOptions {
   /** A callback passed to an append threw; reported here so one bad callback cannot fail the batch. */
   onCallbackError?: (error: unknown) => void
+  /** A batch of the search index failed; it is tried again (history/search-indexer.ts). */
+  onIndexError?: (error: unknown) => void
 }
 
 export function openHistoryStore(dataDir: string, options: HistoryStoreOptions = {}): HistoryStore {
@@ -92,12 +95,16 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     },
     committed(batch) {
       for (const item of batch) {
-        if (item.kind === 'message') messageCount++
-        else if (item.kind === 'dm') dmCount++
+        if (item.kind === 'message') {
+          messageCount++
+          indexer.added(item.value.room, item.value.id)
+        } else if (item.kind === 'dm') dmCount++
       }
     },
     onCallbackError: options.onCallbackError
   })
+  const indexer = createSearchIndexer(db, options.onIndexError)
+  const search = prepareSearch(db)
   const rooms = createRoomHistory(messages, queue)
   const dms = createDirectMessages(db, queue)
   const sessions = createStoredSessions(db, queue)
@@ -110,12 +117,17 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     ...rooms.store,
     ...dms.store,
     ...sessions.store,
-    search: prepareSearch(db),
+    search(query) {
+      // A search sees every committed message: what waits for the index goes in first.
+      indexer.flush()
+      return search(query)
+    },
     counts: () => ({ messages: messageCount, dms: dmCount }),
     flush: queue.flush,
     close() {
       if (queue.closed) return
       queue.close()
+      indexer.close()
       db.close()
     },
     prune(policy, now) {

@@ -25,7 +25,8 @@ export async function openStore(
 ): Promise<OpenedStore> {
   if (!redis) {
     const store = openHistoryStore(dataDir, {
-      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed')
+      onCallbackError: (error) => logger.error({ err: error }, 'delivering a stored message failed'),
+      onIndexError: (error) => logger.warn({ err: error }, 'indexing messages for search failed; will retry')
     })
     return { store }
   }

@@ -1,0 +1,108 @@
+/**
+ * Batched search indexing (search-indexer.ts) on real SQLite files: a search sees what waits, an
+ * edit or deletion made while a message waited is what gets indexed, a crash's unindexed tail is
+ * indexed at the next open, and a room message's own commit no longer writes the index.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ChatMessage } from '../../../shared/protocol'
+import { DATABASE_FILE, openHistoryStore, type HistoryStore } from '../history-store'
+import type { MessageChange } from '../store'
+import { INDEX_EVERY_MS } from './search-indexer'
+
+const ann = { id: 'u_ann', nick: 'ann' }
+let dir: string
+let store: HistoryStore
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'parley-indexer-'))
+  store = openHistoryStore(dir)
+  store.ensureRoom('general')
+})
+
+afterEach(async () => {
+  store.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const append = (room: string, text: string): Promise<ChatMessage> =>
+  new Promise((resolve, reject) =>
+    store.appendMessage(room, ann, text, (error, message) => (error ? reject(error) : resolve(message!)))
+  )
+const change = (room: string, id: number, what: MessageChange): Promise<ChatMessage> =>
+  new Promise((resolve, reject) =>
+    store.changeMessage(room, id, what, (error, message) => (error ? reject(error) : resolve(message!)))
+  )
+const find = (word: string, rooms = ['general']): string[] =>
+  store.search({ words: [word], rooms, userId: ann.id, limit: 10 }).messages.map((m) => m.text)
+
+/** Rows in the index, read from the file by another connection (what is committed, not what waits). */
+function indexedRows(): number {
+  const db = new DatabaseSync(join(dir, DATABASE_FILE), { readOnly: true })
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM search_rows').get() as { n: number }).n
+  } finally {
+    db.close()
+  }
+}
+
+describe('search indexer', () => {
+  it('keeps new messages out of their own commit, and indexes them by the timer or before a search', async () => {
+    await append('general', 'waiting for the index')
+    expect(indexedRows()).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, INDEX_EVERY_MS + 200))
+    expect(indexedRows()).toBe(1)
+
+    await append('general', 'searched at once')
+    expect(indexedRows()).toBe(1)
+    expect(find('searched')).toEqual(['searched at once'])
+    expect(indexedRows()).toBe(2)
+  })
+
+  it('indexes the text as edited, and nothing of a message deleted while it waited', async () => {
+    const edited = await append('general', 'first draft')
+    await change('general', edited.id, { kind: 'edit', text: 'final wording' })
+    const gone = await append('general', 'regrettable remark')
+    await change('general', gone.id, { kind: 'delete' })
+    expect(find('draft')).toEqual([])
+    expect(find('final')).toEqual(['final wording'])
+    expect(find('regrettable')).toEqual([])
+    // Edits after indexing still go through the trigger.
+    await change('general', edited.id, { kind: 'edit', text: 'final answer' })
+    expect(find('wording')).toEqual([])
+    expect(find('answer')).toEqual(['final answer'])
+  })
+
+  it('indexes, at the next open, what a crash left out of the index, in arrival order', async () => {
+    store.ensureRoom('dev')
+    await append('general', 'indexed before the crash')
+    expect(find('indexed')).toHaveLength(1)
+    store.close()
+    // What a crash between a commit and its index batch leaves: rows in messages, none in the index.
+    const db = new DatabaseSync(join(dir, DATABASE_FILE))
+    db.exec(`
+      INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('general', 2, 'u_ann', 'ann', 'lost tail one', 10);
+      INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('dev', 1, 'u_ann', 'ann', 'lost tail two', 11);
+      INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('general', 3, 'u_ann', 'ann', 'lost tail three', 12);
+    `)
+    db.close()
+    store = openHistoryStore(dir)
+    expect(find('lost', ['general', 'dev'])).toEqual(['lost tail three', 'lost tail two', 'lost tail one'])
+    expect(find('indexed')).toHaveLength(1)
+    store.close()
+    // Nothing is indexed twice by a second open.
+    store = openHistoryStore(dir)
+    expect(find('tail', ['general', 'dev'])).toHaveLength(3)
+    expect(indexedRows()).toBe(4)
+  })
+
+  it('indexes what waits when the store closes', async () => {
+    await append('general', 'closing time')
+    store.close()
+    expect(indexedRows()).toBe(1)
+    store = openHistoryStore(dir)
+  })
+})

@@ -1,0 +1,92 @@
+/**
+ * Room messages enter the full-text index (messages_fts, search_rows) in batches, after their own
+ * commit, instead of in it. Indexed by a trigger, a lone message's commit wrote 8 pages instead of
+ * 1–2 and cost ~46 µs of CPU instead of ~10 (docs/benchmarks.md, "Issue 17"): at light load each
+ * message is a commit of its own, so the index was most of what storing it cost.
+ *
+ * Nothing is lost to a search: a search indexes what waits before it runs, and so does close.
+ * A crash loses only the list of what waits: at open, each room's messages after its last indexed
+ * one are indexed again (ids grow in arrival order, so a room's indexed messages are a prefix,
+ * whatever retention has since cut from the front).
+ */
+import type { DatabaseSync } from 'node:sqlite'
+
+/** The longest a message waits to be searchable by anything but a search (which never waits). */
+export const INDEX_EVERY_MS = 500
+/** A batch this big is indexed on the next turn rather than at the timer. */
+export const INDEX_BATCH = 2000
+
+export interface SearchIndexer {
+  /** Room message `room`/`id` is committed: it goes into the index with the next batch. */
+  added(room: string, id: number): void
+  /** Indexes everything waiting, now. */
+  flush(): void
+  /** Flushes; the indexer is not used again. */
+  close(): void
+}
+
+export function createSearchIndexer(db: DatabaseSync, onError?: (error: unknown) => void): SearchIndexer {
+  // OR IGNORE: what the recovery below re-indexes may already be in. The text is read at indexing
+  // time, so an edit or a deletion made while the message waited is what gets indexed.
+  const insertRow = db.prepare(
+    'INSERT OR IGNORE INTO search_rows (room, id) SELECT room, id FROM messages WHERE room = ? AND id = ?'
+  )
+  const insertText = db.prepare(
+    'INSERT INTO messages_fts (rowid, text) SELECT ?, text FROM messages WHERE room = ? AND id = ? AND deleted IS NOT 1'
+  )
+  // Two parallel arrays rather than an object per message: at 50,000 messages a second that is
+  // 50,000 fewer allocations to scavenge.
+  let rooms: string[] = []
+  let ids: number[] = []
+  let timer: NodeJS.Timeout | undefined
+  let soon: NodeJS.Immediate | undefined
+
+  function flush(): void {
+    if (timer !== undefined) clearTimeout(timer)
+    if (soon !== undefined) clearImmediate(soon)
+    timer = soon = undefined
+    if (rooms.length === 0) return
+    const batchRooms = rooms
+    const batchIds = ids
+    rooms = []
+    ids = []
+    try {
+      db.exec('BEGIN')
+      for (let i = 0; i < batchRooms.length; i++) {
+        const row = insertRow.run(batchRooms[i]!, batchIds[i]!)
+        if (row.changes > 0) insertText.run(row.lastInsertRowid, batchRooms[i]!, batchIds[i]!)
+      }
+      db.exec('COMMIT')
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK')
+      // Kept, in order, ahead of what came since: the next batch tries them again.
+      rooms = batchRooms.concat(rooms)
+      ids = batchIds.concat(ids)
+      timer = setTimeout(flush, INDEX_EVERY_MS).unref()
+      onError?.(error)
+    }
+  }
+
+  function added(room: string, id: number): void {
+    rooms.push(room)
+    ids.push(id)
+    if (rooms.length >= INDEX_BATCH) soon ??= setImmediate(flush)
+    else timer ??= setTimeout(flush, INDEX_EVERY_MS).unref()
+  }
+
+  for (const { room, id } of unindexedTail(db)) added(room, id)
+
+  return { added, flush, close: flush }
+}
+
+/** The messages a crash left out of the index, oldest first (the order search_rows gives). */
+function unindexedTail(db: DatabaseSync): { room: string; id: number }[] {
+  const lastIndexed = db.prepare('SELECT MAX(id) AS last FROM search_rows WHERE room = ?')
+  const after = db.prepare('SELECT room, id, ts FROM messages WHERE room = ? AND id > ? ORDER BY id')
+  const tail: { room: string; id: number; ts: number }[] = []
+  for (const { name } of db.prepare('SELECT name FROM rooms').all() as { name: string }[]) {
+    const last = (lastIndexed.get(name) as { last: number | null }).last ?? 0
+    tail.push(...(after.all(name, last) as { room: string; id: number; ts: number }[]))
+  }
+  return tail.sort((a, b) => a.ts - b.ts || (a.room < b.room ? -1 : a.room > b.room ? 1 : a.id - b.id))
+}
