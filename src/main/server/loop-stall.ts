@@ -10,8 +10,13 @@
  */
 import { RefillingBucket } from './token-bucket'
 
-/** How often the loop is sampled; a stall shorter than two ticks is within the burst anyway. */
-const TICK_MS = 50
+/**
+ * How often the loop is sampled. Each tick wakes an idle server, and a wake-up is not free: at 20
+ * a second these ticks cost an idle-ish server ~3 ms of CPU a second (docs/benchmarks.md, "Issue
+ * 17"). A stall is measured from the tick before it, so a coarser tick under-counts it by up to
+ * one tick: 250 ms, well inside the burst (3 s of a paced client's backlog).
+ */
+const TICK_MS = 250
 /**
  * A gap between ticks this much longer than a tick counts as a stall. Shorter ones need no
  * forgiveness: the burst (30 frames at 10 a second) already covers 3 s of a paced client's

@@ -11,8 +11,13 @@
  */
 import type { DatabaseSync } from 'node:sqlite'
 
-/** The longest a message waits to be searchable by anything but a search (which never waits). */
-export const INDEX_EVERY_MS = 500
+/**
+ * How long committed messages wait for their batch. Only a search reads the index, and it indexes
+ * what waits first, so this bounds the list's size and a crash's re-indexing, not what a search
+ * finds. A batch wakes an idle server, and its fixed cost (a transaction, an FTS5 segment) is
+ * spread over more messages the longer it waits.
+ */
+export const INDEX_EVERY_MS = 2000
 /** A batch this big is indexed on the next turn rather than at the timer. */
 export const INDEX_BATCH = 2000
 
