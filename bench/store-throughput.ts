@@ -34,6 +34,8 @@ await new Promise<void>((resolve) => {
         } else if (outstanding === 0) resolve()
       })
     }
+    // Time ran out between the last callback and this refill: nothing is left to call back.
+    if (outstanding === 0) resolve()
   }
   refill()
 })
