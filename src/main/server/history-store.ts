@@ -103,9 +103,11 @@ export function openHistoryStore(dataDir: string, options: HistoryStoreOptions =
     },
     onCallbackError: options.onCallbackError
   })
-  const indexer = createSearchIndexer(db, options.onIndexError)
   const search = prepareSearch(db)
   const rooms = createRoomHistory(messages, queue)
+  // After the room history: its room list (from the rooms table and the messages) is the
+  // indexer's, for finding what a crash left out of the index.
+  const indexer = createSearchIndexer(db, rooms.store.roomNames(), options.onIndexError)
   const dms = createDirectMessages(db, queue)
   const sessions = createStoredSessions(db, queue)
   let messageCount = messages.count()

@@ -87,16 +87,23 @@ describe('search indexer', () => {
       INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('general', 2, 'u_ann', 'ann', 'lost tail one', 10);
       INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('dev', 1, 'u_ann', 'ann', 'lost tail two', 11);
       INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('general', 3, 'u_ann', 'ann', 'lost tail three', 12);
+      -- A room with messages but no row in rooms (appends do not require one).
+      INSERT INTO messages (room, id, from_id, from_nick, text, ts) VALUES ('attic', 1, 'u_ann', 'ann', 'lost tail four', 13);
     `)
     db.close()
     store = openHistoryStore(dir)
-    expect(find('lost', ['general', 'dev'])).toEqual(['lost tail three', 'lost tail two', 'lost tail one'])
+    expect(find('lost', ['general', 'dev', 'attic'])).toEqual([
+      'lost tail four',
+      'lost tail three',
+      'lost tail two',
+      'lost tail one'
+    ])
     expect(find('indexed')).toHaveLength(1)
     store.close()
     // Nothing is indexed twice by a second open.
     store = openHistoryStore(dir)
-    expect(find('tail', ['general', 'dev'])).toHaveLength(3)
-    expect(indexedRows()).toBe(4)
+    expect(find('tail', ['general', 'dev', 'attic'])).toHaveLength(4)
+    expect(indexedRows()).toBe(5)
   })
 
   it('indexes what waits when the store closes', async () => {

@@ -34,7 +34,12 @@ export interface SearchIndexer {
   close(): void
 }
 
-export function createSearchIndexer(db: DatabaseSync, onError?: (error: unknown) => void): SearchIndexer {
+/** `rooms`: every room with messages in the file (its recovery looks at each one's tail). */
+export function createSearchIndexer(
+  db: DatabaseSync,
+  rooms: Iterable<string>,
+  onError?: (error: unknown) => void
+): SearchIndexer {
   // OR IGNORE: what the recovery below re-indexes may already be in. The text is read at indexing
   // time, so an edit or a deletion made while the message waited is what gets indexed.
   const insertRow = db.prepare(
@@ -45,7 +50,7 @@ export function createSearchIndexer(db: DatabaseSync, onError?: (error: unknown)
   )
   // Two parallel arrays rather than an object per message: at 50,000 messages a second that is
   // 50,000 fewer allocations to scavenge.
-  let rooms: string[] = []
+  let waitingRooms: string[] = []
   let ids: number[] = []
   let timer: NodeJS.Timeout | undefined
   let soon: NodeJS.Immediate | undefined
@@ -54,10 +59,10 @@ export function createSearchIndexer(db: DatabaseSync, onError?: (error: unknown)
     if (timer !== undefined) clearTimeout(timer)
     if (soon !== undefined) clearImmediate(soon)
     timer = soon = undefined
-    if (rooms.length === 0) return
-    const batchRooms = rooms
+    if (waitingRooms.length === 0) return
+    const batchRooms = waitingRooms
     const batchIds = ids
-    rooms = []
+    waitingRooms = []
     ids = []
     try {
       db.exec('BEGIN')
@@ -69,7 +74,7 @@ export function createSearchIndexer(db: DatabaseSync, onError?: (error: unknown)
     } catch (error) {
       if (db.isTransaction) db.exec('ROLLBACK')
       // Kept, in order, ahead of what came since: the next batch tries them again.
-      rooms = batchRooms.concat(rooms)
+      waitingRooms = batchRooms.concat(waitingRooms)
       ids = batchIds.concat(ids)
       timer = setTimeout(flush, INDEX_EVERY_MS).unref()
       onError?.(error)
@@ -77,23 +82,23 @@ export function createSearchIndexer(db: DatabaseSync, onError?: (error: unknown)
   }
 
   function added(room: string, id: number): void {
-    rooms.push(room)
+    waitingRooms.push(room)
     ids.push(id)
-    if (rooms.length >= INDEX_BATCH) soon ??= setImmediate(flush)
+    if (waitingRooms.length >= INDEX_BATCH) soon ??= setImmediate(flush)
     else timer ??= setTimeout(flush, INDEX_EVERY_MS).unref()
   }
 
-  for (const { room, id } of unindexedTail(db)) added(room, id)
+  for (const { room, id } of unindexedTail(db, rooms)) added(room, id)
 
   return { added, flush, close: flush }
 }
 
 /** The messages a crash left out of the index, oldest first (the order search_rows gives). */
-function unindexedTail(db: DatabaseSync): { room: string; id: number }[] {
+function unindexedTail(db: DatabaseSync, rooms: Iterable<string>): { room: string; id: number }[] {
   const lastIndexed = db.prepare('SELECT MAX(id) AS last FROM search_rows WHERE room = ?')
   const after = db.prepare('SELECT room, id, ts FROM messages WHERE room = ? AND id > ? ORDER BY id')
   const tail: { room: string; id: number; ts: number }[] = []
-  for (const { name } of db.prepare('SELECT name FROM rooms').all() as { name: string }[]) {
+  for (const name of rooms) {
     const last = (lastIndexed.get(name) as { last: number | null }).last ?? 0
     tail.push(...(after.all(name, last) as { room: string; id: number; ts: number }[]))
   }
