@@ -112,4 +112,27 @@ describe('search indexer', () => {
     expect(indexedRows()).toBe(1)
     store = openHistoryStore(dir)
   })
+
+  it('keeps a batch that failed, closes without retrying on a closed file, and indexes it at the next open', async () => {
+    store.close()
+    const errors: unknown[] = []
+    store = openHistoryStore(dir, { onIndexError: (error) => errors.push(error) })
+    store.ensureRoom('general')
+    await append('general', 'blocked by a lock')
+    // Another writer holds the file's write lock: the index batch cannot commit.
+    const other = new DatabaseSync(join(dir, DATABASE_FILE))
+    other.exec('BEGIN IMMEDIATE')
+    expect(find('blocked')).toEqual([])
+    expect(errors).toHaveLength(1)
+    store.close()
+    expect(errors).toHaveLength(2)
+    other.exec('ROLLBACK')
+    other.close()
+    // Nothing retries on the closed store (a retry would fail on it, or throw from its timer).
+    await new Promise((resolve) => setTimeout(resolve, INDEX_EVERY_MS + 200))
+    expect(errors).toHaveLength(2)
+    // The next open indexes the message.
+    store = openHistoryStore(dir)
+    expect(find('blocked')).toEqual(['blocked by a lock'])
+  })
 })

@@ -54,12 +54,17 @@ export function createSearchIndexer(
   let ids: number[] = []
   let timer: NodeJS.Timeout | undefined
   let soon: NodeJS.Immediate | undefined
+  let closed = false
 
-  function flush(): void {
+  function cancelTimers(): void {
     if (timer !== undefined) clearTimeout(timer)
     if (soon !== undefined) clearImmediate(soon)
     timer = soon = undefined
-    if (waitingRooms.length === 0) return
+  }
+
+  function flush(): void {
+    cancelTimers()
+    if (closed || waitingRooms.length === 0) return
     const batchRooms = waitingRooms
     const batchIds = ids
     waitingRooms = []
@@ -90,7 +95,17 @@ export function createSearchIndexer(
 
   for (const { room, id } of unindexedTail(db, rooms)) added(room, id)
 
-  return { added, flush, close: flush }
+  return {
+    added,
+    flush,
+    close() {
+      flush()
+      // A batch that failed here is left for the next open's recovery: no retry may run on a
+      // closed database.
+      closed = true
+      cancelTimers()
+    }
+  }
 }
 
 /** The messages a crash left out of the index, oldest first (the order search_rows gives). */
