@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ChatMessage } from '../../../shared/protocol'
 import { DATABASE_FILE, openHistoryStore, type HistoryStore } from '../history-store'
 import type { MessageChange } from '../store'
-import { INDEX_EVERY_MS } from './search-indexer'
+import { INDEX_BATCH, INDEX_EVERY_MS } from './search-indexer'
 
 const ann = { id: 'u_ann', nick: 'ann' }
 let dir: string
@@ -60,6 +60,16 @@ describe('search indexer', () => {
     expect(indexedRows()).toBe(1)
     expect(find('searched')).toEqual(['searched at once'])
     expect(indexedRows()).toBe(2)
+  })
+
+  it('indexes a large commit a bounded batch per turn, and all of it before a search', async () => {
+    const count = INDEX_BATCH * 2 + 10
+    await Promise.all(Array.from({ length: count }, (_, i) => append('general', `bulk ${i}`)))
+    expect(indexedRows()).toBe(0)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(indexedRows()).toBe(INDEX_BATCH)
+    expect(store.search({ words: ['bulk'], rooms: ['general'], userId: ann.id, limit: 1 }).hasMore).toBe(true)
+    expect(indexedRows()).toBe(count)
   })
 
   it('indexes the text as edited, and nothing of a message deleted while it waited', async () => {

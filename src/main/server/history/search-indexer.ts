@@ -19,9 +19,10 @@ import type { DatabaseSync } from 'node:sqlite'
  */
 export const INDEX_EVERY_MS = 2000
 /**
- * A batch this big is indexed on the next turn rather than at the timer. Indexing blocks the loop
- * for about 14 µs a message (a batch of 2,000 took 30 ms), so batches stay small enough for a
- * busy server's latency: about 3.5 ms each.
+ * The most the timer or the next turn indexes at once; once this many wait, they go on the next
+ * turn rather than at the timer. Indexing blocks the loop for about 14 µs a message (a batch of
+ * 2,000 took 30 ms), so batches stay small enough for a busy server's latency: about 3.5 ms each.
+ * Only a search or close indexes everything waiting in one go.
  */
 export const INDEX_BATCH = 250
 
@@ -62,13 +63,14 @@ export function createSearchIndexer(
     timer = soon = undefined
   }
 
-  function flush(): void {
+  /** Indexes the first `max` waiting messages; the timer and the next turn take the rest. */
+  function index(max: number): void {
     cancelTimers()
     if (closed || waitingRooms.length === 0) return
-    const batchRooms = waitingRooms
-    const batchIds = ids
-    waitingRooms = []
-    ids = []
+    const batchRooms = waitingRooms.slice(0, max)
+    const batchIds = ids.slice(0, max)
+    waitingRooms = waitingRooms.slice(batchRooms.length)
+    ids = ids.slice(batchIds.length)
     try {
       db.exec('BEGIN')
       for (let i = 0; i < batchRooms.length; i++) {
@@ -81,16 +83,26 @@ export function createSearchIndexer(
       // Kept, in order, ahead of what came since: the next batch tries them again.
       waitingRooms = batchRooms.concat(waitingRooms)
       ids = batchIds.concat(ids)
-      timer = setTimeout(flush, INDEX_EVERY_MS).unref()
+      timer = setTimeout(nextBatch, INDEX_EVERY_MS).unref()
       onError?.(error)
+      return
     }
+    schedule()
+  }
+
+  const nextBatch = (): void => index(INDEX_BATCH)
+  /** A search and close need everything in; the rest goes in a bounded batch at a time. */
+  const flush = (): void => index(Infinity)
+
+  function schedule(): void {
+    if (waitingRooms.length >= INDEX_BATCH) soon ??= setImmediate(nextBatch)
+    else if (waitingRooms.length > 0) timer ??= setTimeout(nextBatch, INDEX_EVERY_MS).unref()
   }
 
   function added(room: string, id: number): void {
     waitingRooms.push(room)
     ids.push(id)
-    if (waitingRooms.length >= INDEX_BATCH) soon ??= setImmediate(flush)
-    else timer ??= setTimeout(flush, INDEX_EVERY_MS).unref()
+    schedule()
   }
 
   for (const { room, id } of unindexedTail(db, rooms)) added(room, id)
