@@ -6,7 +6,14 @@
  * the sockets socket-admission.ts.
  */
 import type { IncomingMessage } from 'node:http'
+import type { Logger } from 'pino'
 import { createConnectionLog } from './connection-log'
+import {
+  createHeapReclaim,
+  memoryReducingCollection,
+  RECLAIM_AFTER_CHURN,
+  type HeapReclaim
+} from './heap-reclaim'
 import type { ChatServer, ChatServerOptions, FaultResult, ServerState } from './server-types'
 import { defaultLogger, resolveOptions } from './server-options'
 import { shutDown } from './server-shutdown'
@@ -28,13 +35,15 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const logger = options.logger ?? defaultLogger()
   const log = createConnectionLog()
   const parts: StartedParts = { startedAt: 0 }
+  const reclaim = heapReclaimFor(options, logger)
   const admission = createSocketAdmission({
     limits: config.limits,
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     logger,
     log,
-    heldBytes: (ws) => parts.faults?.heldBytes(ws) ?? 0
+    heldBytes: (ws) => parts.faults?.heldBytes(ws) ?? 0,
+    ...(reclaim ? { churned: () => reclaim.churned() } : {})
   })
   let state: ServerState = 'idle'
   let closing: Promise<void> | undefined
@@ -45,6 +54,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   async function shutdown(): Promise<void> {
     state = 'closing'
     await shutDown(parts, { sockets: admission.sockets, log, logger })
+    reclaim?.dispose()
     state = 'closed'
     logger.info('closed')
   }
@@ -96,4 +106,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connections: () => log.list(),
     onConnectionChange: (listener) => log.subscribe(listener)
   }
+}
+
+function heapReclaimFor(options: ChatServerOptions, logger: Logger): HeapReclaim | undefined {
+  const afterChurn = options.reclaimAfterChurn ?? RECLAIM_AFTER_CHURN
+  const collect = afterChurn > 0 ? memoryReducingCollection() : undefined
+  return collect ? createHeapReclaim({ collect, logger, afterChurn }) : undefined
 }

@@ -69,6 +69,11 @@ export interface ChatServerOptions {
    * never expires. Default 3,600,000 (1 h).
    */
   emptyRoomExpiryMs?: number
+  /**
+   * After this many connections opened or closed, the server asks V8 for a memory-reducing
+   * collection once it is quiet (heap-reclaim.ts); 0 never does. Default 500.
+   */
+  reclaimAfterChurn?: number
   /** Heartbeat: a ping every interval; a peer that missed the previous pong is terminated. Default 15000. */
   pingIntervalMs?: number
   /** Default: pino at info (silent under vitest). */

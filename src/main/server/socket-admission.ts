@@ -29,6 +29,8 @@ export interface SocketAdmissionOptions {
   log: ConnectionLog
   /** Bytes a fault holds back from this socket (fault-injection.ts); 0 without one. */
   heldBytes(ws: WebSocket): number
+  /** A socket was accepted or closed (heap-reclaim.ts counts them). */
+  churned?(): void
 }
 
 export interface SocketAdmission {
@@ -169,6 +171,7 @@ export function createSocketAdmission(options: SocketAdmissionOptions): SocketAd
     ws.on('error', onError)
     ws.on('close', onClose)
     chatHub.opened(socket)
+    options.churned?.()
   }
 
   // One listener of each kind for every socket, finding its record through `this`: closures per
@@ -193,6 +196,7 @@ export function createSocketAdmission(options: SocketAdmissionOptions): SocketAd
     const ip = info.remoteAddress
     socket.hub.detach(socket)
     sockets.delete(socket)
+    options.churned?.()
     const left = (perIp.get(ip) ?? 1) - 1
     if (left === 0) perIp.delete(ip)
     else perIp.set(ip, left)
