@@ -43,7 +43,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     logger,
     log,
     heldBytes: (ws) => parts.faults?.heldBytes(ws) ?? 0,
-    ...(reclaim ? { churned: () => reclaim.churned() } : {})
+    ...(reclaim ? { churned: () => reclaim.churned(), received: () => reclaim.received() } : {})
   })
   let state: ServerState = 'idle'
   let closing: Promise<void> | undefined

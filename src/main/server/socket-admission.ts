@@ -31,6 +31,8 @@ export interface SocketAdmissionOptions {
   heldBytes(ws: WebSocket): number
   /** A socket was accepted or closed (heap-reclaim.ts counts them). */
   churned?(): void
+  /** A frame arrived on any socket (heap-reclaim.ts counts them). */
+  received?(): void
 }
 
 export interface SocketAdmission {
@@ -178,6 +180,7 @@ export function createSocketAdmission(options: SocketAdmissionOptions): SocketAd
   // socket cost about 350 bytes per idle connection (docs/benchmarks.md, "Idle memory").
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     const socket = admittedOf(this)
+    options.received?.()
     if (isBinary) {
       socket.hub.close(socket, CloseCode.UnsupportedData, 'Parley v1 accepts text frames only.')
       return
