@@ -31,7 +31,8 @@ const BEAT_EVERY_MS = 1_000
 export interface RedisBus {
   nodeId: string
   publish(event: BusEvent): void
-  onEvent(listener: (event: BusEvent) => void): void
+  /** Returns the function that removes `listener`. */
+  onEvent(listener: (event: BusEvent) => void): () => void
   close(): Promise<void>
 }
 
@@ -56,6 +57,7 @@ export async function connectRedisBus(url: string, prefix: string, nodeId: strin
     },
     onEvent(listener) {
       listeners.add(listener)
+      return () => listeners.delete(listener)
     },
     async close() {
       await Promise.allSettled([sub.close(), pub.close()])
@@ -77,7 +79,7 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
   const remote = createRemoteNodes(self, local)
   const own = createOwnNodeState<C>(self)
 
-  bus.onEvent((event) => {
+  const stopListening = bus.onEvent((event) => {
     remote.heard(event)
     if (event.k === 'nick') own.yieldNick(event.key, event.userId)
     else if (event.k === 'publish') local.publish(event.room, event.message)
@@ -170,6 +172,7 @@ export function createRedisBroker<C>(deliver: Deliver<C>, bus: RedisBus): RedisB
       ...remote.onlineByNode((userId) => local.isOnline(userId))
     }),
     dispose() {
+      stopListening()
       clearInterval(beat)
       bus.publish({ k: 'bye', node: self })
       local.dispose()
