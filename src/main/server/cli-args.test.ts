@@ -168,6 +168,20 @@ describe('CLI flags', () => {
     expect(parseCliArgs(['--history-max', '1.5'], {}, undefined)).toMatchObject({ kind: 'error' })
   })
 
+  it('parses --reclaim-after, where 0 turns the reclaim off', () => {
+    expect(parseCliArgs(['--reclaim-after', '0'], {}, undefined)).toMatchObject({
+      options: { reclaimAfterChurn: 0 }
+    })
+    expect(parseCliArgs(['--reclaim-after', '2000'], {}, undefined)).toMatchObject({
+      options: { reclaimAfterChurn: 2000 }
+    })
+    expect(parseCliArgs([], {}, undefined)).not.toHaveProperty('options.reclaimAfterChurn')
+    expect(parseCliArgs(['--reclaim-after', '0.5'], {}, undefined)).toMatchObject({
+      kind: 'error',
+      message: '--reclaim-after must be a whole number from 0 to 1000000.'
+    })
+  })
+
   it('parses backup FILE [--data DIR] and refuses anything else with it', () => {
     expect(parseCliArgs(['backup', 'b.sqlite', '--data', '/srv/parley'], {}, undefined)).toEqual({
       kind: 'backup',

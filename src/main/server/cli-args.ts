@@ -37,6 +37,8 @@ export const USAGE = `Usage: parley-server [options]
                         X-Forwarded-Proto / -Host are believed (default: none)
   --history-days N      delete messages and DMs older than N days (checked every 10 minutes)
   --history-max N       keep only the newest N messages of each room
+  --reclaim-after N     after N connections opened or closed, give memory back to the system once
+                        the server is quiet (default 500; 0 never)
   --tls                 serve https:// and wss:// with a self-signed certificate made once and
                         kept in the data directory (its SHA-256 fingerprint is printed at start)
   --tls-cert FILE       serve TLS with this certificate (PEM) instead; needs --tls-key
@@ -77,6 +79,7 @@ const SERVE_FLAGS = {
   'trust-proxy': { type: 'string', multiple: true },
   'history-days': { type: 'string' },
   'history-max': { type: 'string' },
+  'reclaim-after': { type: 'string' },
   tls: { type: 'boolean', default: false },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -91,7 +94,8 @@ const WHOLE_NUMBER_FLAGS = [
   ['max-connections', 1, 1_000_000, 'maxConnections'],
   ['max-per-ip', 1, 1_000_000, 'maxConnectionsPerIp'],
   ['history-days', 1, 36_500, 'historyDays'],
-  ['history-max', 1, 1_000_000_000, 'historyMax']
+  ['history-max', 1, 1_000_000_000, 'historyMax'],
+  ['reclaim-after', 0, 1_000_000, 'reclaimAfterChurn']
 ] as const
 
 /** Byte-count flags: the file limit each sets. */
