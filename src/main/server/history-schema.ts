@@ -154,11 +154,14 @@ export function migrateSearch(db: DatabaseSync): void {
       tokenize = 'unicode61 remove_diacritics 2'
     );
     -- New room messages are indexed in batches after their commit (history/search-indexer.ts):
-    -- files from before that had a trigger for it. An edit of a message not yet indexed leaves
-    -- the index alone; the indexer reads the text as it is by then.
+    -- files from before that had a trigger for it, and an edit trigger without the guard below.
+    -- An edit of a message not yet indexed leaves the index alone; the indexer reads the text as
+    -- it is by then. A new name for the guarded trigger, so that an open of an up-to-date file
+    -- changes nothing (dropping a trigger that is not there, or creating one that is, writes no
+    -- schema).
     DROP TRIGGER IF EXISTS messages_fts_insert;
     DROP TRIGGER IF EXISTS messages_fts_update;
-    CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    CREATE TRIGGER IF NOT EXISTS messages_fts_edit AFTER UPDATE OF text ON messages
     WHEN old.text IS NOT new.text AND ${rowOf('new')} IS NOT NULL BEGIN
       DELETE FROM messages_fts WHERE rowid = ${rowOf('old')};
       INSERT INTO messages_fts (rowid, text) SELECT ${rowOf('new')}, new.text WHERE new.deleted IS NOT 1;

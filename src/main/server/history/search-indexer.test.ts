@@ -145,4 +145,36 @@ describe('search indexer', () => {
     store = openHistoryStore(dir)
     expect(find('blocked')).toEqual(['blocked by a lock'])
   })
+  it("changes no schema when an up-to-date file opens, and replaces an older file's edit trigger", async () => {
+    const schemaOf = (): { version: number; triggers: string[] } => {
+      const db = new DatabaseSync(join(dir, DATABASE_FILE), { readOnly: true })
+      try {
+        const { schema_version: version } = db.prepare('PRAGMA schema_version').get() as {
+          schema_version: number
+        }
+        const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
+        return { version, triggers: rows.map((row) => String(row.name)) }
+      } finally {
+        db.close()
+      }
+    }
+    store.close()
+    const opened = schemaOf()
+    store = openHistoryStore(dir)
+    store.close()
+    expect(schemaOf()).toEqual(opened)
+
+    // A file from before the batched indexer: its edit trigger had no guard, under the old name.
+    const old = new DatabaseSync(join(dir, DATABASE_FILE))
+    old.exec('DROP TRIGGER messages_fts_edit')
+    old.exec('CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN SELECT 1; END')
+    old.close()
+    store = openHistoryStore(dir)
+    expect(schemaOf().triggers).toEqual(opened.triggers)
+    const edited = await append('general', 'before the edit')
+    expect(find('before')).toEqual(['before the edit'])
+    await change('general', edited.id, { kind: 'edit', text: 'after the edit' })
+    expect(find('before')).toEqual([])
+    expect(find('after')).toEqual(['after the edit'])
+  })
 })
