@@ -14,7 +14,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { format } from 'prettier'
-import { FULL, QUICK, runCapacity, runFanout, runIdleMedian, runPersist } from './scenarios'
+import { runFanout } from './fanout'
+import { FULL, QUICK, runCapacity, runIdleMedian, runPersist } from './scenarios'
 import { writeReport, type BenchResults } from './report'
 import type { ServerKind } from './bench-clients'
 
@@ -104,11 +105,14 @@ const results: BenchResults = {
   servers: {}
 }
 
+// The servers take turns at each fan-out rate (bench/fanout.ts); the other measures run per server.
+if (only.has('fanout')) console.log('fan-out, the servers taking turns at each rate:')
+const fanout = only.has('fanout') ? await runFanout(servers, profile, logDir) : {}
 for (const kind of servers) {
   const entry: BenchResults['servers'][string] = {}
   results.servers[kind] = entry
   console.log(`${kind}:`)
-  if (only.has('fanout')) entry.fanout = await runFanout(kind, profile, logDir)
+  if (fanout[kind]) entry.fanout = fanout[kind]
   if (only.has('capacity')) entry.capacity = await runCapacity(kind, profile, logDir)
   if (only.has('idle')) {
     entry.idle = await runIdleMedian(kind, profile, logDir, 'rooms100')

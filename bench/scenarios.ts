@@ -1,9 +1,9 @@
 /**
- * The four measures of issue 5, each against one freshly started server. Every loop is bounded
- * by a step count and a time budget; all traffic stays on loopback.
+ * The measures of issue 5 other than fan-out (bench/fanout.ts), each against one freshly started
+ * server. Every loop is bounded by a step count and a time budget; all traffic stays on loopback.
  */
 import { execFileSync } from 'node:child_process'
-import { cpuSeconds, machineBusySeconds, rssBytes } from './proc-stats'
+import { rssBytes } from './proc-stats'
 import { startLoad, type LoadDriver } from './load-driver'
 import { startServer, type RunningServer } from './server-process'
 import type { ServerKind } from './bench-clients'
@@ -84,66 +84,6 @@ async function withServer<T>(
     await load.stop()
     await server.stop()
   }
-}
-
-export function runFanout(kind: ServerKind, profile: Profile, logDir: string): Promise<FanoutStep[]> {
-  const { rooms, perRoom, rates, warmMs, measureMs, drainMs } = profile.fanout
-  return withServer(kind, logDir, async (server, load) => {
-    const connected = await load.run<{ connected: number; failed: number }>({
-      cmd: 'connect',
-      kind,
-      port: server.port,
-      count: rooms * perRoom,
-      room: { prefix: 'fan-', rooms },
-      perAddress: profile.perAddress
-    })
-    if (connected.failed > 0)
-      throw new Error(`fan-out: ${connected.failed} clients failed to connect (${JSON.stringify(connected)})`)
-    const steps: FanoutStep[] = []
-    for (const rate of rates) {
-      await load.run({ cmd: 'rate', perClientPerSecond: rate })
-      await sleep(warmMs)
-      await load.run({ cmd: 'report' }) // discard the warm-up
-      const cpu0 = cpuSeconds(server.pid)
-      const load0 = load.cpuSeconds()
-      const busy0 = machineBusySeconds()
-      const t0 = performance.now()
-      await load.run({ cmd: 'window', on: true })
-      await sleep(measureMs)
-      await load.run({ cmd: 'window', on: false })
-      const seconds = (performance.now() - t0) / 1000
-      const serverCpu = cpuSeconds(server.pid) - cpu0
-      const loadCpu = load.cpuSeconds() - load0
-      const otherCpu = machineBusySeconds() - busy0 - serverCpu - loadCpu
-      await sleep(drainMs)
-      const r = await load.run<LatencySummary & { sent: number; expected: number; received: number }>({
-        cmd: 'report'
-      })
-      const step: FanoutStep = {
-        perClientRate: rate,
-        offeredDeliveriesPerSecond: Math.round(r.expected / seconds),
-        deliveriesPerSecond: Math.round(r.received / seconds),
-        deliveredRatio: r.expected ? r.received / r.expected : 0,
-        latencyMs: { count: r.count, p50: r.p50, p95: r.p95, p99: r.p99, max: r.max },
-        serverCpuSeconds: serverCpu,
-        serverCpuMicrosPerDelivery: r.received ? (serverCpu / r.received) * 1e6 : NaN,
-        loadCpuPercent: (loadCpu / seconds) * 100,
-        otherCpuPercent: Math.max(0, (otherCpu / seconds) * 100),
-        closed: r.closed
-      }
-      steps.push(step)
-      console.log(
-        `  ${kind} fan-out ${rate}/s/client: ${step.deliveriesPerSecond} deliveries/s (${(step.deliveredRatio * 100).toFixed(1)} %), ` +
-          `p99 ${step.latencyMs.p99.toFixed(1)} ms, ${step.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery, ` +
-          `load gen ${step.loadCpuPercent.toFixed(0)} %, other ${step.otherCpuPercent.toFixed(0)} %`
-      )
-      await load.run({ cmd: 'rate', perClientPerSecond: 0 })
-      await sleep(drainMs)
-      await load.run({ cmd: 'report' })
-      if (!profile.allSteps && (step.latencyMs.p99 > 100 || step.deliveredRatio < 0.99)) break
-    }
-    return steps
-  })
 }
 
 export interface CapacityStep {
