@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
+import type { WebSocket as WsSocket } from 'ws'
 import {
   parseServerMessage,
   type ServerMessage,
@@ -205,4 +206,18 @@ export function serverTestFixture(current: () => TestServer | undefined): Server
       return joined
     }
   }
+}
+
+/**
+ * The shared teardown of files that open plain `ws` sockets to a server started per test: an
+ * afterEach terminates every socket pushed onto the returned array, then stops the server
+ * `current()` returns then (a second stop is harmless, as for serverTestFixture).
+ */
+export function socketTestFixture(current: () => TestServer | undefined): WsSocket[] {
+  const sockets: WsSocket[] = []
+  afterEach(async () => {
+    for (const ws of sockets.splice(0)) ws.terminate()
+    await current()?.stop()
+  })
+  return sockets
 }

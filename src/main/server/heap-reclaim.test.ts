@@ -5,23 +5,22 @@
  */
 import { pino } from 'pino'
 import { getHeapSpaceStatistics } from 'node:v8'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { memoryReducingCollection } from './heap-reclaim'
-import { joinAs, startTestServer, type TestServer } from '../../../test-support/server/test-harness'
+import {
+  joinAs,
+  socketTestFixture,
+  startTestServer,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const newSpaceBytes = (): number =>
   getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!.physical_space_size
 
 let server: TestServer | undefined
-const sockets: WebSocket[] = []
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate()
-  await server?.stop()
-  server = undefined
-})
+const sockets = socketTestFixture(() => server)
 
 function open(url: string): Promise<WebSocket> {
   const ws = new WebSocket(url, 'parley.v1')

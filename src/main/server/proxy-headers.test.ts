@@ -4,19 +4,17 @@
  * loopback sockets bound to different 127/8 source addresses (all of 127/8 is loopback on Linux).
  */
 import { request } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { SUBPROTOCOL } from '../../shared/protocol'
-import { startTestServer, type TestServer } from '../../../test-support/server/test-harness'
+import {
+  socketTestFixture,
+  startTestServer,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 
 let server: TestServer | undefined
-const sockets: WebSocket[] = []
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate()
-  await server?.stop()
-  server = undefined
-})
+const sockets = socketTestFixture(() => server)
 
 /** Opens a socket from `localAddress`; resolves with 101 or the refusal's status. */
 async function open(

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { CloseCode } from '../../shared/close-codes'
 import { SUBPROTOCOL, type ServerMessage } from '../../shared/protocol'
@@ -23,7 +23,11 @@ import {
   type SiteValues
 } from '../../../test-support/reverse-proxy/nginx'
 import type { RunningProxy } from '../../../test-support/reverse-proxy/proxy-process'
-import { startTestServer, type TestServer } from '../../../test-support/server/test-harness'
+import {
+  socketTestFixture,
+  startTestServer,
+  type TestServer
+} from '../../../test-support/server/test-harness'
 import type { ChatServerOptions } from './index'
 
 const NAME = 'chat.test'
@@ -31,13 +35,7 @@ let dir: string
 let proxy: RunningProxy
 let upstreamPort: number
 let server: TestServer | undefined
-const sockets: WebSocket[] = []
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate()
-  await server?.stop()
-  server = undefined
-})
+const sockets = socketTestFixture(() => server)
 
 function serve(options: Partial<ChatServerOptions> = {}, dataDir?: string): Promise<TestServer> {
   return startTestServer({ port: upstreamPort, ...options }, dataDir)
