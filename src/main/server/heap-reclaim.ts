@@ -59,12 +59,12 @@ export interface HeapReclaim {
 export interface HeapReclaimOptions {
   collect: () => void
   logger: Logger
-  /** Default RECLAIM_AFTER_CHURN. */
-  afterChurn?: number
+  /** Connections opened plus closed that arm a look for quiet (the server's default: RECLAIM_AFTER_CHURN). */
+  afterChurn: number
 }
 
 export function createHeapReclaim(options: HeapReclaimOptions): HeapReclaim {
-  const afterChurn = options.afterChurn ?? RECLAIM_AFTER_CHURN
+  const { afterChurn } = options
   let churn = 0
   let churnAtLook = 0
   let frames = 0
