@@ -82,6 +82,27 @@ describe('fan-out frames', () => {
     expect(received).toEqual([frame.text])
   })
 
+  it("holds a turn's frames for one write, flushes a big backlog early, and releases every cork", async () => {
+    const { server, received, waitFor } = await pair()
+    const socket = (server as unknown as { _socket: import('node:net').Socket })._socket
+    const writes = vi.spyOn(socket, '_writeGeneric' as never)
+    const small = [createFrame({ n: 1 }), createFrame({ n: 2 }), createFrame({ n: 3 })]
+    for (const frame of small) sendFrame(server, frame)
+    expect(socket.writableCorked).toBe(1)
+    expect(writes).not.toHaveBeenCalled()
+    // Over FLUSH_AT_BYTES: out at once; the next small frame corks the socket again this turn.
+    sendFrame(server, createFrame({ big: 'b'.repeat(20_000) }))
+    expect(socket.writableCorked).toBe(0)
+    expect(writes).toHaveBeenCalledOnce()
+    sendFrame(server, createFrame({ n: 4 }))
+    expect(socket.writableCorked).toBe(1)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(socket.writableCorked).toBe(0)
+    expect(writes).toHaveBeenCalledTimes(2)
+    await waitFor(5)
+    expect(received.map((text) => JSON.parse(text).n ?? 'big')).toEqual([1, 2, 3, 'big', 4])
+  })
+
   it('reports a closed socket instead of writing', async () => {
     const { server } = await pair()
     server.terminate()

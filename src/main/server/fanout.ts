@@ -25,6 +25,7 @@ interface WsInternals {
     cork(): void
     uncork(): void
     writableLength: number
+    writableCorked: number
     destroyed: boolean
   }
   _sender?: { _state?: number; _queue?: unknown[] }
@@ -79,8 +80,10 @@ type RawSocket = NonNullable<WsInternals['_socket']>
 // frame a member gets in one turn (a busy room, a burst of acks, a join storm's presence)
 // leaves in one write(2) instead of one each: the syscall, not the framing, was most of a
 // delivery's cost (docs/benchmarks.md has the profile and the A/B).
-const corked = new Set<RawSocket>()
-let uncorkScheduled = false
+// The list is an array, and "corked already" is the socket's own cork count: a Set's hashing of
+// each member's socket was a fifth of a delivery's JS at light load (docs/benchmarks.md). ws
+// corks only inside its own synchronous sends, so a count above zero here is ours.
+let corked: RawSocket[] = []
 /**
  * A corked socket is flushed early once this much waits in it, so `bufferedAmount` (which the
  * slow-consumer cap reads) counts what the kernel would not take, not what we held back.
@@ -88,19 +91,16 @@ let uncorkScheduled = false
 const FLUSH_AT_BYTES = 16 * 1024
 
 function uncorkAll(): void {
-  uncorkScheduled = false
-  for (const socket of corked) socket.uncork()
-  corked.clear()
+  const sockets = corked
+  corked = []
+  // A socket flushed early (FLUSH_AT_BYTES) may be listed twice; only a held cork is released.
+  for (const socket of sockets) if (socket.writableCorked > 0) socket.uncork()
 }
 
 function corkForThisTurn(socket: RawSocket): void {
-  if (corked.has(socket)) return
+  if (socket.writableCorked > 0) return
   socket.cork()
-  corked.add(socket)
-  if (!uncorkScheduled) {
-    uncorkScheduled = true
-    setImmediate(uncorkAll)
-  }
+  if (corked.push(socket) === 1) setImmediate(uncorkAll)
 }
 
 /**
@@ -131,7 +131,7 @@ export function writeFrame(ws: WebSocket, frame: OutboundFrame): void {
     const socket = internal._socket!
     corkForThisTurn(socket)
     socket.write(frame.bytes)
-    if (socket.writableLength >= FLUSH_AT_BYTES && corked.delete(socket)) socket.uncork()
+    if (socket.writableLength >= FLUSH_AT_BYTES) socket.uncork()
   } else {
     ws.send(frame.text)
   }
