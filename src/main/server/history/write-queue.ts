@@ -1,7 +1,7 @@
 /**
- * The SQLite store's writes, committed in one transaction per event-loop turn (setImmediate:
- * every write that arrived in the same I/O poll shares a commit). Each append's callback runs
- * only after its commit: the server acknowledges and broadcasts from that callback, so an
+ * The SQLite store's writes, committed in one transaction per short window: the first write of a
+ * batch waits COMMIT_WINDOW_MS for others to share its commit. Each append's callback runs only
+ * after its commit: the server acknowledges and broadcasts from that callback, so an
  * acknowledged message is always on disk.
  */
 import type { DatabaseSync } from 'node:sqlite'
@@ -28,7 +28,7 @@ export interface WriteQueueHooks {
 }
 
 export interface WriteQueue {
-  /** Queues `item` for the commit at the end of this turn. */
+  /** Queues `item` for the commit at the end of this window. */
   push(item: PendingWrite): void
   /** Commits what is queued now, then calls it back. */
   flush(): void
@@ -39,9 +39,18 @@ export interface WriteQueue {
   close(): void
 }
 
+/**
+ * At light load messages come one per event-loop turn, so a commit per turn was a commit per
+ * message, and each message's broadcast a write(2) per member. Waiting a millisecond lets the
+ * messages of that millisecond share one commit, and their broadcasts one write per member
+ * (fanout.ts corks until the turn ends). Under load a turn is longer than this anyway.
+ * docs/benchmarks.md has the measurements and the latency it adds.
+ */
+export const COMMIT_WINDOW_MS = 2
+
 export function createWriteQueue(db: DatabaseSync, hooks: WriteQueueHooks): WriteQueue {
   let queue: PendingWrite[] = []
-  let scheduled: NodeJS.Immediate | undefined
+  let scheduled: NodeJS.Timeout | undefined
   let closed = false
 
   function settle(batch: PendingWrite[], error: Error | null): void {
@@ -57,7 +66,7 @@ export function createWriteQueue(db: DatabaseSync, hooks: WriteQueueHooks): Writ
   }
 
   function flush(): void {
-    if (scheduled !== undefined) clearImmediate(scheduled)
+    if (scheduled !== undefined) clearTimeout(scheduled)
     scheduled = undefined
     if (queue.length === 0) return
     const batch = queue
@@ -84,7 +93,7 @@ export function createWriteQueue(db: DatabaseSync, hooks: WriteQueueHooks): Writ
     push(item) {
       assertOpen()
       queue.push(item)
-      if (scheduled === undefined) scheduled = setImmediate(flush)
+      if (scheduled === undefined) scheduled = setTimeout(flush, COMMIT_WINDOW_MS)
     },
     flush,
     get closed() {
