@@ -304,6 +304,23 @@ describe('close codes, each triggered for real', () => {
     expect(leave).toMatchObject({ event: 'leave', user: { nick: 'ghost' } })
     expect((await deadClosed).code).toBe(CloseCode.Abnormal)
   })
+
+  it('a peer that keeps sending gets no pings; once silent it is pinged, and terminated unanswered', async () => {
+    const { url } = await start({ pingIntervalMs: 300 })
+    const talker = await openRaw(url, { autoPong: false })
+    const closed = rawClosed(talker)
+    let pings = 0
+    talker.on('ping', () => pings++)
+    await rawHello(talker, 'talker')
+    // An app-level ping every 100 ms: five intervals in which the server hears it each time.
+    const chatter = setInterval(() => talker.send(JSON.stringify({ type: 'ping', t: 1 })), 100)
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    clearInterval(chatter)
+    expect(pings).toBe(0)
+    expect(talker.readyState).toBe(WsClient.OPEN)
+    expect((await closed).code).toBe(CloseCode.Abnormal)
+    expect(pings).toBe(1)
+  })
 })
 
 describe('the documented close codes', () => {

@@ -69,6 +69,7 @@ class AdmittedSocket implements Socket {
   sentClose: Socket['sentClose'] = undefined
   helloTimer: NodeJS.Timeout | undefined = undefined
   isAlive = true
+  heard = false
   private readonly heldBytes: (ws: WebSocket) => number
 
   constructor(
@@ -180,6 +181,7 @@ export function createSocketAdmission(options: SocketAdmissionOptions): SocketAd
   // socket cost about 350 bytes per idle connection (docs/benchmarks.md, "Idle memory").
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
     const socket = admittedOf(this)
+    socket.heard = true
     options.received?.()
     if (isBinary) {
       socket.hub.close(socket, CloseCode.UnsupportedData, 'Parley v1 accepts text frames only.')
