@@ -37,6 +37,7 @@ export async function runFanout(
       contenders.push({ kind, server, load, steps: [], done: false })
       await connectClients(kind, server, load, profile)
     }
+    for (const contender of contenders) await warmUp(contender, profile)
     for (const rate of profile.fanout.rates) {
       for (const contender of contenders) {
         if (contender.done) continue
@@ -75,6 +76,20 @@ async function connectClients(
     throw new Error(
       `fan-out: ${connected.failed} ${kind} clients failed to connect (${JSON.stringify(connected)})`
     )
+}
+
+/**
+ * Before the first step: a real server has run its message path many times over, and the first
+ * step would otherwise also measure V8 compiling it (on its helper threads, which count as the
+ * server's CPU). The same for every server.
+ */
+async function warmUp({ load }: Contender, profile: Profile): Promise<void> {
+  const { warmup, drainMs } = profile.fanout
+  await load.run({ cmd: 'rate', perClientPerSecond: warmup.perClientRate })
+  await sleep(warmup.ms)
+  await load.run({ cmd: 'rate', perClientPerSecond: 0 })
+  await sleep(drainMs)
+  await load.run({ cmd: 'report' })
 }
 
 /** One rate against one server: warm-up, the measured window, the drain, then quiet again. */

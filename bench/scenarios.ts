@@ -15,6 +15,11 @@ export interface Profile {
     rooms: number
     perRoom: number
     rates: number[]
+    /**
+     * Traffic each server gets once before the first measured rate, so the first rate measures a
+     * running server, not V8 compiling its message path (docs/benchmarks.md, issue 17).
+     */
+    warmup: { perClientRate: number; ms: number }
     warmMs: number
     measureMs: number
     drainMs: number
@@ -35,6 +40,7 @@ export const FULL: Profile = {
     rooms: 10,
     perRoom: 100,
     rates: [0.1, 0.25, 0.5, 1, 1.5, 2, 3, 4],
+    warmup: { perClientRate: 1, ms: 10_000 },
     warmMs: 2000,
     measureMs: 5000,
     drainMs: 1500
@@ -48,7 +54,15 @@ export const FULL: Profile = {
 }
 
 export const QUICK: Profile = {
-  fanout: { rooms: 10, perRoom: 100, rates: [0.5, 2], warmMs: 1000, measureMs: 3000, drainMs: 1000 },
+  fanout: {
+    rooms: 10,
+    perRoom: 100,
+    rates: [0.5, 2],
+    warmup: { perClientRate: 1, ms: 1000 },
+    warmMs: 1000,
+    measureMs: 3000,
+    drainMs: 1000
+  },
   capacity: { step: 500, max: 1500, sampleMs: 2000, budgetMs: 15_000 },
   idle: { warm: 100, count: 1000, budgetMs: 30_000, runs: 1 },
   idleLarge: { warm: 100, count: 1000, budgetMs: 30_000, runs: 1 },
